@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* names.c - validation of interface names and VM labels */
+
+#include <net/if.h>
+#include <string.h>
+
+#include "names.h"
+
+/**
+ * names_ifname_valid() - is this a name the kernel would accept for a link?
+ * @name:	the name, from a client or a policy file
+ *
+ * The kernel's own rule (dev_valid_name()): 1 to IFNAMSIZ - 1 bytes, not "."
+ * or "..", no '/', ':' or white space. We also refuse control and non-ASCII
+ * bytes, so that a name can be logged and compared without surprises. A name
+ * longer than the kernel allows is refused, never cut: cutting it is how
+ * qemu-bridge-helper's ACL was bypassed (CVE-2019-13164).
+ *
+ * Return: true if valid.
+ */
+bool names_ifname_valid(const char *name)
+{
+	size_t len = strnlen(name, IFNAMSIZ);
+
+	if (len == 0 || len >= IFNAMSIZ)
+		return false;
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (const char *p = name; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c <= 0x20 || c >= 0x7f || c == '/' || c == ':')
+			return false;
+	}
+	return true;
+}
+
+/**
+ * names_label_valid() - is this a valid VM label?
+ * @label:	the label
+ *
+ * Labels match [A-Za-z0-9][A-Za-z0-9._-]{0,63}: safe in an interface alias,
+ * a file name and a log line alike.
+ *
+ * Return: true if valid.
+ */
+bool names_label_valid(const char *label)
+{
+	size_t len = strnlen(label, NAMES_LABEL_MAX + 1);
+
+	if (len == 0 || len > NAMES_LABEL_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = label[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (c >= '0' && c <= '9');
+
+		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
+			return false;
+	}
+	return true;
+}

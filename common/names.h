@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* names.h - validation of interface names and VM labels */
+#ifndef TAPVM_NAMES_H
+#define TAPVM_NAMES_H
+
+#include <stdbool.h>
+
+/* A VM label: what tapvm's --name accepts and what tapd records. */
+#define NAMES_LABEL_MAX 64
+
+bool names_ifname_valid(const char *name);
+bool names_label_valid(const char *label);
+
+#endif /* TAPVM_NAMES_H */

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* main.c - tapvm: run QEMU VMs on host bridges without sudo
+ *
+ * Subcommands are dispatched from one table; each lives in its own file.
+ * tapvm holds no privilege: taps come from tapd over its socket.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "exitcode.h"
+#include "proto.h"
+
+static int help_main(int argc, char **argv);
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "run", run_main, "start a VM with NICs on host bridges, wait for it" },
+	{ "list", list_main, "show the bridges tapd grants you, and your taps" },
+	{ "help", help_main, "show this help" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: tapvm COMMAND [OPTION]... (tapvm COMMAND --help for more)\n"
+		   "Run QEMU VMs on host bridges without sudo: taps come from tapd.\n\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(f,
+"\n"
+"Exit status: QEMU's when QEMU ran (128+N if signal N ended it); tapvm's own:\n"
+"  %3d  bad usage\n"
+"  %3d  a disk image does not exist\n"
+"  %3d  the bridge does not exist or is not a bridge\n"
+"  %3d  tapd is not reachable\n"
+"  %3d  a system call failed, or tapd could not make a tap\n"
+"  %3d  tapd answered something unexpected\n"
+"  %3d  the tapd policy refused the request\n"
+"  %3d  QEMU cannot be executed\n"
+"  %3d  QEMU was not found\n",
+		EXIT_USAGE, EXIT_NOINPUT, EXIT_NOBRIDGE, EXIT_NOTAPD, EXIT_OSERR,
+		EXIT_PROTOCOL, EXIT_REFUSED, EXIT_NOEXEC, EXIT_NOQEMU);
+}
+
+static int help_main(int argc, char **argv)
+{
+	usage(stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return help_main(argc, argv);
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("tapvm %s (tapd protocol %d)\n", TAPVM_VERSION, PROTO_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "tapvm: unknown command '%s'; try 'tapvm --help'\n", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* caps.c - drop to CAP_NET_ADMIN alone, as an unprivileged user
+ *
+ * Keep-list, each with its reason:
+ *	CAP_NET_ADMIN	TUNSETIFF and TUNSETOWNER on /dev/net/tun, and the
+ *			RTM_NEWLINK that sets master, MTU, address and alias.
+ * Nothing else: the socket is bound and the policy read before the drop.
+ */
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <linux/capability.h>
+
+#include <cap-ng.h>
+
+#include "caps.h"
+
+/**
+ * caps_check() - can this process do tapd's work at all?
+ * @err:	reason for people on failure
+ * @errlen:	its size
+ *
+ * Return: 0 or -EPERM.
+ */
+int caps_check(char *err, size_t errlen)
+{
+	capng_get_caps_process();
+	if (!capng_have_capability(CAPNG_PERMITTED, CAP_NET_ADMIN)) {
+		snprintf(err, errlen,
+			 "tapd needs CAP_NET_ADMIN: start it as root, or with AmbientCapabilities=CAP_NET_ADMIN");
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int caps_lookup_user(const char *user, uid_t *uid, gid_t *gid,
+			    char *err, size_t errlen)
+{
+	struct passwd *pw = getpwnam(user);
+
+	/* The default user may not exist yet: nobody is still not root. */
+	if (!pw && !strcmp(user, CAPS_DEFAULT_USER))
+		pw = getpwnam(CAPS_FALLBACK_USER);
+	if (!pw) {
+		snprintf(err, errlen, "unknown user '%s' for --user: create it or name another",
+			 user);
+		return -ENOENT;
+	}
+	if (pw->pw_uid == 0 || pw->pw_gid == 0) {
+		snprintf(err, errlen, "--user '%s' is root: name an unprivileged user", user);
+		return -EINVAL;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
+}
+
+/**
+ * caps_verify() - refuse to go on with more than CAP_NET_ADMIN
+ * @was_root:	tapd started as uid 0 and must have left it
+ * @err:	reason for people on failure
+ * @errlen:	its size
+ *
+ * Return: 0 or -EPERM.
+ */
+static int caps_verify(int was_root, char *err, size_t errlen)
+{
+	uid_t r, e, s;
+
+	capng_get_caps_process();
+	for (unsigned int cap = 0; cap <= CAP_LAST_CAP; cap++) {
+		if (cap == CAP_NET_ADMIN)
+			continue;
+		if (capng_have_capability(CAPNG_EFFECTIVE, cap) ||
+		    capng_have_capability(CAPNG_PERMITTED, cap) ||
+		    capng_have_capability(CAPNG_INHERITABLE, cap)) {
+			snprintf(err, errlen, "could not drop capability %s",
+				 capng_capability_to_name(cap));
+			return -EPERM;
+		}
+	}
+	if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN)) {
+		snprintf(err, errlen, "lost CAP_NET_ADMIN while dropping privileges");
+		return -EPERM;
+	}
+	if (getresuid(&r, &e, &s) || (was_root && (!r || !e || !s))) {
+		snprintf(err, errlen, "still uid 0 after dropping privileges");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/**
+ * caps_drop() - keep CAP_NET_ADMIN and nothing else, never as root
+ * @user:	user to become when started as uid 0
+ * @err:	reason for people on failure
+ * @errlen:	its size
+ *
+ * Must run after the socket is bound and the policy read, and before the
+ * first client is served. As root: become @user keeping only CAP_NET_ADMIN,
+ * drop supplementary groups and clear the bounding set. Not as root (a unit
+ * with AmbientCapabilities=): keep only CAP_NET_ADMIN, and clear the bounding
+ * set only where CAP_SETPCAP allows it. Either way: clear the ambient set,
+ * set no_new_privs, and check the result; anything more is an error.
+ *
+ * Return: 0 or -errno.
+ */
+int caps_drop(const char *user, char *err, size_t errlen)
+{
+	int was_root = getuid() == 0 || geteuid() == 0;
+	int ret;
+
+	ret = caps_check(err, errlen);
+	if (ret)
+		return ret;
+
+	if (was_root) {
+		uid_t uid;
+		gid_t gid;
+
+		ret = caps_lookup_user(user, &uid, &gid, err, errlen);
+		if (ret)
+			return ret;
+		capng_clear(CAPNG_SELECT_BOTH);
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+			     CAP_NET_ADMIN);
+		ret = capng_change_id((int)uid, (int)gid,
+				      CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING);
+		if (ret) {
+			snprintf(err, errlen, "cannot switch to user '%s' (libcap-ng error %d)",
+				 user, ret);
+			return -EPERM;
+		}
+	} else {
+		int bounding = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
+
+		capng_clear(CAPNG_SELECT_BOTH);
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+			     CAP_NET_ADMIN);
+		if (capng_apply(bounding ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS)) {
+			snprintf(err, errlen, "cannot drop capabilities");
+			return -EPERM;
+		}
+	}
+
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) &&
+	    errno != EINVAL) {
+		snprintf(err, errlen, "cannot clear ambient capabilities: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		snprintf(err, errlen, "cannot set no_new_privs: %s", strerror(errno));
+		return -errno;
+	}
+	return caps_verify(was_root, err, errlen);
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* caps.h - drop to CAP_NET_ADMIN alone, as an unprivileged user */
+#ifndef TAPD_CAPS_H
+#define TAPD_CAPS_H
+
+#include <stddef.h>
+
+#define CAPS_DEFAULT_USER	"tapd"
+#define CAPS_FALLBACK_USER	"nobody"
+
+int caps_check(char *err, size_t errlen);
+int caps_drop(const char *user, char *err, size_t errlen);
+
+#endif /* TAPD_CAPS_H */

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* link.c - rtnetlink through libnl-route-3: resolve bridges, attach taps
+ *
+ * The only file in tapd that speaks rtnetlink. libnl's NLE_* codes stop
+ * here: every function returns 0 or -errno.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+
+#include "link.h"
+#include "util.h"
+
+/* The kernel's NET_ADDR_SET: the address was set by someone on purpose. */
+#define LINK_NET_ADDR_SET	3
+
+struct link_ctx {
+	struct nl_sock *sk;
+};
+
+/* libnl's error codes to errno, at the boundary. */
+static int link_errno(int nlerr)
+{
+	switch (nlerr < 0 ? -nlerr : nlerr) {
+	case 0:			return 0;
+	case NLE_NOMEM:		return -ENOMEM;
+	case NLE_PERM:		return -EPERM;
+	case NLE_NOACCESS:	return -EACCES;
+	case NLE_EXIST:		return -EEXIST;
+	case NLE_INVAL:		return -EINVAL;
+	case NLE_RANGE:		return -ERANGE;
+	case NLE_BUSY:		return -EBUSY;
+	case NLE_OPNOTSUPP:	return -EOPNOTSUPP;
+	case NLE_NODEV:
+	case NLE_OBJ_NOTFOUND:	return -ENODEV;
+	case NLE_AGAIN:		return -EAGAIN;
+	case NLE_INTR:		return -EINTR;
+	case NLE_MSGSIZE:	return -EMSGSIZE;
+	}
+	return -EIO;
+}
+
+/**
+ * link_open() - open the rtnetlink socket tapd keeps for its lifetime
+ * @ctx:	set to the context
+ *
+ * Return: 0 or -errno.
+ */
+int link_open(struct link_ctx **ctx)
+{
+	struct link_ctx *c = calloc(1, sizeof(*c));
+	int ret;
+
+	if (!c)
+		return -ENOMEM;
+	c->sk = nl_socket_alloc();
+	if (!c->sk) {
+		free(c);
+		return -ENOMEM;
+	}
+	ret = nl_connect(c->sk, NETLINK_ROUTE);
+	if (ret < 0) {
+		nl_socket_free(c->sk);
+		free(c);
+		return link_errno(ret);
+	}
+	fcntl(nl_socket_get_fd(c->sk), F_SETFD, FD_CLOEXEC);
+	*ctx = c;
+	return 0;
+}
+
+void link_close(struct link_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	nl_socket_free(ctx->sk);
+	free(ctx);
+}
+
+/* Was the bridge's MAC set explicitly? sysfs is the only place that says. */
+static bool link_mac_set(const char *name, int ifindex)
+{
+	char path[64], buf[32];
+	cleanup_fd int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/ifindex", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;	/* cannot tell: do not warn */
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0 || (buf[n] = '\0', atoi(buf) != ifindex))
+		return true;	/* another namespace's sysfs, or renamed */
+	close(fd);
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/addr_assign_type", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	return atoi(buf) == LINK_NET_ADDR_SET;
+}
+
+/**
+ * link_bridge_lookup() - resolve a bridge name, once, to an ifindex
+ * @ctx:	context
+ * @name:	bridge name, validated and granted by the policy already
+ * @br:		filled on success
+ *
+ * One RTM_GETLINK by name: the cost does not grow with the number of links.
+ * Callers use @br->ifindex from here on, never the name.
+ *
+ * Return: 0, -ENODEV (no such link), -EMEDIUMTYPE (not a bridge), or -errno.
+ */
+int link_bridge_lookup(struct link_ctx *ctx, const char *name,
+		       struct link_bridge *br)
+{
+	struct rtnl_link *link = NULL;
+	const char *kind;
+	int ret;
+
+	ret = rtnl_link_get_kernel(ctx->sk, 0, name, &link);
+	if (ret < 0)
+		return link_errno(ret);
+	kind = rtnl_link_get_type(link);
+	if (!kind || strcmp(kind, "bridge")) {
+		rtnl_link_put(link);
+		return -EMEDIUMTYPE;
+	}
+	br->ifindex = rtnl_link_get_ifindex(link);
+	br->mtu = rtnl_link_get_mtu(link);
+	br->mac_set = link_mac_set(name, br->ifindex);
+	rtnl_link_put(link);
+	return 0;
+}
+
+/**
+ * link_alias_format() - the alias that marks a tap as tapd's
+ * @buf:	output
+ * @size:	its size
+ * @uid:	the client's uid
+ * @pid:	the client's pid
+ * @label:	VM label (validated), or NULL
+ *
+ * An interface alias can only be changed with CAP_NET_ADMIN, unlike a tap's
+ * owner, which the fd's holder can change: so the alias, not the owner, says
+ * whose tap it is.
+ *
+ * Return: 0 or -ENAMETOOLONG.
+ */
+int link_alias_format(char *buf, size_t size, uid_t uid, pid_t pid,
+		      const char *label)
+{
+	int n = snprintf(buf, size, "tapd uid=%u pid=%d%s%s", (unsigned int)uid,
+			 (int)pid, label ? " vm=" : "", label ? label : "");
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/**
+ * link_tap_attach() - configure a new tap and put it on its bridge
+ * @ctx:	context
+ * @ifindex:	the tap
+ * @br:		the bridge
+ * @mac:	the tap's MAC (first byte 0xfe, so the bridge prefers real ports')
+ * @alias:	from link_alias_format()
+ *
+ * One RTM_NEWLINK sets address, MTU, alias, up and master: the kernel applies
+ * them in that order, so the port joins the bridge fully configured.
+ *
+ * Return: 0 or -errno.
+ */
+int link_tap_attach(struct link_ctx *ctx, int ifindex,
+		    const struct link_bridge *br, const uint8_t mac[6],
+		    const char *alias)
+{
+	struct rtnl_link *orig = rtnl_link_alloc(), *chg = rtnl_link_alloc();
+	struct nl_addr *addr = nl_addr_build(AF_LLC, mac, 6);
+	int ret = -ENOMEM;
+
+	if (!orig || !chg || !addr)
+		goto out;
+	rtnl_link_set_ifindex(orig, ifindex);
+	rtnl_link_set_addr(chg, addr);
+	rtnl_link_set_mtu(chg, br->mtu);
+	rtnl_link_set_ifalias(chg, alias);
+	rtnl_link_set_flags(chg, IFF_UP);
+	rtnl_link_set_master(chg, br->ifindex);
+	ret = link_errno(rtnl_link_change(ctx->sk, orig, chg, 0));
+out:
+	nl_addr_put(addr);
+	rtnl_link_put(chg);
+	rtnl_link_put(orig);
+	return ret;
+}
+
+struct link_walk {
+	struct nl_cache *cache;
+	uid_t uid;
+	void (*fn)(void *arg, const struct link_tapinfo *t);
+	void *arg;
+};
+
+static void link_walk_one(struct nl_object *obj, void *data)
+{
+	struct rtnl_link *link = (struct rtnl_link *)obj;
+	const char *alias = rtnl_link_get_ifalias(link);
+	struct link_walk *w = data;
+	struct link_tapinfo t;
+	char label[NAMES_LABEL_MAX + 1] = "";
+	unsigned int uid;
+	int pid, n = 0, master;
+
+	if (!alias || sscanf(alias, "tapd uid=%u pid=%d%n", &uid, &pid, &n) != 2 ||
+	    uid != w->uid)
+		return;
+	if (alias[n] && sscanf(alias + n, " vm=%64s", label) != 1)
+		return;
+	memset(&t, 0, sizeof(t));
+	snprintf(t.ifname, sizeof(t.ifname), "%s", rtnl_link_get_name(link));
+	memcpy(t.label, label, sizeof(t.label));
+	t.ifindex = (unsigned int)rtnl_link_get_ifindex(link);
+	t.pid = (unsigned int)pid;
+	master = rtnl_link_get_master(link);
+	if (master > 0)
+		rtnl_link_i2name(w->cache, master, t.bridge, sizeof(t.bridge));
+	w->fn(w->arg, &t);
+}
+
+/**
+ * link_taps_of() - the taps tapd made for a user
+ * @ctx:	context
+ * @uid:	the user
+ * @fn:		called for each
+ * @arg:	passed to @fn
+ *
+ * A full dump: for the list request only, never on the create path.
+ *
+ * Return: 0 or -errno.
+ */
+int link_taps_of(struct link_ctx *ctx, uid_t uid,
+		 void (*fn)(void *arg, const struct link_tapinfo *t), void *arg)
+{
+	struct link_walk w = { .uid = uid, .fn = fn, .arg = arg };
+	int ret;
+
+	ret = rtnl_link_alloc_cache(ctx->sk, AF_UNSPEC, &w.cache);
+	if (ret < 0)
+		return link_errno(ret);
+	nl_cache_foreach(w.cache, link_walk_one, &w);
+	nl_cache_free(w.cache);
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* link.h - rtnetlink: bridges and tap configuration (the only libnl user) */
+#ifndef TAPD_LINK_H
+#define TAPD_LINK_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "names.h"
+
+#define LINK_ALIAS_MAX	128
+
+struct link_ctx;
+
+/**
+ * struct link_bridge - a bridge resolved by name, used by ifindex after
+ * @ifindex:	its ifindex
+ * @mtu:	its MTU, given to its new ports
+ * @mac_set:	its MAC was set explicitly (else it changes as ports come and go)
+ */
+struct link_bridge {
+	int ifindex;
+	unsigned int mtu;
+	bool mac_set;
+};
+
+struct link_tapinfo {
+	char ifname[IFNAMSIZ];
+	char bridge[IFNAMSIZ];
+	char label[NAMES_LABEL_MAX + 1];
+	unsigned int ifindex, pid;
+};
+
+int link_open(struct link_ctx **ctx);
+void link_close(struct link_ctx *ctx);
+int link_bridge_lookup(struct link_ctx *ctx, const char *name,
+		       struct link_bridge *br);
+int link_alias_format(char *buf, size_t size, uid_t uid, pid_t pid,
+		      const char *label);
+int link_tap_attach(struct link_ctx *ctx, int ifindex,
+		    const struct link_bridge *br, const uint8_t mac[6],
+		    const char *alias);
+int link_taps_of(struct link_ctx *ctx, uid_t uid,
+		 void (*fn)(void *arg, const struct link_tapinfo *t), void *arg);
+
+#endif /* TAPD_LINK_H */

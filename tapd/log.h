@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* log.h - tapd's log lines, on stderr, in a form journald understands */
+#ifndef TAPD_LOG_H
+#define TAPD_LOG_H
+
+#include <syslog.h>
+
+void log_init(void);
+void log_msg(int prio, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)
+#define log_warn(...)	log_msg(LOG_WARNING, __VA_ARGS__)
+#define log_info(...)	log_msg(LOG_INFO, __VA_ARGS__)
+
+#endif /* TAPD_LOG_H */

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* main.c - tapd: hands unprivileged users taps on the bridges they may use
+ *
+ * Theory of operation, in the order the stages run:
+ *
+ *	1. --help and --version, before anything else.
+ *	2. Read the policy (policy.c): root-owned, read once; a syntax error
+ *	   stops tapd, naming file:line.
+ *	3. Get the listening socket (activation.c): systemd's, or bind our own.
+ *	4. Open the rtnetlink socket (link.c).
+ *	5. Drop privileges (caps.c): CAP_NET_ADMIN alone, no_new_privs, and
+ *	   never uid 0. tapd refuses to go on with more.
+ *	6. Serve (server.c): per request SO_PEERCRED and SO_PEERGROUPS,
+ *	   validation, policy, bridge, TUNSETIFF, rtnetlink, SCM_RIGHTS.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "activation.h"
+#include "caps.h"
+#include "link.h"
+#include "log.h"
+#include "policy.h"
+#include "proto.h"
+#include "server.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: tapd [OPTION]...\n"
+"Give unprivileged users TAP devices on the bridges the policy grants them.\n"
+"\n"
+"  -c, --config PATH     policy file (default " POLICY_DEFAULT_PATH ")\n"
+"  -s, --socket PATH     socket to listen on when not socket-activated\n"
+"                        (default " PROTO_DEFAULT_SOCKET ")\n"
+"  -u, --user NAME       user to run as when started as root\n"
+"                        (default " CAPS_DEFAULT_USER ", else " CAPS_FALLBACK_USER ")\n"
+"      --idle-exit SECS  when socket-activated, exit after SECS with no\n"
+"                        client (default 0: never)\n"
+"      --check           read the policy, report errors, and exit\n"
+"  -h, --help            show this help and exit\n"
+"  -V, --version         show the version and exit\n"
+"\n"
+"tapd needs CAP_NET_ADMIN: start it as root (it becomes --user, keeping\n"
+"only CAP_NET_ADMIN) or from systemd's tapd.socket. See tapd.conf in the\n"
+"README for the policy language.\n");
+}
+
+static int parse_seconds(const char *s, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > 86400 * 365 || s[0] == '-')
+		return -EINVAL;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "idle-exit", required_argument, NULL, 'I' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 }
+	};
+	const char *config = POLICY_DEFAULT_PATH, *sock = PROTO_DEFAULT_SOCKET;
+	const char *user = CAPS_DEFAULT_USER;
+	struct server_cfg cfg = { .listen_fd = -1 };
+	char err[POLICY_ERR_MAX];
+	int c, ret, check = 0;
+
+	/* 1. Nothing privileged before the options are understood. */
+	while ((c = getopt_long(argc, argv, "c:s:u:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'I':
+			if (parse_seconds(optarg, &cfg.idle_exit)) {
+				fprintf(stderr, "tapd: --idle-exit takes a number of seconds, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'C':
+			check = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("tapd %s (protocol %d)\n", TAPVM_VERSION, PROTO_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'tapd --help'.\n");
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tapd: unexpected argument '%s'; try 'tapd --help'\n",
+			argv[optind]);
+		return 2;
+	}
+	log_init();
+
+	/* 2. The policy. */
+	ret = policy_load(config, &cfg.policy, err, sizeof(err));
+	if (ret) {
+		log_err("policy not loaded, not starting: %s", err);
+		return 1;
+	}
+	if (check) {
+		printf("%s: OK, %zu rules\n", config, cfg.policy->nrules);
+		policy_free(cfg.policy);
+		return 0;
+	}
+	if (caps_check(err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
+	}
+
+	/* 3. The socket. */
+	ret = activation_listen(sock, &cfg.listen_fd, &cfg.activated, err, sizeof(err));
+	if (ret) {
+		log_err("%s", err);
+		return 1;
+	}
+
+	/* 4. rtnetlink. */
+	ret = link_open(&cfg.link);
+	if (ret) {
+		log_err("cannot open rtnetlink: %s", strerror(-ret));
+		return 1;
+	}
+
+	/* 5. Privileges: CAP_NET_ADMIN alone from here on. */
+	ret = caps_drop(user, err, sizeof(err));
+	if (ret) {
+		log_err("refusing to run with more privileges than CAP_NET_ADMIN: %s", err);
+		return 1;
+	}
+	log_info("ready socket=%s activated=%s rules=%zu uid=%u",
+		 cfg.activated ? "(systemd)" : sock, cfg.activated ? "yes" : "no",
+		 cfg.policy->nrules, (unsigned int)getuid());
+	activation_ready();
+
+	/* 6. Serve. */
+	ret = server_run(&cfg);
+	link_close(cfg.link);
+	policy_free(cfg.policy);
+	if (ret) {
+		log_err("stopped: %s", strerror(-ret));
+		return 1;
+	}
+	return 0;
+}

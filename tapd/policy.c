@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* policy.c - parse tapd.conf and decide who may use which bridge
+ *
+ * The language, settled in docs/policy.md:
+ *
+ *	# comment
+ *	allow SUBJECT BRIDGE[,BRIDGE...] [MAX] [KEY=VALUE...]
+ *	deny  SUBJECT BRIDGE[,BRIDGE...]
+ *	include /absolute/path.conf
+ *
+ * SUBJECT is user:NAME, user:#UID, group:NAME, group:#GID or all. Names are
+ * resolved once, at load, so a request never waits on NSS. Anything else is
+ * an error naming file:line, and tapd does not start: a policy that is only
+ * partly understood must not be half applied.
+ */
+
+#include <ctype.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+#include "policy.h"
+#include "util.h"
+
+struct policy_parser {
+	struct policy *p;
+	char *err;
+	size_t errlen;
+	const char *file;
+	unsigned int line;
+};
+
+static int __attribute__((format(printf, 3, 4)))
+policy_error(struct policy_parser *pp, int ret, const char *fmt, ...)
+{
+	size_t n = 0;
+	va_list ap;
+
+	if (pp->file) {
+		int w = snprintf(pp->err, pp->errlen, "%s:%u: ", pp->file, pp->line);
+
+		n = w < 0 ? 0 : ((size_t)w < pp->errlen ? (size_t)w : pp->errlen - 1);
+	}
+	va_start(ap, fmt);
+	vsnprintf(pp->err + n, pp->errlen - n, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* Decimal digits only, no sign, no leading junk; 0 or -ERANGE/-EINVAL. */
+static int policy_parse_uint(const char *s, unsigned long max,
+			     unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -EINVAL;
+		if (v > (max - (unsigned long)(*s - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int policy_parse_subject(struct policy_parser *pp, const char *s,
+				struct policy_rule *r)
+{
+	char buf[16384];
+	unsigned long id;
+	const char *name;
+	bool user;
+
+	if (!strcmp(s, "all")) {
+		r->subject = POLICY_ALL;
+		return 0;
+	}
+	if (!strncmp(s, "user:", 5)) {
+		user = true;
+		name = s + 5;
+	} else if (!strncmp(s, "group:", 6)) {
+		user = false;
+		name = s + 6;
+	} else {
+		return policy_error(pp, -EINVAL,
+				    "subject '%s' is not user:NAME, user:#UID, group:NAME, group:#GID or all",
+				    s);
+	}
+	r->subject = user ? POLICY_UID : POLICY_GID;
+
+	if (name[0] == '#') {
+		/* (uid_t)-1 means "no change" to the kernel: never a subject. */
+		if (policy_parse_uint(name + 1, 0xfffffffeUL, &id))
+			return policy_error(pp, -EINVAL, "'%s' is not a valid numeric %s id",
+					    name + 1, user ? "user" : "group");
+		r->id = (unsigned int)id;
+		return 0;
+	}
+	if (!*name)
+		return policy_error(pp, -EINVAL, "subject '%s' has no name", s);
+
+	if (user) {
+		struct passwd pw, *res = NULL;
+
+		if (getpwnam_r(name, &pw, buf, sizeof(buf), &res) || !res)
+			return policy_error(pp, -ENOENT, "unknown user '%s'", name);
+		r->id = res->pw_uid;
+	} else {
+		struct group gr, *res = NULL;
+
+		if (getgrnam_r(name, &gr, buf, sizeof(buf), &res) || !res)
+			return policy_error(pp, -ENOENT, "unknown group '%s'", name);
+		r->id = res->gr_gid;
+	}
+	return 0;
+}
+
+static int policy_parse_bridges(struct policy_parser *pp, char *list,
+				struct policy_rule *r)
+{
+	char *save = NULL, *tok;
+	size_t n = 1;
+
+	for (const char *c = list; *c; c++)
+		n += *c == ',';
+	r->bridges = calloc(n, sizeof(*r->bridges));
+	if (!r->bridges)
+		return policy_error(pp, -ENOMEM, "out of memory");
+
+	if (list[0] == ',' || list[strlen(list) - 1] == ',' || strstr(list, ",,"))
+		return policy_error(pp, -EINVAL, "empty bridge name in '%s'", list);
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!names_ifname_valid(tok))
+			return policy_error(pp, -EINVAL,
+					    "'%s' is not a valid bridge name (1 to %d bytes, no '/', ':' or spaces)",
+					    tok, IFNAMSIZ - 1);
+		memcpy(r->bridges[r->nbridges++], tok, strlen(tok) + 1);
+	}
+	return 0;
+}
+
+static int policy_add_rule(struct policy_parser *pp, bool deny, char **tok,
+			   size_t ntok)
+{
+	struct policy *p = pp->p;
+	struct policy_rule *rules, *r;
+	unsigned long max;
+	size_t i = 3;
+	int ret;
+
+	if (ntok < 3)
+		return policy_error(pp, -EINVAL, "'%s' needs a subject and a bridge list",
+				    tok[0]);
+	rules = reallocarray(p->rules, p->nrules + 1, sizeof(*rules));
+	if (!rules)
+		return policy_error(pp, -ENOMEM, "out of memory");
+	p->rules = rules;
+	r = &p->rules[p->nrules++];
+	memset(r, 0, sizeof(*r));
+	r->deny = deny;
+	r->max_taps = POLICY_MAX_DEFAULT;
+
+	ret = policy_parse_subject(pp, tok[1], r);
+	if (ret)
+		return ret;
+	ret = policy_parse_bridges(pp, tok[2], r);
+	if (ret)
+		return ret;
+
+	if (i < ntok && !strchr(tok[i], '=')) {
+		if (deny)
+			return policy_error(pp, -EINVAL, "deny takes no MAX ('%s')", tok[i]);
+		ret = policy_parse_uint(tok[i], POLICY_MAX_LIMIT, &max);
+		if (ret || max == 0)
+			return policy_error(pp, -EINVAL, "MAX '%s' is not a number from 1 to %d",
+					    tok[i], POLICY_MAX_LIMIT);
+		r->max_taps = (unsigned int)max;
+		i++;
+	}
+	/* Per-rule KEY=VALUE options: the grammar has room; none exist yet. */
+	for (; i < ntok; i++) {
+		char *eq = strchr(tok[i], '=');
+
+		if (!eq)
+			return policy_error(pp, -EINVAL, "unexpected '%s' after the options",
+					    tok[i]);
+		*eq = '\0';
+		return policy_error(pp, -EINVAL, "unknown rule option '%s'", tok[i]);
+	}
+	return 0;
+}
+
+static int policy_load_file(struct policy_parser *pp, const char *path,
+			    unsigned int depth);
+
+/* Split on blanks; a '#' at the start of a word starts a comment. */
+static size_t policy_split(char *line, char **tok, size_t max)
+{
+	size_t n = 0;
+	char *save = NULL;
+
+	for (char *t = strtok_r(line, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+		if (t[0] == '#')
+			break;
+		if (n == max)
+			return max + 1;
+		tok[n++] = t;
+	}
+	return n;
+}
+
+static int policy_parse_line(struct policy_parser *pp, char *line,
+			     unsigned int depth)
+{
+	char *tok[64];
+	size_t n;
+
+	for (const char *c = line; *c; c++)
+		if ((unsigned char)*c < 0x20 && *c != '\t')
+			return policy_error(pp, -EINVAL, "control character in line");
+
+	n = policy_split(line, tok, ARRAY_SIZE(tok));
+	if (n == 0)
+		return 0;
+	if (n > ARRAY_SIZE(tok))
+		return policy_error(pp, -EINVAL, "too many words on one line");
+	if (!strcmp(tok[0], "allow"))
+		return policy_add_rule(pp, false, tok, n);
+	if (!strcmp(tok[0], "deny"))
+		return policy_add_rule(pp, true, tok, n);
+	if (!strcmp(tok[0], "include")) {
+		if (n != 2)
+			return policy_error(pp, -EINVAL, "include takes one absolute path");
+		if (tok[1][0] != '/')
+			return policy_error(pp, -EINVAL, "include path '%s' is not absolute",
+					    tok[1]);
+		if (depth + 1 >= POLICY_INCLUDE_DEPTH)
+			return policy_error(pp, -ELOOP,
+					    "includes nested deeper than %d (a loop?)",
+					    POLICY_INCLUDE_DEPTH);
+		return policy_load_file(pp, tok[1], depth + 1);
+	}
+	return policy_error(pp, -EINVAL, "unknown directive '%s' (allow, deny or include)",
+			    tok[0]);
+}
+
+static int policy_load_file(struct policy_parser *pp, const char *path,
+			    unsigned int depth)
+{
+	const char *outer_file = pp->file;
+	unsigned int outer_line = pp->line;
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	FILE *f;
+	int ret = 0;
+
+	f = fopen(path, "re");
+	if (!f) {
+		ret = -errno;
+		return policy_error(pp, ret, "cannot read policy %s: %s", path,
+				    strerror(-ret));
+	}
+	pp->file = path;
+	pp->line = 0;
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		pp->line++;
+		if (len > POLICY_LINE_MAX) {
+			ret = policy_error(pp, -E2BIG, "line longer than %d bytes",
+					   POLICY_LINE_MAX);
+			break;
+		}
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (strlen(line) != (size_t)len) {
+			ret = policy_error(pp, -EINVAL, "NUL byte in line");
+			break;
+		}
+		ret = policy_parse_line(pp, line, depth);
+		if (ret)
+			break;
+	}
+	if (!ret && ferror(f))
+		ret = policy_error(pp, -EIO, "read error");
+	fclose(f);
+	if (!ret) {
+		pp->file = outer_file;
+		pp->line = outer_line;
+	}
+	return ret;
+}
+
+/**
+ * policy_load() - read a policy file and the files it includes
+ * @path:	the file
+ * @out:	set to the policy on success; free with policy_free()
+ * @err:	on failure, "file:line: reason" for people
+ * @errlen:	size of @err
+ *
+ * Return: 0 or -errno; on failure nothing is allocated.
+ */
+int policy_load(const char *path, struct policy **out, char *err, size_t errlen)
+{
+	struct policy_parser pp = { .err = err, .errlen = errlen };
+	int ret;
+
+	err[0] = '\0';
+	pp.p = calloc(1, sizeof(*pp.p));
+	if (!pp.p)
+		return policy_error(&pp, -ENOMEM, "out of memory");
+	ret = policy_load_file(&pp, path, 0);
+	if (ret) {
+		policy_free(pp.p);
+		return ret;
+	}
+	*out = pp.p;
+	return 0;
+}
+
+void policy_free(struct policy *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nrules; i++)
+		free(p->rules[i].bridges);
+	free(p->rules);
+	free(p);
+}
+
+static bool policy_subject_matches(const struct policy_rule *r,
+				   const struct policy_cred *c)
+{
+	switch (r->subject) {
+	case POLICY_ALL:
+		return true;
+	case POLICY_UID:
+		return r->id == c->uid;
+	case POLICY_GID:
+		for (size_t i = 0; i < c->ngids; i++)
+			if (c->gids[i] == r->id)
+				return true;
+		return false;
+	}
+	return false;
+}
+
+/* Whole, exact names: never a prefix (CVE-2026-39402) nor a cut name. */
+static bool policy_names_bridge(const struct policy_rule *r, const char *bridge)
+{
+	for (size_t i = 0; i < r->nbridges; i++)
+		if (!strcmp(r->bridges[i], bridge))
+			return true;
+	return false;
+}
+
+/**
+ * policy_check() - may this caller have a tap on this bridge?
+ * @p:		the policy
+ * @cred:	the caller
+ * @bridge:	the bridge name it asked for (already validated)
+ * @max_taps:	set, when granted, to the largest MAX among granting rules
+ *
+ * A deny rule wins over any allow rule, whatever their order.
+ *
+ * Return: 0 if granted, -EACCES if not.
+ */
+int policy_check(const struct policy *p, const struct policy_cred *cred,
+		 const char *bridge, unsigned int *max_taps)
+{
+	unsigned int max = 0;
+	bool allowed = false;
+
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct policy_rule *r = &p->rules[i];
+
+		if (!policy_subject_matches(r, cred) || !policy_names_bridge(r, bridge))
+			continue;
+		if (r->deny)
+			return -EACCES;
+		allowed = true;
+		if (r->max_taps > max)
+			max = r->max_taps;
+	}
+	if (!allowed)
+		return -EACCES;
+	if (max_taps)
+		*max_taps = max;
+	return 0;
+}
+
+/**
+ * policy_grants() - the bridges a caller may use, each once
+ * @p:		the policy
+ * @cred:	the caller
+ * @fn:		called with each granted bridge and its MAX
+ * @ctx:	passed to @fn
+ *
+ * Return: how many bridges were reported.
+ */
+size_t policy_grants(const struct policy *p, const struct policy_cred *cred,
+		     void (*fn)(void *ctx, const char *bridge, unsigned int max),
+		     void *ctx)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct policy_rule *r = &p->rules[i];
+
+		if (r->deny || !policy_subject_matches(r, cred))
+			continue;
+		for (size_t b = 0; b < r->nbridges; b++) {
+			const char *br = r->bridges[b];
+			unsigned int max;
+			bool seen = false;
+
+			for (size_t j = 0; j < i && !seen; j++)
+				seen = !p->rules[j].deny &&
+				       policy_subject_matches(&p->rules[j], cred) &&
+				       policy_names_bridge(&p->rules[j], br);
+			for (size_t k = 0; k < b && !seen; k++)
+				seen = !strcmp(r->bridges[k], br);
+			if (seen || policy_check(p, cred, br, &max))
+				continue;
+			fn(ctx, br, max);
+			count++;
+		}
+	}
+	return count;
+}

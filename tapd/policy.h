@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* policy.h - tapd's policy: who may use which bridge, how many taps */
+#ifndef TAPD_POLICY_H
+#define TAPD_POLICY_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define POLICY_DEFAULT_PATH	"/etc/tapd/tapd.conf"
+#define POLICY_MAX_DEFAULT	1
+#define POLICY_MAX_LIMIT	4096
+#define POLICY_LINE_MAX		4096
+#define POLICY_INCLUDE_DEPTH	8
+#define POLICY_ERR_MAX		(PATH_MAX + 256)
+
+enum policy_subject { POLICY_ALL, POLICY_UID, POLICY_GID };
+
+/**
+ * struct policy_rule - one allow or deny line
+ * @deny:	a deny rule
+ * @subject:	who it applies to
+ * @id:		uid or gid for POLICY_UID and POLICY_GID
+ * @bridges:	bridge names, exact
+ * @nbridges:	how many
+ * @max_taps:	MAX (allow only)
+ */
+struct policy_rule {
+	bool deny;
+	enum policy_subject subject;
+	unsigned int id;
+	char (*bridges)[IFNAMSIZ];
+	size_t nbridges;
+	unsigned int max_taps;
+};
+
+struct policy {
+	struct policy_rule *rules;
+	size_t nrules;
+};
+
+/**
+ * struct policy_cred - who is asking
+ * @uid:	SO_PEERCRED's uid
+ * @gids:	SO_PEERCRED's gid, then SO_PEERGROUPS
+ * @ngids:	how many
+ */
+struct policy_cred {
+	uid_t uid;
+	const gid_t *gids;
+	size_t ngids;
+};
+
+int policy_load(const char *path, struct policy **out, char *err, size_t errlen);
+void policy_free(struct policy *p);
+int policy_check(const struct policy *p, const struct policy_cred *cred,
+		 const char *bridge, unsigned int *max_taps);
+size_t policy_grants(const struct policy *p, const struct policy_cred *cred,
+		     void (*fn)(void *ctx, const char *bridge, unsigned int max),
+		     void *ctx);
+
+#endif /* TAPD_POLICY_H */

@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* server.c - tapd's request loop: authenticate, validate, decide, create
+ *
+ * One thread, poll(2) over the listening socket, a signalfd and up to
+ * SERVER_CLIENTS_MAX clients. Every request is handled to its end before the
+ * next: the work is a few syscalls, and no client can make another wait
+ * longer than that. A client that sends nothing for SERVER_CLIENT_IDLE_S is
+ * dropped, so idle connections cannot hold all the slots for long.
+ *
+ * The order of a create request, which must not change:
+ *	1. validate the message (proto_parse()) and every value in it;
+ *	2. the policy: a bridge not granted gets one refusal, whether or not
+ *	   it exists, so nothing about other interfaces leaks;
+ *	3. resolve the granted name once to an ifindex; only now may errors
+ *	   say "does not exist" or "is not a bridge";
+ *	4. create the tap, owned by the client; configure and attach it;
+ *	5. send its fd and close tapd's copy. On any failure the fd is closed
+ *	   and the non-persistent tap vanishes with it.
+ */
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+
+#include "link.h"
+#include "log.h"
+#include "names.h"
+#include "policy.h"
+#include "proto.h"
+#include "server.h"
+#include "tun.h"
+#include "util.h"
+
+#define SERVER_CLIENTS_MAX	64
+#define SERVER_CLIENT_IDLE_S	30
+#define SERVER_GROUPS_MAX	65536
+#define SERVER_WARNED_MAX	64
+
+struct server_client {
+	int fd;
+	pid_t pid;
+	uid_t uid;
+	gid_t *gids;		/* primary first, then supplementary */
+	size_t ngids;
+	time_t deadline;
+};
+
+struct server {
+	struct server_cfg *cfg;
+	struct server_client clients[SERVER_CLIENTS_MAX];
+	size_t nclients;
+	int warned[SERVER_WARNED_MAX];	/* bridges warned about */
+	size_t nwarned;
+	void *buf;			/* request buffer */
+};
+
+static time_t server_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* SO_PEERGROUPS: the client's supplementary groups, at connect() time. */
+static int server_peer_groups(int fd, gid_t primary, gid_t **out, size_t *n)
+{
+	socklen_t len = 64 * sizeof(gid_t);
+	gid_t *g = NULL;
+
+	for (;;) {
+		gid_t *ng = realloc(g, sizeof(gid_t) + len);
+
+		if (!ng) {
+			free(g);
+			return -ENOMEM;
+		}
+		g = ng;
+		if (!getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g + 1, &len))
+			break;
+		if (errno != ERANGE || len > SERVER_GROUPS_MAX * sizeof(gid_t)) {
+			int e = errno;
+
+			free(g);
+			return -e;
+		}
+	}
+	g[0] = primary;
+	*out = g;
+	*n = 1 + len / sizeof(gid_t);
+	return 0;
+}
+
+static void server_accept(struct server *s)
+{
+	struct server_client *c;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	cleanup_fd int fd = -1;
+	int ret;
+
+	fd = accept4(s->cfg->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_warn("accept failed: %s", strerror(errno));
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
+		log_warn("refused a client: cannot read SO_PEERCRED: %s", strerror(errno));
+		return;
+	}
+	c = &s->clients[s->nclients];
+	memset(c, 0, sizeof(*c));
+	ret = server_peer_groups(fd, cred.gid, &c->gids, &c->ngids);
+	if (ret) {
+		log_warn("refused uid=%u pid=%d: cannot read SO_PEERGROUPS: %s",
+			 cred.uid, cred.pid, strerror(-ret));
+		return;
+	}
+	c->uid = cred.uid;
+	c->pid = cred.pid;
+	c->deadline = server_now() + SERVER_CLIENT_IDLE_S;
+	c->fd = util_steal_fd(&fd);
+	s->nclients++;
+}
+
+static void server_drop(struct server *s, size_t i)
+{
+	close(s->clients[i].fd);
+	free(s->clients[i].gids);
+	s->clients[i] = s->clients[--s->nclients];
+}
+
+/* Send a reply; a client that cannot take it is dropped by the caller. */
+static int server_reply(struct server_client *c, struct nl_msg *msg,
+			const int *fds, size_t nfds)
+{
+	int ret = proto_send(c->fd, msg, fds, nfds);
+
+	nlmsg_free(msg);
+	return ret;
+}
+
+static int __attribute__((format(printf, 4, 5)))
+server_refuse(struct server_client *c, uint32_t seq, int err, const char *fmt, ...)
+{
+	char line[PROTO_MESSAGE_MAX];
+	struct nl_msg *msg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_info("refuse uid=%u pid=%d errno=%d reason=\"%s\"", c->uid, c->pid,
+		 -err, line);
+	if (proto_error_new(&msg, seq, err, "%s", line))
+		return -ENOMEM;
+	return server_reply(c, msg, NULL, 0);
+}
+
+static void server_warn_bridge_mac(struct server *s, const char *name,
+				   const struct link_bridge *br)
+{
+	if (br->mac_set)
+		return;
+	for (size_t i = 0; i < s->nwarned; i++)
+		if (s->warned[i] == br->ifindex)
+			return;
+	if (s->nwarned < SERVER_WARNED_MAX)
+		s->warned[s->nwarned++] = br->ifindex;
+	log_warn("bridge=%s has no MAC address set explicitly: it will change address as ports come and go; set one (ip link set %s address ...)",
+		 name, name);
+}
+
+static int server_create(struct server *s, struct server_client *c,
+			 const struct proto_parsed *p)
+{
+	const char *bridge = nla_get_string(p->tb[PROTO_A_BRIDGE]);
+	const char *label = p->tb[PROTO_A_LABEL] ?
+			    nla_get_string(p->tb[PROTO_A_LABEL]) : NULL;
+	struct policy_cred cred = { c->uid, c->gids, c->ngids };
+	char ifname[IFNAMSIZ], alias[LINK_ALIAS_MAX];
+	struct link_bridge br;
+	cleanup_fd int fd = -1;
+	struct nl_msg *msg;
+	struct nlattr *fds;
+	unsigned int max;
+	uint8_t mac[6];
+	int ifindex, ret;
+
+	/* 1. Every value, before anything acts on it. */
+	if (!names_ifname_valid(bridge))
+		return server_refuse(c, p->seq, -EINVAL,
+				     "bridge name is not a valid interface name");
+	if (label && !names_label_valid(label))
+		return server_refuse(c, p->seq, -EINVAL,
+				     "VM label must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+	if (p->tb[PROTO_A_QUEUES] && nla_get_u32(p->tb[PROTO_A_QUEUES]) != 1)
+		return server_refuse(c, p->seq, -EOPNOTSUPP,
+				     "multiqueue taps are not supported by this tapd");
+
+	/* 2. The policy, before the bridge is even looked at. */
+	if (policy_check(s->cfg->policy, &cred, bridge, &max))
+		return server_refuse(c, p->seq, -EACCES,
+				     "uid %u may not use bridge %s: ask the admin to allow it in the tapd policy",
+				     c->uid, bridge);
+
+	/* 3. Resolve the granted name once; the ifindex from here on. */
+	ret = link_bridge_lookup(s->cfg->link, bridge, &br);
+	if (ret == -ENODEV)
+		return server_refuse(c, p->seq, ret,
+				     "bridge %s does not exist: create it (ip link add %s type bridge)",
+				     bridge, bridge);
+	if (ret == -EMEDIUMTYPE)
+		return server_refuse(c, p->seq, ret,
+				     "%s is not a bridge: the tapd policy must name bridges only",
+				     bridge);
+	if (ret)
+		return server_refuse(c, p->seq, ret, "cannot look up bridge %s: %s",
+				     bridge, strerror(-ret));
+	server_warn_bridge_mac(s, bridge, &br);
+
+	/* 4. The tap. */
+	ret = tun_create(c->uid, ifname, &fd);
+	if (ret)
+		return server_refuse(c, p->seq, ret, "cannot create a tap: %s",
+				     strerror(-ret));
+	ifindex = (int)if_nametoindex(ifname);
+	if (!ifindex)
+		return server_refuse(c, p->seq, -errno, "cannot find new tap %s: %s",
+				     ifname, strerror(errno));
+	if (getrandom(mac + 1, 5, 0) != 5)
+		return server_refuse(c, p->seq, -EAGAIN, "no random bytes for a MAC");
+	mac[0] = 0xfe;	/* local, unicast; high, so the bridge keeps its own */
+	ret = link_alias_format(alias, sizeof(alias), c->uid, c->pid, label);
+	if (!ret)
+		ret = link_tap_attach(s->cfg->link, ifindex, &br, mac, alias);
+	if (ret)
+		return server_refuse(c, p->seq, ret, "cannot attach a tap to bridge %s: %s",
+				     bridge, strerror(-ret));
+
+	/* 5. The reply carries the fd; tapd's copy goes when we return. */
+	ret = proto_new(&msg, PROTO_MSG_CREATE, p->seq, PROTO_REQUEST_MAX);
+	if (ret)
+		return ret;
+	if (nla_put_string(msg, PROTO_A_BRIDGE, bridge) ||
+	    (label && nla_put_string(msg, PROTO_A_LABEL, label)) ||
+	    nla_put_string(msg, PROTO_A_IFNAME, ifname) ||
+	    nla_put_u32(msg, PROTO_A_IFINDEX, (uint32_t)ifindex) ||
+	    nla_put_u32(msg, PROTO_A_MTU, br.mtu) ||
+	    nla_put(msg, PROTO_A_MAC, 6, mac) ||
+	    !(fds = nla_nest_start(msg, PROTO_A_FDS)) ||
+	    nla_put_u32(msg, PROTO_FD_TAP, 0)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nla_nest_end(msg, fds);
+	ret = server_reply(c, msg, &fd, 1);
+	if (ret) {
+		log_warn("grant undone uid=%u pid=%d bridge=%s tap=%s: cannot send the fd: %s",
+			 c->uid, c->pid, bridge, ifname, strerror(-ret));
+		return ret;
+	}
+	log_info("grant uid=%u pid=%d bridge=%s tap=%s vm=%s max=%u", c->uid,
+		 c->pid, bridge, ifname, label ? label : "-", max);
+	return 0;
+}
+
+struct server_list_ctx {
+	struct nl_msg *msg;
+	int ret;
+};
+
+static void server_list_grant(void *arg, const char *bridge, unsigned int max)
+{
+	struct server_list_ctx *l = arg;
+	struct nlattr *n;
+
+	if (l->ret)
+		return;
+	if (!(n = nla_nest_start(l->msg, PROTO_A_GRANT)) ||
+	    nla_put_string(l->msg, PROTO_A_BRIDGE, bridge) ||
+	    nla_put_u32(l->msg, PROTO_A_MAX_TAPS, max)) {
+		l->ret = -ENOBUFS;
+		return;
+	}
+	nla_nest_end(l->msg, n);
+}
+
+static void server_list_tap(void *arg, const struct link_tapinfo *t)
+{
+	struct server_list_ctx *l = arg;
+	struct nlattr *n;
+
+	if (l->ret)
+		return;
+	if (!(n = nla_nest_start(l->msg, PROTO_A_TAP)) ||
+	    nla_put_string(l->msg, PROTO_A_IFNAME, t->ifname) ||
+	    nla_put_u32(l->msg, PROTO_A_IFINDEX, t->ifindex) ||
+	    nla_put_u32(l->msg, PROTO_A_PID, t->pid) ||
+	    (t->bridge[0] && nla_put_string(l->msg, PROTO_A_BRIDGE, t->bridge)) ||
+	    (t->label[0] && nla_put_string(l->msg, PROTO_A_LABEL, t->label))) {
+		l->ret = -ENOBUFS;
+		return;
+	}
+	nla_nest_end(l->msg, n);
+}
+
+static int server_list(struct server *s, struct server_client *c,
+		       const struct proto_parsed *p)
+{
+	struct policy_cred cred = { c->uid, c->gids, c->ngids };
+	struct server_list_ctx l = { 0 };
+	int ret;
+
+	ret = proto_new(&l.msg, PROTO_MSG_LIST, p->seq, PROTO_REPLY_MAX);
+	if (ret)
+		return ret;
+	policy_grants(s->cfg->policy, &cred, server_list_grant, &l);
+	ret = l.ret ? l.ret : link_taps_of(s->cfg->link, c->uid, server_list_tap, &l);
+	if (!ret)
+		ret = l.ret;
+	if (ret) {
+		nlmsg_free(l.msg);
+		return server_refuse(c, p->seq, ret, "cannot list: %s", strerror(-ret));
+	}
+	return server_reply(c, l.msg, NULL, 0);
+}
+
+/* Read and answer one datagram. Return: 0 to keep the client, else drop. */
+static int server_handle(struct server *s, struct server_client *c)
+{
+	int fds[PROTO_FDS_MAX];
+	struct proto_parsed p;
+	const char *why = "";
+	size_t nfds;
+	ssize_t n;
+	int ret;
+
+	n = proto_recv(c->fd, s->buf, PROTO_REQUEST_MAX, fds, &nfds);
+	if (n == -EAGAIN || n == -EINTR)
+		return 0;
+	if (n == 0)
+		return -ECONNRESET;
+	c->deadline = server_now() + SERVER_CLIENT_IDLE_S;
+	if (n == -EMSGSIZE)
+		return server_refuse(c, 0, n, "request larger than %d bytes",
+				     PROTO_REQUEST_MAX);
+	if (n == -ENOBUFS || n == -EBADMSG)
+		return server_refuse(c, 0, -EBADMSG,
+				     "request carries control data tapd does not accept");
+	if (n < 0)
+		return (int)n;
+	if (nfds) {
+		proto_close_fds(fds, nfds);
+		return server_refuse(c, 0, -EBADMSG,
+				     "tapd does not accept file descriptors");
+	}
+	ret = proto_parse(s->buf, (size_t)n, true, &p, &why);
+	if (ret) {
+		uint32_t seq = (size_t)n >= NLMSG_HDRLEN ?
+			       ((struct nlmsghdr *)s->buf)->nlmsg_seq : 0;
+
+		return server_refuse(c, seq, ret, "bad request: %s", why);
+	}
+	switch (p.type) {
+	case PROTO_MSG_CREATE:
+		return server_create(s, c, &p);
+	case PROTO_MSG_LIST:
+		return server_list(s, c, &p);
+	}
+	return server_refuse(c, p.seq, -EOPNOTSUPP, "bad request: unknown type");
+}
+
+static int server_signalfd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	signal(SIGPIPE, SIG_IGN);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* Return: true to go on serving. */
+static bool server_signal(int sfd)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			log_warn("SIGHUP: this tapd cannot reload its policy; restart it to apply changes");
+			continue;
+		}
+		log_info("signal %s: exiting", si.ssi_signo == SIGTERM ? "TERM" : "INT");
+		return false;
+	}
+	return true;
+}
+
+/**
+ * server_run() - serve until a signal, or idle exit when activated
+ * @cfg:	what to serve with
+ *
+ * Return: 0 on a clean exit, or -errno.
+ */
+int server_run(struct server_cfg *cfg)
+{
+	struct server s = { .cfg = cfg };
+	struct pollfd pfd[2 + SERVER_CLIENTS_MAX];
+	time_t idle_since = server_now();
+	cleanup_fd int sfd = -1;
+	int ret = 0;
+
+	s.buf = malloc(PROTO_REQUEST_MAX);
+	sfd = server_signalfd();
+	if (!s.buf || sfd < 0) {
+		free(s.buf);
+		return -ENOMEM;
+	}
+
+	for (;;) {
+		time_t now = server_now(), next = now + 3600;
+		size_t n = s.nclients;
+		int timeout;
+
+		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		/* With every slot taken, leave new clients in the backlog. */
+		pfd[1] = (struct pollfd){ .fd = n < SERVER_CLIENTS_MAX ?
+					  cfg->listen_fd : -1, .events = POLLIN };
+		for (size_t i = 0; i < n; i++) {
+			pfd[2 + i] = (struct pollfd){ .fd = s.clients[i].fd,
+						      .events = POLLIN };
+			if (s.clients[i].deadline < next)
+				next = s.clients[i].deadline;
+		}
+		if (cfg->activated && cfg->idle_exit && !n) {
+			if (now - idle_since >= (time_t)cfg->idle_exit) {
+				log_info("idle for %u s: exiting (socket activation starts tapd again)",
+					 cfg->idle_exit);
+				break;
+			}
+			if (idle_since + (time_t)cfg->idle_exit < next)
+				next = idle_since + (time_t)cfg->idle_exit;
+		}
+		timeout = next > now ? (int)(next - now) * 1000 : 0;
+
+		if (poll(pfd, 2 + n, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			break;
+		}
+		if ((pfd[0].revents & POLLIN) && !server_signal(sfd))
+			break;
+
+		now = server_now();
+		/* Walk backwards: server_drop() moves the last client into i. */
+		for (size_t i = n; i-- > 0;) {
+			struct server_client *c = &s.clients[i];
+
+			if (pfd[2 + i].revents & POLLIN) {
+				if (server_handle(&s, c))
+					server_drop(&s, i);
+			} else if (pfd[2 + i].revents & (POLLHUP | POLLERR)) {
+				server_drop(&s, i);
+			} else if (c->deadline <= now) {
+				server_drop(&s, i);
+			}
+		}
+		if (pfd[1].revents & POLLIN)
+			server_accept(&s);
+		if (s.nclients)
+			idle_since = server_now();
+	}
+
+	while (s.nclients)
+		server_drop(&s, s.nclients - 1);
+	free(s.buf);
+	return ret;
+}

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tun.h - create TAP devices */
+#ifndef TAPD_TUN_H
+#define TAPD_TUN_H
+
+#include <net/if.h>
+#include <sys/types.h>
+
+int tun_create(uid_t owner, char name[IFNAMSIZ], int *fd);
+
+#endif /* TAPD_TUN_H */

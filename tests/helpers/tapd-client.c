@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tapd-client.c - a test client for tapd: real requests and hostile ones
+ *
+ *   tapd-client SOCKET create BRIDGE [LABEL]  print the tap; hold its fd
+ *                                             until stdin closes
+ *   tapd-client SOCKET list                   print grants and taps
+ *   tapd-client SOCKET raw HEX [fd]           send bytes (and an fd), print
+ *                                             the reply
+ *   tapd-client SOCKET big N                  send an N-byte datagram
+ *   tapd-client SOCKET fds N                  a valid list request with N fds
+ *
+ * Exit: 0 on success, else the errno tapd answered with (or 1).
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "client.h"
+#include "proto.h"
+
+static int print_reply(int sock)
+{
+	static char buf[PROTO_REPLY_MAX] __attribute__((aligned(8)));
+	struct pollfd pfd = { .fd = sock, .events = POLLIN };
+	int fds[PROTO_FDS_MAX];
+	struct proto_parsed p;
+	const char *why;
+	size_t nfds;
+	ssize_t n;
+
+	if (poll(&pfd, 1, 10000) != 1) {
+		printf("no reply\n");
+		return 1;
+	}
+	n = proto_recv(sock, buf, sizeof(buf), fds, &nfds);
+	if (n <= 0) {
+		printf("closed (%zd)\n", n);
+		return 1;
+	}
+	proto_close_fds(fds, nfds);
+	if (proto_parse(buf, (size_t)n, false, &p, &why)) {
+		printf("bad reply: %s\n", why);
+		return 1;
+	}
+	if (p.type == PROTO_MSG_ERROR) {
+		printf("error errno=%u seq=%u message=%s\n",
+		       nla_get_u32(p.tb[PROTO_A_ERRNO]), p.seq,
+		       nla_get_string(p.tb[PROTO_A_MESSAGE]));
+		return (int)nla_get_u32(p.tb[PROTO_A_ERRNO]);
+	}
+	printf("reply type=%s seq=%u fds=%zu\n", proto_type_name(p.type), p.seq, nfds);
+	return 0;
+}
+
+static int send_raw(int sock, const void *data, size_t len, int nfds)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * PROTO_FDS_MAX * 2)];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (nfds) {
+		struct cmsghdr *c;
+		int fds[PROTO_FDS_MAX * 2];
+
+		for (int i = 0; i < nfds; i++)
+			fds[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
+	}
+	if (sendmsg(sock, &mh, 0) < 0) {
+		printf("send failed: %s\n", strerror(errno));
+		return 1;
+	}
+	return print_reply(sock);
+}
+
+static int do_create(int sock, const char *bridge, const char *label)
+{
+	char err[CLIENT_ERR_MAX];
+	struct client_tap tap;
+	char c;
+	int ret;
+
+	ret = client_create(sock, bridge, label, &tap, err, sizeof(err));
+	if (ret) {
+		printf("error errno=%d message=%s\n", -ret, err);
+		return -ret;
+	}
+	printf("ifname=%s ifindex=%u mtu=%u mac=%02x:%02x:%02x:%02x:%02x:%02x fds=%zu\n",
+	       tap.ifname, tap.ifindex, tap.mtu, tap.mac[0], tap.mac[1], tap.mac[2],
+	       tap.mac[3], tap.mac[4], tap.mac[5], tap.nfds);
+	fflush(stdout);
+	while (read(STDIN_FILENO, &c, 1) > 0)
+		;
+	proto_close_fds(tap.fds, tap.nfds);
+	return 0;
+}
+
+static int do_list(int sock)
+{
+	char err[CLIENT_ERR_MAX];
+	struct client_listing l;
+	int ret = client_list(sock, &l, err, sizeof(err));
+
+	if (ret) {
+		printf("error errno=%d message=%s\n", -ret, err);
+		return -ret;
+	}
+	for (size_t i = 0; i < l.ngrants; i++)
+		printf("grant bridge=%s max=%u\n", l.grants[i].bridge, l.grants[i].max_taps);
+	for (size_t i = 0; i < l.ntaps; i++)
+		printf("tap ifname=%s bridge=%s label=%s pid=%u\n", l.taps[i].ifname,
+		       l.taps[i].bridge, l.taps[i].label, l.taps[i].pid);
+	client_listing_free(&l);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static unsigned char raw[PROTO_REPLY_MAX * 2];
+	int sock, ret;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: tapd-client SOCKET create|list|raw|big|fds ...\n");
+		return 1;
+	}
+	ret = client_connect(argv[1], &sock);
+	if (ret) {
+		printf("connect failed: %s\n", strerror(-ret));
+		return 1;
+	}
+	if (!strcmp(argv[2], "create") && argc >= 4)
+		return do_create(sock, argv[3], argc > 4 ? argv[4] : NULL);
+	if (!strcmp(argv[2], "list"))
+		return do_list(sock);
+	if (!strcmp(argv[2], "raw") && argc >= 4) {
+		size_t len = strlen(argv[3]) / 2;
+
+		for (size_t i = 0; i < len && i < sizeof(raw); i++)
+			sscanf(argv[3] + 2 * i, "%2hhx", &raw[i]);
+		return send_raw(sock, raw, len, argc > 4 ? atoi(argv[4]) : 0);
+	}
+	if (!strcmp(argv[2], "big") && argc >= 4) {
+		size_t len = strtoul(argv[3], NULL, 10);
+		struct nlmsghdr *nlh = (struct nlmsghdr *)raw;
+
+		if (len > sizeof(raw))
+			len = sizeof(raw);
+		memset(raw, 0, len);
+		nlh->nlmsg_len = (uint32_t)len;
+		nlh->nlmsg_type = PROTO_MSG_LIST;
+		raw[NLMSG_HDRLEN] = PROTO_VERSION;
+		return send_raw(sock, raw, len, 0);
+	}
+	if (!strcmp(argv[2], "fds") && argc >= 4) {
+		struct nl_msg *msg;
+
+		if (proto_new(&msg, PROTO_MSG_LIST, 7, PROTO_REQUEST_MAX))
+			return 1;
+		return send_raw(sock, nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len,
+				atoi(argv[3]));
+	}
+	fprintf(stderr, "tapd-client: unknown command\n");
+	return 1;
+}
