@@ -61,15 +61,17 @@ static int print_reply(int sock)
 static int send_raw(int sock, const void *data, size_t len, int nfds)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(int) * PROTO_FDS_MAX * 2)];
+		char buf[CMSG_SPACE(sizeof(int) * 64)];
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
+	if (nfds > 64)
+		nfds = 64;
 	if (nfds) {
 		struct cmsghdr *c;
-		int fds[PROTO_FDS_MAX * 2];
+		int fds[64];
 
 		for (int i = 0; i < nfds; i++)
 			fds[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);

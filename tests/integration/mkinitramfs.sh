@@ -7,7 +7,8 @@
 # have no modules on disk at all.
 #
 # The guest reads tapvm.ip= and tapvm.peer= from its command line, configures
-# its first NIC, pings the peer and powers off. Its console says:
+# its first NIC, pings the peer and powers off (or, with tapvm.hold=1,
+# waits to be shut down). Its console says:
 #   TAPVM-GUEST-UP <ifname> <mac>      the NIC is up
 #   TAPVM-PING-OK / TAPVM-PING-FAIL    the result
 set -euo pipefail
@@ -51,11 +52,12 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 for m in $(cat /modules.order); do insmod /lib/modules/$m || echo "TAPVM-INSMOD-FAIL $m"; done
-ip=; peer=
+ip=; peer=; hold=
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	tapvm.ip=*) ip=${w#tapvm.ip=} ;;
 	tapvm.peer=*) peer=${w#tapvm.peer=} ;;
+	tapvm.hold=1) hold=1 ;;
 	esac
 done
 ip link set lo up
@@ -75,6 +77,10 @@ if [ -n "$nic" ] && [ -n "$ip" ]; then
 	if ping -c 3 -w 20 "$peer"; then echo TAPVM-PING-OK; else echo TAPVM-PING-FAIL; fi
 else
 	echo "TAPVM-GUEST-NONIC"
+fi
+if [ -n "$hold" ]; then
+	echo TAPVM-HOLDING
+	while :; do sleep 3600; done
 fi
 poweroff -f
 INIT

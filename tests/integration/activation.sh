@@ -1,0 +1,37 @@
+#!/bin/bash
+# activation.sh - tapd started the way tapd.socket starts it: by
+# systemd-socket-activate --seqpacket, with the listening socket passed in.
+. "$(dirname "$0")/lib.sh"
+command -v systemd-socket-activate >/dev/null ||
+	skip "systemd-socket-activate is missing (package systemd)"
+"$TAPD" --help | grep -q -- --idle-exit || skip "tapd built without systemd support"
+setup activation
+
+nsx ip link add br0 address 02:00:00:00:0a:00 type bridge
+nsx ip link set br0 up
+echo "allow user:#$TEST_UID br0" >"$TMP/tapd.conf"
+SOCK=$TMP/tapd.sock
+
+ip netns exec "$NS" systemd-socket-activate --seqpacket -l "$SOCK" \
+	"$TAPD" --config "$TMP/tapd.conf" --idle-exit 2 2>"$TMP/tapd.log" &
+ACT_PID=$!
+PIDS+=("$ACT_PID")
+check "the socket is there before tapd runs" wait_for 50 test -S "$SOCK"
+chmod 666 "$SOCK"	# what SocketMode=0666 does in tapd.socket
+check "tapd is not started before a client comes" sh -c "! grep -q ready $TMP/tapd.log"
+
+hold_tap br0 act-vm
+check "a tap is granted through the activated socket" test -n "$TAP"
+check_eq "... on the bridge" br0 "$(nsx basename "$(nsx readlink "/sys/class/net/$TAP/master")")"
+check "tapd says it was socket-activated" grep -q "activated=yes" "$TMP/tapd.log"
+check "tapd runs in the process systemd-socket-activate started" \
+	grep -q tapd "/proc/$ACT_PID/comm"
+check_eq "activated tapd keeps only CAP_NET_ADMIN" 0000000000001000 \
+	"$(awk '/^CapEff/ {print $2}' "/proc/$ACT_PID/status")"
+check "it does not exit while a client is connected" sh -c "sleep 3; kill -0 $ACT_PID"
+release_tap
+check "the tap vanishes with its fd" wait_for 30 link_gone "$TAP"
+check "with --idle-exit 2 and no client, tapd exits" wait_for 60 sh -c "! kill -0 $ACT_PID"
+check "and says why" grep -q "idle for 2 s: exiting" "$TMP/tapd.log"
+
+finish

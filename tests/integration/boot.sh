@@ -1,0 +1,59 @@
+#!/bin/bash
+# boot.sh - end to end: an unprivileged user boots a real guest with
+# `tapvm run` on a bridge; the guest pings the host; the tap is gone after.
+. "$(dirname "$0")/lib.sh"
+QEMU=$(command -v qemu-system-x86_64) || skip "qemu-system-x86_64 is missing (package qemu-system-x86)"
+dpkg-query -W linux-image-amd64 >/dev/null 2>&1 || skip "linux-image-amd64 is not installed"
+[ -x /bin/busybox ] || skip "busybox-static is not installed"
+setup boot
+
+GUEST_MAC=52:54:00:7a:9e:01
+nsx ip link add br0 address 02:00:00:00:0e:00 type bridge
+nsx ip link set br0 up
+nsx ip addr add 192.0.2.1/24 dev br0
+echo "allow user:#$TEST_UID br0" >"$TMP/tapd.conf"
+start_tapd "$TMP/tapd.conf"
+
+"$(dirname "$0")/mkinitramfs.sh" "$TMP/guest" >/dev/null || bail "cannot build the guest"
+APPEND="console=ttyS0 quiet panic=-1 tapvm.ip=192.0.2.2/24 tapvm.peer=192.0.2.1"
+GUEST=(-m 256 -nographic -no-reboot -kernel "$TMP/guest/vmlinuz" -initrd "$TMP/guest/initrd.img")
+
+# --- a whole run: boot, ping, power off ------------------------------------
+as_user -- timeout 300 "$TAPVM" run --socket "$SOCK" --accel tcg --name e2e \
+	--netdev "br0,mac=$GUEST_MAC" -- "${GUEST[@]}" -append "$APPEND" \
+	</dev/null >"$TMP/console" 2>&1
+rc=$?
+check_eq "tapvm exits with QEMU's status (0 after the guest powered off)" 0 "$rc"
+check "the guest's NIC came up with the MAC tapvm gave it" \
+	grep -aq "TAPVM-GUEST-UP eth0 $GUEST_MAC" "$TMP/console"
+check "the guest pinged the host across the bridge" grep -aq "TAPVM-PING-OK" "$TMP/console"
+check "tapd granted the tap with the VM's label" grep -q "grant uid=$TEST_UID .*bridge=br0 tap=tapd[0-9a-f]* vm=e2e" "$TMP/tapd.log"
+check "the tap is gone after QEMU exited" \
+	sh -c "! ip netns exec $NS ip -o link show | grep -q ': tapd'"
+[ "$failed" = 0 ] || sed 's/^/console: /' "$TMP/console" | tail -40
+
+# --- SIGTERM to tapvm ends QEMU --------------------------------------------------
+ip netns exec "$NS" setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --clear-groups \
+	"$TAPVM" run --socket "$SOCK" --accel tcg --name held -n "br0,mac=$GUEST_MAC" -- "${GUEST[@]}" \
+	-append "$APPEND tapvm.hold=1" </dev/null >"$TMP/console2" 2>&1 &
+VM_PID=$!
+PIDS+=("$VM_PID")
+check "the held guest pinged the host" wait_for 1800 grep -aq TAPVM-HOLDING "$TMP/console2"
+tap=$(nsx ls /sys/class/net | grep '^tapd' | head -1)
+check "its tap exists while it runs" test -n "$tap"
+# The bridge loses its carrier when its last port goes, flushing neighbours:
+# look while the guest runs.
+check "the host learnt the guest's MAC on the bridge (neighbour table)" \
+	sh -c "ip netns exec $NS ip neigh show 192.0.2.2 dev br0 | grep -q 'lladdr $GUEST_MAC'"
+check "the guest's frames came in through its tap (bridge fdb)" \
+	sh -c "ip netns exec $NS bridge fdb show br br0 | grep -q '^$GUEST_MAC dev $tap master br0'"
+kill -TERM "$VM_PID"
+wait "$VM_PID"
+rc=$?
+check_eq "after SIGTERM, tapvm exits with QEMU's status" 0 "$rc"
+check "QEMU was told by the signal" grep -aq "terminating on signal 15" "$TMP/console2"
+check "no QEMU is left" sh -c "! pgrep -u $TEST_UID -f qemu-system"
+check "the tap is gone" wait_for 30 link_gone "$tap"
+[ "$failed" = 0 ] || sed 's/^/console2: /' "$TMP/console2" | tail -40
+
+finish

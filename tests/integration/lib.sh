@@ -1,0 +1,155 @@
+# lib.sh - shared by the integration tests; sourced, not run.
+#
+# Each test gets its own network namespace and temporary directory, and
+# removes both (and every process it started) on exit, pass or fail.
+# Test clients run as an unprivileged uid (65534). Results are printed as
+# "ok - ..." / "not ok - ...", then a closing "N passed, N failed" line.
+
+set -u
+
+TAPD=${TAPD:?TAPD must name the tapd binary}
+TAPVM=${TAPVM:?TAPVM must name the tapvm binary}
+TAPD_CLIENT=${TAPD_CLIENT:?TAPD_CLIENT must name the test client}
+TEST_UID=65534
+NS=
+TMP=
+PIDS=()
+passed=0
+failed=0
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	[ -n "$NS" ] && ip netns del "$NS" 2>/dev/null
+	[ -n "$TMP" ] && rm -rf "$TMP"
+}
+
+# setup NAME: a namespace with lo up, and a temporary directory that the
+# test uid can enter.
+setup() {
+	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, CAP_NET_ADMIN)"
+	[ -c /dev/net/tun ] || skip "/dev/net/tun is missing"
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is missing"
+	NS="tapvm-$1-$$"
+	ip netns add "$NS" 2>/dev/null || skip "cannot create a network namespace"
+	trap cleanup EXIT
+	TMP=$(mktemp -d /tmp/tapvm-test.XXXXXX)
+	chmod 755 "$TMP"
+	nsx ip link set lo up
+}
+
+nsx() {
+	ip netns exec "$NS" "$@"
+}
+
+# as_user [setpriv group options] -- CMD...: CMD as the test uid in the
+# namespace; --clear-groups unless group options are given.
+as_user() {
+	local groups=(--clear-groups)
+	if [ "$1" != -- ]; then
+		groups=("$1")
+		shift
+	fi
+	shift
+	nsx setpriv --reuid="$TEST_UID" --regid="$TEST_UID" "${groups[@]}" "$@"
+}
+
+# start_tapd CONF [tapd options]: start tapd in the namespace on
+# $TMP/tapd.sock, log in $TMP/tapd.log, and wait for its socket.
+start_tapd() {
+	local conf=$1
+	shift
+	SOCK=$TMP/tapd.sock
+	# Not through nsx: $! must be tapd itself (ip netns exec execs it).
+	ip netns exec "$NS" "$TAPD" --config "$conf" --socket "$SOCK" "$@" 2>"$TMP/tapd.log" &
+	TAPD_PID=$!
+	PIDS+=("$TAPD_PID")
+	wait_for 50 test -S "$SOCK" || { cat "$TMP/tapd.log"; bail "tapd did not start"; }
+	wait_for 50 grep -q ready "$TMP/tapd.log" || { cat "$TMP/tapd.log"; bail "tapd is not ready"; }
+}
+
+# wait_for TENTHS CMD...: retry CMD every 0.1 s, up to TENTHS times.
+wait_for() {
+	local n=$1
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" 2>/dev/null && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+ok() {
+	echo "ok - $*"
+	passed=$((passed + 1))
+}
+
+not_ok() {
+	echo "not ok - $*"
+	failed=$((failed + 1))
+}
+
+# check DESCRIPTION CMD...: one assertion.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# check_eq DESCRIPTION EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1: expected '$2', got '$3'"
+	fi
+}
+
+bail() {
+	echo "not ok - $*"
+	failed=$((failed + 1))
+	finish
+}
+
+finish() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ] || { [ -n "$TMP" ] && [ -f "$TMP/tapd.log" ] && sed 's/^/tapd.log: /' "$TMP/tapd.log"; }
+	[ "$failed" = 0 ]
+	exit $?
+}
+
+# hold_tap BRIDGE [LABEL] [setpriv group option]: ask for a tap as the
+# test uid and keep its fd open until release_tap. Sets TAP and HOLD_PID.
+hold_tap() {
+	local out=$TMP/hold.$RANDOM
+	mkfifo "$out.in"
+	ip netns exec "$NS" setpriv --reuid="$TEST_UID" --regid="$TEST_UID" "${3:---clear-groups}" \
+		"$TAPD_CLIENT" "$SOCK" create "$1" ${2:+"$2"} <"$out.in" >"$out" &
+	HOLD_PID=$!
+	PIDS+=("$HOLD_PID")
+	exec {HOLD_FD}>"$out.in"
+	wait_for 50 grep -q . "$out"
+	TAP=$(sed -n 's/^ifname=\([^ ]*\).*/\1/p' "$out")
+	HOLD_OUT=$out
+}
+
+release_tap() {
+	exec {HOLD_FD}>&-
+	wait "$HOLD_PID" 2>/dev/null
+}
+
+# link_gone IFNAME: true once the interface no longer exists.
+link_gone() {
+	! nsx test -e "/sys/class/net/$1"
+}

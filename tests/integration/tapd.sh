@@ -1,0 +1,154 @@
+#!/bin/bash
+# tapd.sh - tapd for real: a namespace, bridges, a policy, an unprivileged
+# client; the taps it gets, the refusals, the privileges tapd keeps.
+. "$(dirname "$0")/lib.sh"
+setup tapd
+
+nsx ip link add br0 address 02:00:00:00:0b:00 mtu 1400 type bridge
+nsx ip link add brx address 02:00:00:00:0b:01 type bridge   # exists, not granted
+nsx ip link add denied address 02:00:00:00:0b:02 type bridge
+nsx ip link add grpbr type bridge                           # no MAC set: warned
+nsx ip link add ve0 type veth peer name ve1                # granted, not a bridge
+for l in br0 brx denied grpbr; do nsx ip link set "$l" up; done
+
+cat >"$TMP/extra.conf" <<CONF
+allow group:#4242 grpbr
+CONF
+cat >"$TMP/tapd.conf" <<CONF
+# integration test policy
+allow user:#$TEST_UID br0,ve0,nobr 2
+allow all denied
+deny user:#$TEST_UID denied
+include $TMP/extra.conf
+CONF
+start_tapd "$TMP/tapd.conf"
+
+# --- privileges -----------------------------------------------------------
+st=/proc/$TAPD_PID/status
+check_eq "tapd keeps only CAP_NET_ADMIN effective" 0000000000001000 "$(awk '/^CapEff/ {print $2}' "$st")"
+check_eq "tapd keeps only CAP_NET_ADMIN permitted" 0000000000001000 "$(awk '/^CapPrm/ {print $2}' "$st")"
+check_eq "tapd has no inheritable capability" 0000000000000000 "$(awk '/^CapInh/ {print $2}' "$st")"
+check_eq "tapd has no ambient capability" 0000000000000000 "$(awk '/^CapAmb/ {print $2}' "$st")"
+check_eq "tapd cleared its bounding set" 0000000000000000 "$(awk '/^CapBnd/ {print $2}' "$st")"
+check_eq "tapd set no_new_privs" 1 "$(awk '/^NoNewPrivs/ {print $2}' "$st")"
+check "tapd runs as a non-zero uid (real, effective, saved)" \
+	awk '/^Uid/ { exit !($2 != 0 && $3 != 0 && $4 != 0) }' "$st"
+check "tapd has no supplementary group" awk '/^Groups/ { exit NF != 1 }' "$st"
+
+# --- a granted tap ----------------------------------------------------------
+hold_tap br0 vm-one
+sys=/sys/class/net/$TAP
+check "the client got a tap name ($TAP)" test -n "$TAP"
+check "it exists" nsx test -e "$sys"
+# IFF_TAP 0x2 | IFF_NO_PI 0x1000 | IFF_VNET_HDR 0x4000; never IFF_PERSIST.
+check_eq "it is a tap with vnet headers, not persistent" 0x5002 "$(nsx cat "$sys/tun_flags")"
+check_eq "it is on br0" br0 "$(nsx basename "$(nsx readlink "$sys/master")")"
+check "it is up" nsx sh -c "[ \$((\$(cat $sys/flags) & 1)) = 1 ]"
+check_eq "it has the bridge's MTU" 1400 "$(nsx cat "$sys/mtu")"
+check "its MAC's first byte is fe" nsx grep -q '^fe:' "$sys/address"
+check_eq "its owner is the client" "$TEST_UID" "$(nsx cat "$sys/owner")"
+check "its alias records uid, pid and label" \
+	nsx grep -Eq "^tapd uid=$TEST_UID pid=[0-9]+ vm=vm-one\$" "$sys/ifalias"
+check "the client saw the same MAC" grep -q "mac=$(nsx cat "$sys/address")" "$HOLD_OUT"
+check "the grant is logged" grep -q "grant uid=$TEST_UID pid=[0-9]* bridge=br0 tap=$TAP vm=vm-one" "$TMP/tapd.log"
+
+out=$(as_user -- "$TAPVM" list --socket "$SOCK")
+check "tapvm list shows the granted bridges" grep -Eq '^br0 +2$' <<<"$out"
+check "tapvm list shows the tap" grep -q "^$TAP *br0 .*vm-one" <<<"$out"
+check_eq "tapvm list --bridges is for completion" "br0 ve0 nobr" \
+	"$(as_user -- "$TAPVM" list --bridges --socket "$SOCK" | tr '\n' ' ' | sed 's/ $//')"
+
+release_tap
+check "the tap vanishes when its fd closes" wait_for 30 link_gone "$TAP"
+
+# --- refusals -----------------------------------------------------------------
+msg_brx=$(as_user -- "$TAPD_CLIENT" "$SOCK" create brx); rc_brx=$?
+msg_none=$(as_user -- "$TAPD_CLIENT" "$SOCK" create nothere); rc_none=$?
+check_eq "a bridge not granted is refused (EACCES)" 13 "$rc_brx"
+check_eq "a name not granted that does not exist gets the same errno" 13 "$rc_none"
+check_eq "... and the same words" "${msg_brx//brx/X}" "${msg_none//nothere/X}"
+check "the refusal says why and what to do" grep -q "may not use bridge brx: ask the admin" <<<"$msg_brx"
+as_user -- "$TAPD_CLIENT" "$SOCK" create denied >/dev/null
+check_eq "deny wins over allow all" 13 "$?"
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" create nobr); rc=$?
+check_eq "a granted bridge that does not exist: ENODEV" 19 "$rc"
+check "... saying so" grep -q "bridge nobr does not exist" <<<"$out"
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" create ve0); rc=$?
+check_eq "a granted veth is not a bridge: EMEDIUMTYPE" 124 "$rc"
+check "... saying so" grep -q "ve0 is not a bridge" <<<"$out"
+check "no tap was left behind by refusals" \
+	sh -c "! ip netns exec $NS ip -o link show | grep -q ': tapd'"
+check "refusals are logged" grep -q "refuse uid=$TEST_UID pid=[0-9]* errno=13" "$TMP/tapd.log"
+
+# --- groups -------------------------------------------------------------------
+as_user -- "$TAPD_CLIENT" "$SOCK" create grpbr >/dev/null
+check_eq "a group rule does not match without the group" 13 "$?"
+hold_tap grpbr "" --groups=4242
+check "a group rule matches through a supplementary group" test -n "$TAP"
+check_eq "... and the tap is on that bridge" grpbr "$(nsx basename "$(nsx readlink "/sys/class/net/$TAP/master")")"
+release_tap
+check "a bridge without an explicit MAC is warned about" grep -q "bridge=grpbr has no MAC address set" "$TMP/tapd.log"
+check "a bridge with one is not" sh -c "! grep -q 'bridge=br0 has no MAC' $TMP/tapd.log"
+
+# --- hostile input --------------------------------------------------------------
+fds_before=$(ls "/proc/$TAPD_PID/fd" | wc -l)
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" raw 0001)
+check "a 2-byte message gets an error reply" grep -q "errno=74 .*shorter than a netlink header" <<<"$out"
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" big 4000)
+check "an oversized message gets an error reply" grep -q "errno=90 .*larger than 1024 bytes" <<<"$out"
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" fds 1)
+check "fds sent to tapd are refused" grep -q "does not accept file descriptors" <<<"$out"
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" fds 40)
+check "too many fds (truncated control data) are refused" grep -q "errno=74 .*control data" <<<"$out"
+# nlmsghdr {len 20, type 0x11 (list), flags 0, seq 5, pid 0} + version 9
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" raw 1400000011000000050000000000000009000000)
+check "an unknown version is refused, with the request's seq" grep -q "errno=93 seq=5 .*version" <<<"$out"
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" raw 1400000077000000050000000000000001000000)
+check "an unknown type is refused" grep -q "errno=95 .*unknown message type" <<<"$out"
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" raw 1c00000010000000050000000000000001000000ffff0100)
+check "an attribute longer than the message is refused" grep -q "errno=" <<<"$out"
+# Random bodies behind a header whose length is right, so they reach the
+# attribute parser: any error is fine, a crash or a leak is not.
+for i in $(seq 1 100); do
+	body=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	as_user -- "$TAPD_CLIENT" "$SOCK" raw "280000001${i: -1}000000${body:0:2}0000000000000001000000${body:8:40}" >/dev/null
+done
+check "tapd survives random garbage" kill -0 "$TAPD_PID"
+check_eq "and leaks no fd" "$fds_before" "$(ls "/proc/$TAPD_PID/fd" | wc -l)"
+hold_tap br0
+check "tapd still grants taps after all that" test -n "$TAP"
+release_tap
+
+# --- tapvm's errors ----------------------------------------------------------------
+out=$(as_user -- "$TAPVM" run --socket "$TMP/none.sock" -n br0 --qemu /bin/true 2>&1); rc=$?
+check_eq "tapvm: tapd not running exits 69" 69 "$rc"
+check "... with one line naming the socket and the fix" \
+	grep -qx "tapvm: tapd is not running at $TMP/none.sock: start tapd.socket.*" <<<"$out"
+out=$(as_user -- "$TAPVM" run --socket "$SOCK" -n brx --qemu /bin/true 2>&1); rc=$?
+check_eq "tapvm: refused by policy exits 77" 77 "$rc"
+check "... printing tapd's line as it is" grep -qx "tapvm: uid $TEST_UID may not use bridge brx: .*" <<<"$out"
+out=$(as_user -- "$TAPVM" run --socket "$SOCK" -n nobr --qemu /bin/true 2>&1); rc=$?
+check_eq "tapvm: missing bridge exits 68" 68 "$rc"
+out=$(as_user -- "$TAPVM" run --socket "$SOCK" -n br0 --qemu "$TMP/no-qemu" 2>&1); rc=$?
+check_eq "tapvm: QEMU not found exits 127" 127 "$rc"
+check "... with one line" grep -qx "tapvm: QEMU not found: $TMP/no-qemu .*pass --qemu" <<<"$out"
+out=$(as_user -- "$TAPVM" run --socket "$TMP/none.sock" --dry-run -n br0 -n user --qemu qemu-system-x86_64 --accel tcg -- -m 64 2>&1); rc=$?
+check_eq "tapvm --dry-run asks tapd for nothing" 0 "$rc"
+check "... and prints the command line" grep -Eq "^[^ ]*qemu-system-x86_64 -accel tcg -netdev tap,id=net0,fd=3 -device virtio-net-pci,netdev=net0,mac=52:54:00(:[0-9a-f]{2}){3} -netdev user,id=net1 -device virtio-net-pci,netdev=net1,mac=52:54:00(:[0-9a-f]{2}){3} -m 64\$" <<<"$out"
+# QEMU replaced by a program that reports its fds: the tap is fd 3, alone.
+cat >"$TMP/fake-qemu" <<'FAKE'
+#!/bin/sh
+ls -l /proc/self/fd/ > "$FAKE_OUT"
+cat /proc/self/fdinfo/3 >> "$FAKE_OUT"
+exit 42
+FAKE
+chmod 755 "$TMP/fake-qemu"
+: >"$TMP/fake.out"; chmod 666 "$TMP/fake.out"
+as_user -- env FAKE_OUT="$TMP/fake.out" "$TAPVM" run --socket "$SOCK" -n br0 --accel tcg --qemu "$TMP/fake-qemu" 7</dev/null; rc=$?
+check_eq "tapvm exits with QEMU's status" 42 "$rc"
+check "QEMU gets the tap at fd 3" grep -q ' 3 -> /dev/net/tun' "$TMP/fake.out"
+check "... and no other inherited fd (7 was open in tapvm)" sh -c "! grep -q ' 7 -> ' $TMP/fake.out"
+check "the tap is gone once QEMU exited" \
+	sh -c "! ip netns exec $NS ip -o link show | grep -q ': tapd'"
+
+finish
