@@ -264,7 +264,7 @@ int proto_parse(void *buf, size_t len, bool request,
 		return -EPROTONOSUPPORT;
 	}
 	if (hdr->reserved[0] || hdr->reserved[1] || hdr->reserved[2] ||
-	    nlh->nlmsg_flags) {
+	    nlh->nlmsg_flags || nlh->nlmsg_pid) {
 		*why = "reserved header fields are not zero";
 		return -EINVAL;
 	}

@@ -163,6 +163,10 @@ static void test_reject_header_fields(void **state)
 	assert_int_equal(parse_req(len, &why), -EINVAL);
 
 	len = create_request("br0", NULL);
+	nlh->nlmsg_pid = 1;
+	assert_int_equal(parse_req(len, &why), -EINVAL);
+
+	len = create_request("br0", NULL);
 	nlh->nlmsg_type = 0x99;
 	assert_int_equal(parse_req(len, &why), -EOPNOTSUPP);
 	nlh->nlmsg_type = NLMSG_ERROR;
