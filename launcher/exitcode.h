@@ -13,7 +13,6 @@ enum tapvm_exit {
 	EXIT_NOINPUT	= 66,	/* a disk image does not exist */
 	EXIT_NOBRIDGE	= 68,	/* bridge missing, or not a bridge */
 	EXIT_NOTAPD	= 69,	/* tapd unreachable */
-	EXIT_INTERNAL	= 70,	/* a bug in tapvm */
 	EXIT_OSERR	= 71,	/* a system call failed; tapd could not make a tap */
 	EXIT_PROTOCOL	= 76,	/* tapd answered something unexpected */
 	EXIT_REFUSED	= 77,	/* the tapd policy refused the request */
