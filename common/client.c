@@ -85,7 +85,8 @@ static int client_call(int sock, struct nl_msg *req, void *buf,
 
 	*nfds = 0;
 	ret = proto_send(sock, req, NULL, 0);
-	if (ret) {
+	/* tapd may have refused the connection itself, and said why first. */
+	if (ret && ret != -EPIPE && ret != -ECONNRESET) {
 		snprintf(err, errlen, "cannot send to tapd: %s", strerror(-ret));
 		return ret;
 	}
@@ -104,7 +105,8 @@ static int client_call(int sock, struct nl_msg *req, void *buf,
 		return n < 0 ? (int)n : -ECONNRESET;
 	}
 	ret = proto_parse(buf, (size_t)n, false, p, &why);
-	if (!ret && p->seq != seq) {
+	/* An error with seq 0 answers the connection, not one request. */
+	if (!ret && p->seq != seq && !(p->type == PROTO_MSG_ERROR && p->seq == 0)) {
 		why = "reply does not match the request";
 		ret = -EPROTO;
 	}

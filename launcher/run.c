@@ -217,6 +217,14 @@ static int run_supervise(const char *qemu, char **argv, int *fds, size_t nfds)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
+	/*
+	 * A shell starts background jobs with SIGINT ignored, and an ignored
+	 * signal is dropped even while blocked: take them back, so that they
+	 * reach sigwaitinfo() here and QEMU starts with the defaults.
+	 */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 
 	pid = fork();
 	if (pid < 0) {

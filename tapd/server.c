@@ -41,6 +41,7 @@
 #include "util.h"
 
 #define SERVER_CLIENTS_MAX	64
+#define SERVER_CLIENTS_PER_UID	8	/* so one user cannot take every slot */
 #define SERVER_CLIENT_IDLE_S	30
 #define SERVER_GROUPS_MAX	65536
 #define SERVER_WARNED_MAX	64
@@ -118,6 +119,21 @@ static void server_accept(struct server *s)
 		log_warn("refused a client: cannot read SO_PEERCRED: %s", strerror(errno));
 		return;
 	}
+	for (size_t i = 0, n = 0; i < s->nclients; i++) {
+		if (s->clients[i].uid == cred.uid && ++n >= SERVER_CLIENTS_PER_UID) {
+			struct nl_msg *msg;
+
+			log_info("refuse uid=%u pid=%d reason=\"more than %d connections\"",
+				 cred.uid, cred.pid, SERVER_CLIENTS_PER_UID);
+			if (!proto_error_new(&msg, 0, -EUSERS,
+					     "uid %u already has %d connections to tapd: close some",
+					     cred.uid, SERVER_CLIENTS_PER_UID)) {
+				proto_send(fd, msg, NULL, 0);
+				nlmsg_free(msg);
+			}
+			return;
+		}
+	}
 	c = &s->clients[s->nclients];
 	memset(c, 0, sizeof(*c));
 	ret = server_peer_groups(fd, cred.gid, &c->gids, &c->ngids);
@@ -150,8 +166,9 @@ static int server_reply(struct server_client *c, struct nl_msg *msg,
 	return ret;
 }
 
-static int __attribute__((format(printf, 4, 5)))
-server_refuse(struct server_client *c, uint32_t seq, int err, const char *fmt, ...)
+static int __attribute__((format(printf, 5, 6)))
+server_refuse(struct server_client *c, uint32_t seq, const char *bridge, int err,
+	      const char *fmt, ...)
 {
 	char line[PROTO_MESSAGE_MAX];
 	struct nl_msg *msg;
@@ -160,8 +177,8 @@ server_refuse(struct server_client *c, uint32_t seq, int err, const char *fmt, .
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	log_info("refuse uid=%u pid=%d errno=%d reason=\"%s\"", c->uid, c->pid,
-		 -err, line);
+	log_info("refuse uid=%u pid=%d bridge=%s errno=%d reason=\"%s\"", c->uid,
+		 c->pid, bridge ? bridge : "-", -err, line);
 	if (proto_error_new(&msg, seq, err, "%s", line))
 		return -ENOMEM;
 	return server_reply(c, msg, NULL, 0);
@@ -199,53 +216,53 @@ static int server_create(struct server *s, struct server_client *c,
 
 	/* 1. Every value, before anything acts on it. */
 	if (!names_ifname_valid(bridge))
-		return server_refuse(c, p->seq, -EINVAL,
+		return server_refuse(c, p->seq, NULL, -EINVAL,
 				     "bridge name is not a valid interface name");
 	if (label && !names_label_valid(label))
-		return server_refuse(c, p->seq, -EINVAL,
+		return server_refuse(c, p->seq, bridge, -EINVAL,
 				     "VM label must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 	if (p->tb[PROTO_A_QUEUES] && nla_get_u32(p->tb[PROTO_A_QUEUES]) != 1)
-		return server_refuse(c, p->seq, -EOPNOTSUPP,
+		return server_refuse(c, p->seq, bridge, -EOPNOTSUPP,
 				     "multiqueue taps are not supported by this tapd");
 
 	/* 2. The policy, before the bridge is even looked at. */
 	if (policy_check(s->cfg->policy, &cred, bridge, &max))
-		return server_refuse(c, p->seq, -EACCES,
+		return server_refuse(c, p->seq, bridge, -EACCES,
 				     "uid %u may not use bridge %s: ask the admin to allow it in the tapd policy",
 				     c->uid, bridge);
 
 	/* 3. Resolve the granted name once; the ifindex from here on. */
 	ret = link_bridge_lookup(s->cfg->link, bridge, &br);
 	if (ret == -ENODEV)
-		return server_refuse(c, p->seq, ret,
+		return server_refuse(c, p->seq, bridge, ret,
 				     "bridge %s does not exist: create it (ip link add %s type bridge)",
 				     bridge, bridge);
 	if (ret == -EMEDIUMTYPE)
-		return server_refuse(c, p->seq, ret,
+		return server_refuse(c, p->seq, bridge, ret,
 				     "%s is not a bridge: the tapd policy must name bridges only",
 				     bridge);
 	if (ret)
-		return server_refuse(c, p->seq, ret, "cannot look up bridge %s: %s",
+		return server_refuse(c, p->seq, bridge, ret, "cannot look up bridge %s: %s",
 				     bridge, strerror(-ret));
 	server_warn_bridge_mac(s, bridge, &br);
 
 	/* 4. The tap. */
 	ret = tun_create(c->uid, ifname, &fd);
 	if (ret)
-		return server_refuse(c, p->seq, ret, "cannot create a tap: %s",
+		return server_refuse(c, p->seq, bridge, ret, "cannot create a tap: %s",
 				     strerror(-ret));
 	ifindex = (int)if_nametoindex(ifname);
 	if (!ifindex)
-		return server_refuse(c, p->seq, -errno, "cannot find new tap %s: %s",
+		return server_refuse(c, p->seq, bridge, -errno, "cannot find new tap %s: %s",
 				     ifname, strerror(errno));
 	if (getrandom(mac + 1, 5, 0) != 5)
-		return server_refuse(c, p->seq, -EAGAIN, "no random bytes for a MAC");
+		return server_refuse(c, p->seq, bridge, -EAGAIN, "no random bytes for a MAC");
 	mac[0] = 0xfe;	/* local, unicast; high, so the bridge keeps its own */
 	ret = link_alias_format(alias, sizeof(alias), c->uid, c->pid, label);
 	if (!ret)
 		ret = link_tap_attach(s->cfg->link, ifindex, &br, mac, alias);
 	if (ret)
-		return server_refuse(c, p->seq, ret, "cannot attach a tap to bridge %s: %s",
+		return server_refuse(c, p->seq, bridge, ret, "cannot attach a tap to bridge %s: %s",
 				     bridge, strerror(-ret));
 
 	/* 5. The reply carries the fd; tapd's copy goes when we return. */
@@ -331,7 +348,7 @@ static int server_list(struct server *s, struct server_client *c,
 		ret = l.ret;
 	if (ret) {
 		nlmsg_free(l.msg);
-		return server_refuse(c, p->seq, ret, "cannot list: %s", strerror(-ret));
+		return server_refuse(c, p->seq, NULL, ret, "cannot list: %s", strerror(-ret));
 	}
 	return server_reply(c, l.msg, NULL, 0);
 }
@@ -353,16 +370,16 @@ static int server_handle(struct server *s, struct server_client *c)
 		return -ECONNRESET;
 	c->deadline = server_now() + SERVER_CLIENT_IDLE_S;
 	if (n == -EMSGSIZE)
-		return server_refuse(c, 0, n, "request larger than %d bytes",
+		return server_refuse(c, 0, NULL, n, "request larger than %d bytes",
 				     PROTO_REQUEST_MAX);
 	if (n == -ENOBUFS || n == -EBADMSG)
-		return server_refuse(c, 0, -EBADMSG,
+		return server_refuse(c, 0, NULL, -EBADMSG,
 				     "request carries control data tapd does not accept");
 	if (n < 0)
 		return (int)n;
 	if (nfds) {
 		proto_close_fds(fds, nfds);
-		return server_refuse(c, 0, -EBADMSG,
+		return server_refuse(c, 0, NULL, -EBADMSG,
 				     "tapd does not accept file descriptors");
 	}
 	ret = proto_parse(s->buf, (size_t)n, true, &p, &why);
@@ -370,7 +387,7 @@ static int server_handle(struct server *s, struct server_client *c)
 		uint32_t seq = (size_t)n >= NLMSG_HDRLEN ?
 			       ((struct nlmsghdr *)s->buf)->nlmsg_seq : 0;
 
-		return server_refuse(c, seq, ret, "bad request: %s", why);
+		return server_refuse(c, seq, NULL, ret, "bad request: %s", why);
 	}
 	switch (p.type) {
 	case PROTO_MSG_CREATE:
@@ -378,7 +395,7 @@ static int server_handle(struct server *s, struct server_client *c)
 	case PROTO_MSG_LIST:
 		return server_list(s, c, &p);
 	}
-	return server_refuse(c, p.seq, -EOPNOTSUPP, "bad request: unknown type");
+	return server_refuse(c, p.seq, NULL, -EOPNOTSUPP, "bad request: unknown type");
 }
 
 static int server_signalfd(void)

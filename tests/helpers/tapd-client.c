@@ -8,6 +8,8 @@
  *                                             the reply
  *   tapd-client SOCKET big N                  send an N-byte datagram
  *   tapd-client SOCKET fds N                  a valid list request with N fds
+ *   tapd-client SOCKET idle                   connect, send nothing, wait for
+ *                                             stdin to close
  *
  * Exit: 0 on success, else the errno tapd answered with (or 1).
  */
@@ -138,7 +140,7 @@ int main(int argc, char **argv)
 	int sock, ret;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: tapd-client SOCKET create|list|raw|big|fds ...\n");
+		fprintf(stderr, "usage: tapd-client SOCKET create|list|raw|big|fds|idle ...\n");
 		return 1;
 	}
 	ret = client_connect(argv[1], &sock);
@@ -150,6 +152,15 @@ int main(int argc, char **argv)
 		return do_create(sock, argv[3], argc > 4 ? argv[4] : NULL);
 	if (!strcmp(argv[2], "list"))
 		return do_list(sock);
+	if (!strcmp(argv[2], "idle")) {
+		char c;
+
+		printf("connected\n");
+		fflush(stdout);
+		while (read(STDIN_FILENO, &c, 1) > 0)
+			;
+		return 0;
+	}
 	if (!strcmp(argv[2], "raw") && argc >= 4) {
 		size_t len = strlen(argv[3]) / 2;
 

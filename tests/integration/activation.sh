@@ -34,4 +34,28 @@ check "the tap vanishes with its fd" wait_for 30 link_gone "$TAP"
 check "with --idle-exit 2 and no client, tapd exits" wait_for 60 sh -c "! kill -0 $ACT_PID"
 check "and says why" grep -q "idle for 2 s: exiting" "$TMP/tapd.log"
 
+# --- as tapd.service runs it -----------------------------------------------------
+# User=tapd, AmbientCapabilities=CAP_NET_ADMIN, CapabilityBoundingSet=
+# CAP_NET_ADMIN: tapd never root at all. setpriv does what systemd would.
+SOCK=$TMP/unit.sock
+: >"$TMP/tapd.log"
+ip netns exec "$NS" systemd-socket-activate --seqpacket -l "$SOCK" \
+	setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --clear-groups \
+	--inh-caps=-all,+net_admin --ambient-caps=+net_admin --bounding-set=-all,+net_admin \
+	"$TAPD" --config "$TMP/tapd.conf" 2>"$TMP/tapd.log" &
+UNIT_PID=$!
+PIDS+=("$UNIT_PID")
+wait_for 50 test -S "$SOCK"
+chmod 666 "$SOCK"
+hold_tap br0 unit-vm
+check "tapd started as the unit starts it grants a tap" test -n "$TAP"
+st=/proc/$UNIT_PID/status
+check_eq "... keeps only CAP_NET_ADMIN effective" 0000000000001000 "$(awk '/^CapEff/ {print $2}' "$st")"
+check_eq "... and permitted" 0000000000001000 "$(awk '/^CapPrm/ {print $2}' "$st")"
+check_eq "... has cleared the inheritable set systemd gave it" 0000000000000000 "$(awk '/^CapInh/ {print $2}' "$st")"
+check_eq "... and the ambient set" 0000000000000000 "$(awk '/^CapAmb/ {print $2}' "$st")"
+check_eq "... set no_new_privs" 1 "$(awk '/^NoNewPrivs/ {print $2}' "$st")"
+release_tap
+check "... and the tap vanishes with its fd" wait_for 30 link_gone "$TAP"
+
 finish

@@ -153,3 +153,8 @@ release_tap() {
 link_gone() {
 	! nsx test -e "/sys/class/net/$1"
 }
+
+# lacks PATTERN TEXT: true if TEXT has no line matching PATTERN.
+lacks() {
+	! grep -q "$1" <<<"$2"
+}

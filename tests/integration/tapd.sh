@@ -78,7 +78,7 @@ check_eq "a granted veth is not a bridge: EMEDIUMTYPE" 124 "$rc"
 check "... saying so" grep -q "ve0 is not a bridge" <<<"$out"
 check "no tap was left behind by refusals" \
 	sh -c "! ip netns exec $NS ip -o link show | grep -q ': tapd'"
-check "refusals are logged" grep -q "refuse uid=$TEST_UID pid=[0-9]* errno=13" "$TMP/tapd.log"
+check "refusals are logged" grep -q "refuse uid=$TEST_UID pid=[0-9]* bridge=brx errno=13" "$TMP/tapd.log"
 
 # --- groups -------------------------------------------------------------------
 as_user -- "$TAPD_CLIENT" "$SOCK" create grpbr >/dev/null
@@ -119,6 +119,40 @@ hold_tap br0
 check "tapd still grants taps after all that" test -n "$TAP"
 release_tap
 
+# One user cannot take every connection slot: 8 idle connections, then no more.
+mkfifo "$TMP/idle.in"
+for i in $(seq 1 8); do
+	ip netns exec "$NS" setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --clear-groups \
+		"$TAPD_CLIENT" "$SOCK" idle <"$TMP/idle.in" >"$TMP/idle-out.$i" &
+	PIDS+=("$!")
+done
+exec {IDLE_FD}>"$TMP/idle.in"
+wait_for 50 sh -c "cat $TMP/idle-out.* | grep -c connected | grep -qx 8"
+sleep 0.3
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" list)
+check "a 9th connection of one uid is refused" grep -q "errno=87 .*already has 8 connections" <<<"$out"
+out=$(nsx "$TAPD_CLIENT" "$SOCK" list)
+check "... while another uid is still served" lacks errno "$out"
+exec {IDLE_FD}>&-
+sleep 0.3
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" list)
+check "once they close, that uid is served again" grep -q "grant bridge=br0" <<<"$out"
+
+# --- tapd refuses to start rather than run wrong ------------------------------
+out=$(nsx setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --clear-groups \
+	"$TAPD" --config "$TMP/tapd.conf" --socket "$TMP/other.sock" 2>&1); rc=$?
+check_eq "tapd without CAP_NET_ADMIN does not start" 1 "$rc"
+check "... and says what it needs" grep -q "tapd needs CAP_NET_ADMIN: start it as root" <<<"$out"
+printf 'allow all br0\nallow all br0 many\n' >"$TMP/bad.conf"
+out=$(nsx "$TAPD" --config "$TMP/bad.conf" --socket "$TMP/other.sock" 2>&1); rc=$?
+check_eq "tapd with a bad policy does not start" 1 "$rc"
+check "... naming file:line" grep -q "policy not loaded, not starting: $TMP/bad.conf:2: MAX 'many'" <<<"$out"
+check "... and binds no socket" test ! -e "$TMP/other.sock"
+out=$(nsx "$TAPD" --config "$TMP/tapd.conf" --socket "$SOCK" 2>&1); rc=$?
+check_eq "a second tapd on the same socket does not start" 1 "$rc"
+check "... saying so" grep -q "another tapd is already listening at $SOCK" <<<"$out"
+check_eq "tapd --check accepts a good policy" 0 "$(nsx "$TAPD" --check --config "$TMP/tapd.conf" >/dev/null 2>&1; echo $?)"
+
 # --- tapvm's errors ----------------------------------------------------------------
 out=$(as_user -- "$TAPVM" run --socket "$TMP/none.sock" -n br0 --qemu /bin/true 2>&1); rc=$?
 check_eq "tapvm: tapd not running exits 69" 69 "$rc"
@@ -148,6 +182,24 @@ as_user -- env FAKE_OUT="$TMP/fake.out" "$TAPVM" run --socket "$SOCK" -n br0 --a
 check_eq "tapvm exits with QEMU's status" 42 "$rc"
 check "QEMU gets the tap at fd 3" grep -q ' 3 -> /dev/net/tun' "$TMP/fake.out"
 check "... and no other inherited fd (7 was open in tapvm)" sh -c "! grep -q ' 7 -> ' $TMP/fake.out"
+# SIGINT to tapvm reaches QEMU, whose status tapvm returns.
+cat >"$TMP/trap-qemu" <<'FAKE'
+#!/bin/sh
+trap 'echo got-int >"$FAKE_OUT"; exit 3' INT
+echo ready >"$FAKE_OUT"
+while :; do sleep 0.1; done
+FAKE
+chmod 755 "$TMP/trap-qemu"
+: >"$TMP/trap.out"; chmod 666 "$TMP/trap.out"
+ip netns exec "$NS" setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --clear-groups \
+	env FAKE_OUT="$TMP/trap.out" "$TAPVM" run --socket "$SOCK" -n br0 --accel tcg \
+	--qemu "$TMP/trap-qemu" &
+VM_PID=$!
+wait_for 50 grep -q ready "$TMP/trap.out"
+kill -INT "$VM_PID"
+wait "$VM_PID"; rc=$?
+check_eq "SIGINT to tapvm ends QEMU, and tapvm exits with QEMU's status" 3 "$rc"
+check "QEMU saw the SIGINT" grep -q got-int "$TMP/trap.out"
 check "the tap is gone once QEMU exited" \
 	sh -c "! ip netns exec $NS ip -o link show | grep -q ': tapd'"
 
