@@ -169,6 +169,21 @@ check "... with one line" grep -qx "tapvm: QEMU not found: $TMP/no-qemu .*pass -
 out=$(as_user -- "$TAPVM" run --socket "$TMP/none.sock" --dry-run -n br0 -n user --qemu qemu-system-x86_64 --accel tcg -- -m 64 2>&1); rc=$?
 check_eq "tapvm --dry-run asks tapd for nothing" 0 "$rc"
 check "... and prints the command line" grep -Eq "^[^ ]*qemu-system-x86_64 -accel tcg -netdev tap,id=net0,fd=3 -device virtio-net-pci,netdev=net0,mac=52:54:00(:[0-9a-f]{2}){3} -netdev user,id=net1 -device virtio-net-pci,netdev=net1,mac=52:54:00(:[0-9a-f]{2}){3} -m 64\$" <<<"$out"
+# --accel auto: KVM only where /dev/kvm opens read-write and the CPU has
+# vmx or svm, for the user running tapvm.
+want=tcg
+if as_user -- sh -c 'exec 3<>/dev/kvm' 2>/dev/null && grep -qwE 'vmx|svm' /proc/cpuinfo; then
+	want=kvm
+fi
+out=$(as_user -- "$TAPVM" run --dry-run --accel auto --qemu qemu-system-x86_64 2>&1)
+check "tapvm --accel auto picks $want here" grep -q -- "-accel $want\$" <<<"$out"
+
+# Shell completion offers the bridges tapd grants.
+out=$(as_user -- env PATH="$(dirname "$TAPVM"):$PATH" TAPD_SOCKET="$SOCK" bash -c '
+	. "$1"; COMP_WORDS=(tapvm run --netdev ""); COMP_CWORD=3; _tapvm; echo "${COMPREPLY[*]}"' \
+	_ "$(dirname "$0")/../../packaging/bash-completion/tapvm")
+check_eq "bash completion of --netdev lists user and the granted bridges" "user br0 ve0 nobr" "$out"
+
 # QEMU replaced by a program that reports its fds: the tap is fd 3, alone.
 cat >"$TMP/fake-qemu" <<'FAKE'
 #!/bin/sh
