@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* cmdline.c - parse tapvm's VM options and build QEMU's command line
  *
- * Pure functions, no I/O: the unit tests run them as they are.
+ * No I/O here: what only QEMU knows (a model's properties) is asked through
+ * struct cmdline_probe, and everything else comes resolved in struct vm_spec.
  */
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "mac.h"
 #include "names.h"
 
 /**
@@ -55,160 +57,345 @@ void argv_free(struct argv_buf *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/**
- * cmdline_parse_mac() - check and normalise a full MAC address
- * @s:		"52:54:00:12:34:56", either case
- * @out:	the same in lower case
- *
- * Return: 0, or -EINVAL for a malformed or multicast address (a NIC with a
- * multicast source address breaks the LAN it is on).
- */
-int cmdline_parse_mac(const char *s, char out[18])
+/* Split "a,b,c" into fields in a buffer the caller frees; no empty field. */
+static int cmdline_split(const char *arg, char **buf, char ***fields, size_t *n,
+			 const char *what, char *err, size_t errlen)
 {
-	unsigned int b[6];
-	unsigned char o[6];
-	char tail;
+	size_t count = 1;
+	char *save = NULL, *f;
 
-	if (strlen(s) != 17 ||
-	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
-		   &b[4], &b[5], &tail) != 6)
+	for (const char *c = arg; *c; c++)
+		count += *c == ',';
+	*buf = strdup(arg);
+	*fields = calloc(count + 1, sizeof(char *));
+	*n = 0;
+	if (!*buf || !*fields)
+		return -ENOMEM;
+	if (!arg[0] || arg[0] == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,")) {
+		snprintf(err, errlen, "%s '%s' has an empty field", what, arg);
 		return -EINVAL;
-	for (int i = 0; i < 17; i++)
-		if ((i % 3 == 2) != (s[i] == ':'))
-			return -EINVAL;
-	for (int i = 0; i < 6; i++)
-		o[i] = (unsigned char)b[i];
-	if (o[0] & 1)
-		return -EINVAL;
-	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", o[0], o[1], o[2], o[3],
-		 o[4], o[5]);
+	}
+	for (f = strtok_r(*buf, ",", &save); f; f = strtok_r(NULL, ",", &save))
+		(*fields)[(*n)++] = f;
 	return 0;
 }
 
-static bool cmdline_model_valid(const char *m)
+/* A field's key: "key" of "key=value", or the whole of a bare flag. */
+static bool cmdline_key_is(const char *field, const char *key)
 {
-	size_t len = strlen(m);
+	size_t k = strlen(key);
 
-	if (!len || len >= 64)
-		return false;
-	return strspn(m, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") == len;
+	return !strncmp(field, key, k) && (field[k] == '=' || field[k] == '\0');
 }
 
+static bool cmdline_word_valid(const char *s, size_t max)
+{
+	size_t len = strlen(s);
+
+	return len && len < max &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") == len;
+}
+
+static bool cmdline_key_valid(const char *field)
+{
+	size_t k = strcspn(field, "=");
+
+	return k > 0 && k < 64 &&
+	       strspn(field, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") >= k;
+}
+
+/* Options tapvm sets itself, or that would bypass tapd. */
+static const char *const cmdline_tap_reserved[] = {
+	"id", "type", "netdev", "fd", "fds", "ifname", "script", "downscript",
+	"br", "helper", "vhostfd", "vhostfds",
+};
+
 /**
- * cmdline_parse_netdev() - parse BRIDGE|user[,mac=MAC][,model=MODEL]
+ * cmdline_parse_netdev() - parse BRIDGE|user|none[,FIELD...]
  * @arg:	the option's argument
- * @nd:		filled on success; @nd->mac empty means "generate one"
+ * @nd:		filled on success; free with cmdline_netdev_free()
  * @err:	reason on failure
  * @errlen:	its size
+ *
+ * mac=/macaddr= and model= are tapvm's; every other KEY=VALUE field (or bare
+ * KEY, meaning KEY=on) goes to -device or -netdev when the command line is
+ * built, by whether the NIC model has that property. Fields that would
+ * replace the tap tapd gives (fd=, ifname=, script=, ...) are refused.
  *
  * Return: 0 or -EINVAL.
  */
 int cmdline_parse_netdev(const char *arg, struct netdev_spec *nd, char *err,
 			 size_t errlen)
 {
-	char *copy = strdup(arg), *save = NULL, *f;
-	int ret = 0, i = 0;
+	char **f;
+	size_t n;
+	int ret;
 
-	if (!copy)
-		return -ENOMEM;
 	memset(nd, 0, sizeof(*nd));
-	snprintf(nd->model, sizeof(nd->model), "%s", CMDLINE_DEFAULT_MODEL);
-	if (arg[0] == ',' || !arg[0]) {
-		snprintf(err, errlen, "--netdev '%s' names no bridge", arg);
+	snprintf(nd->mac_req, sizeof(nd->mac_req), "auto");
+	ret = cmdline_split(arg, &nd->buf, &f, &n, "--netdev", err, errlen);
+	if (ret)
+		goto out;
+	if (!strcmp(f[0], "user")) {
+		nd->kind = NETDEV_USER;
+	} else if (!strcmp(f[0], "none")) {
+		nd->kind = NETDEV_NONE;
+		if (n > 1) {
+			snprintf(err, errlen, "--netdev none takes no fields");
+			ret = -EINVAL;
+			goto out;
+		}
+	} else if (names_ifname_valid(f[0])) {
+		nd->kind = NETDEV_BRIDGE;
+		memcpy(nd->bridge, f[0], strlen(f[0]) + 1);
+	} else {
+		snprintf(err, errlen, "--netdev: '%s' is not a bridge name, 'user' or 'none'", f[0]);
 		ret = -EINVAL;
+		goto out;
 	}
-	for (f = strtok_r(copy, ",", &save); f && !ret; f = strtok_r(NULL, ",", &save), i++) {
-		char *eq = strchr(f, '=');
 
-		if (i == 0) {
-			if (!strcmp(f, "user")) {
-				nd->user = true;
-			} else if (names_ifname_valid(f)) {
-				memcpy(nd->bridge, f, strlen(f) + 1);
-			} else {
-				snprintf(err, errlen, "--netdev: '%s' is not a bridge name or 'user'", f);
+	nd->fields = f;
+	for (size_t i = 1; i < n; i++) {
+		char *eq = strchr(f[i], '=');
+
+		if (cmdline_key_is(f[i], "mac") || cmdline_key_is(f[i], "macaddr")) {
+			if (!eq || strlen(eq + 1) >= sizeof(nd->mac_req)) {
+				snprintf(err, errlen, "--netdev: '%s' is not mac=auto|random|MAC", f[i]);
 				ret = -EINVAL;
+				goto out;
 			}
+			snprintf(nd->mac_req, sizeof(nd->mac_req), "%s", eq + 1);
 			continue;
 		}
-		if (!eq) {
-			snprintf(err, errlen, "--netdev: field '%s' is not KEY=VALUE", f);
-			ret = -EINVAL;
+		if (cmdline_key_is(f[i], "model")) {
+			if (!eq || !cmdline_word_valid(eq + 1, sizeof(nd->model))) {
+				snprintf(err, errlen, "--netdev: '%s' is not a NIC model", f[i]);
+				ret = -EINVAL;
+				goto out;
+			}
+			snprintf(nd->model, sizeof(nd->model), "%s", eq + 1);
 			continue;
 		}
-		*eq++ = '\0';
-		if (!strcmp(f, "mac") || !strcmp(f, "macaddr")) {
-			if (!strcmp(eq, "auto") || !strcmp(eq, "random"))
-				nd->mac[0] = '\0';
-			else if (cmdline_parse_mac(eq, nd->mac)) {
-				snprintf(err, errlen,
-					 "--netdev: '%s' is not a unicast MAC address (xx:xx:xx:xx:xx:xx)",
-					 eq);
-				ret = -EINVAL;
-			}
-		} else if (!strcmp(f, "model")) {
-			if (!strcmp(eq, "virtio"))
-				eq = CMDLINE_DEFAULT_MODEL;
-			if (!cmdline_model_valid(eq)) {
-				snprintf(err, errlen, "--netdev: '%s' is not a NIC model name", eq);
-				ret = -EINVAL;
-			} else {
-				snprintf(nd->model, sizeof(nd->model), "%s", eq);
-			}
-		} else {
-			snprintf(err, errlen, "--netdev: unknown field '%s' (known: mac=, model=)", f);
+		if (!cmdline_key_valid(f[i])) {
+			snprintf(err, errlen, "--netdev: field '%s' is not KEY=VALUE", f[i]);
 			ret = -EINVAL;
+			goto out;
 		}
+		for (size_t r = 0; r < sizeof(cmdline_tap_reserved) / sizeof(char *); r++) {
+			if (cmdline_key_is(f[i], cmdline_tap_reserved[r]) &&
+			    (nd->kind == NETDEV_BRIDGE || r < 3)) {
+				snprintf(err, errlen, "--netdev: %s= is set by tapvm%s",
+					 cmdline_tap_reserved[r],
+					 nd->kind == NETDEV_BRIDGE ? " (tapd provides the tap)" : "");
+				ret = -EINVAL;
+				goto out;
+			}
+		}
+		nd->fields[nd->nfields++] = f[i];
 	}
-	free(copy);
+	return 0;
+out:
+	nd->fields = f;
+	cmdline_netdev_free(nd);
 	return ret;
 }
 
+void cmdline_netdev_free(struct netdev_spec *nd)
+{
+	free(nd->buf);
+	free(nd->fields);
+	nd->buf = NULL;
+	nd->fields = NULL;
+	nd->nfields = 0;
+}
+
+static bool cmdline_number(const char *s)
+{
+	return *s && strspn(s, "0123456789") == strlen(s) && strlen(s) < 6;
+}
+
 /**
- * cmdline_parse_disk() - parse FILE[,format=FMT] or file=FILE[,fmt=FMT]
- * @arg:	the option's argument; modified, and @d->file points into it
- * @d:		filled on success
+ * cmdline_parse_disk() - parse FILE[,FIELD...] with xkvm's rules
+ * @arg:	the option's argument
+ * @d:		filled on success; free with cmdline_disk_free()
  * @err:	reason on failure
  * @errlen:	its size
  *
+ * The file is the first field without '=' (or file=). format=/fmt=,
+ * driver=, if=virtio|scsi, id=, serial=, bus=, unit= and index= are tapvm's;
+ * bus= (or unit=) with index= is refused, as xkvm did. Other fields are
+ * routed to -device or -drive when the command line is built.
+ *
  * Return: 0 or -EINVAL.
  */
-int cmdline_parse_disk(char *arg, struct disk_spec *d, char *err, size_t errlen)
+int cmdline_parse_disk(const char *arg, struct disk_spec *d, char *err,
+		       size_t errlen)
 {
-	char *save = NULL, *f;
-	int i = 0;
+	char **f;
+	size_t n;
+	int ret;
 
 	memset(d, 0, sizeof(*d));
-	for (f = strtok_r(arg, ",", &save); f; f = strtok_r(NULL, ",", &save), i++) {
-		char *eq = strchr(f, '=');
+	ret = cmdline_split(arg, &d->buf, &f, &n, "--disk", err, errlen);
+	d->fields = f;
+	if (ret)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		char *eq = strchr(f[i], '='), *v = eq ? eq + 1 : NULL;
 
-		if (i == 0 && !eq) {
-			d->file = f;
-			continue;
-		}
-		if (!eq) {
-			snprintf(err, errlen, "--disk: field '%s' is not KEY=VALUE", f);
-			return -EINVAL;
-		}
-		*eq++ = '\0';
-		if (!strcmp(f, "file")) {
-			d->file = eq;
-		} else if (!strcmp(f, "fmt") || !strcmp(f, "format")) {
-			if (!cmdline_model_valid(eq) || strlen(eq) >= sizeof(d->format)) {
-				snprintf(err, errlen, "--disk: '%s' is not a format name", eq);
-				return -EINVAL;
+		if (!eq && !d->file && i == 0) {
+			d->file = f[i];
+		} else if (cmdline_key_is(f[i], "file") && v) {
+			d->file = v;
+		} else if ((cmdline_key_is(f[i], "format") || cmdline_key_is(f[i], "fmt")) && v) {
+			if (!cmdline_word_valid(v, sizeof(d->format)))
+				goto bad;
+			snprintf(d->format, sizeof(d->format), "%s", v);
+		} else if (cmdline_key_is(f[i], "driver") && v) {
+			if (!cmdline_word_valid(v, sizeof(d->driver)))
+				goto bad;
+			snprintf(d->driver, sizeof(d->driver), "%s", v);
+		} else if (cmdline_key_is(f[i], "if") && v) {
+			if (!strcmp(v, "virtio"))
+				snprintf(d->driver, sizeof(d->driver), "virtio-blk");
+			else if (!strcmp(v, "scsi"))
+				snprintf(d->driver, sizeof(d->driver), "scsi-hd");
+			else {
+				snprintf(err, errlen, "--disk: if=%s is not supported (if=virtio or if=scsi; firmware goes with --bios or --uefi)",
+					 v);
+				ret = -EINVAL;
+				goto out;
 			}
-			snprintf(d->format, sizeof(d->format), "%s", eq);
+		} else if (cmdline_key_is(f[i], "id") && v) {
+			if (!cmdline_word_valid(v, sizeof(d->id)) ||
+			    !((v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z')))
+				goto bad;
+			snprintf(d->id, sizeof(d->id), "%s", v);
+		} else if (cmdline_key_is(f[i], "serial") && v) {
+			d->serial = v;
+		} else if (cmdline_key_is(f[i], "bus") && v) {
+			if (!cmdline_number(v))
+				goto bad;
+			d->bus = v;
+		} else if (cmdline_key_is(f[i], "unit") && v) {
+			if (!cmdline_number(v))
+				goto bad;
+			d->unit = v;
+		} else if (cmdline_key_is(f[i], "index") && v) {
+			if (!cmdline_number(v))
+				goto bad;
+			d->index = v;
+		} else if (cmdline_key_valid(f[i])) {
+			d->fields[d->nfields++] = f[i];
 		} else {
-			snprintf(err, errlen, "--disk: unknown field '%s' (known: file=, format=)", f);
-			return -EINVAL;
+			goto bad;
 		}
+		continue;
+bad:
+		snprintf(err, errlen, "--disk: '%s' is not a valid field", f[i]);
+		ret = -EINVAL;
+		goto out;
 	}
 	if (!d->file || !*d->file) {
-		snprintf(err, errlen, "--disk names no file");
+		snprintf(err, errlen, "--disk '%s' names no file", arg);
+		ret = -EINVAL;
+	} else if ((d->bus || d->unit) && d->index) {
+		snprintf(err, errlen, "--disk: bus= and index= cannot be given together: %s", arg);
+		ret = -EINVAL;
+	} else if (d->unit && !d->bus) {
+		snprintf(err, errlen, "--disk: unit= needs bus=: %s", arg);
+		ret = -EINVAL;
+	}
+out:
+	if (ret)
+		cmdline_disk_free(d);
+	return ret;
+}
+
+void cmdline_disk_free(struct disk_spec *d)
+{
+	free(d->buf);
+	free(d->fields);
+	d->buf = NULL;
+	d->fields = NULL;
+	d->nfields = 0;
+}
+
+/**
+ * cmdline_resolve_mac() - the MAC a NIC gets
+ * @nd:		the NIC; @nd->mac is set
+ * @index:	its position among the VM's NICs
+ * @machine_id:	the host's machine id, for mac=auto
+ * @vm_name:	the VM's name, for mac=auto
+ * @random3:	three random bytes, for mac=random
+ * @err:	reason on failure
+ * @errlen:	its size
+ *
+ * auto (the default) is stable per host, VM name and index (mac_derive());
+ * random is 52:54:00 and three random bytes; anything else is padded as
+ * xkvm's padmac did (":05" is 52:54:00:12:34:05, "" is the index).
+ *
+ * Return: 0 or -EINVAL.
+ */
+int cmdline_resolve_mac(struct netdev_spec *nd, unsigned int index,
+			const char *machine_id, const char *vm_name,
+			const unsigned char random3[3], char *err, size_t errlen)
+{
+	if (nd->kind == NETDEV_NONE)
+		return 0;
+	if (!strcmp(nd->mac_req, "auto")) {
+		mac_derive(machine_id, vm_name, index, nd->mac);
+		return 0;
+	}
+	if (!strcmp(nd->mac_req, "random")) {
+		mac_from_bytes(random3, nd->mac);
+		return 0;
+	}
+	if (mac_pad(nd->mac_req, index, nd->mac)) {
+		snprintf(err, errlen,
+			 "--netdev: mac=%s is not auto, random, or 1 to 6 hex octets of a unicast MAC",
+			 nd->mac_req);
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/**
+ * cmdline_machine_arg() - the machine type asked for after "--", if any
+ * @extra:	QEMU arguments
+ * @nextra:	how many
+ * @buf:	storage for the answer
+ * @size:	its size
+ *
+ * Return: the type ("q35" of "-machine q35,smm=on" or of "-M type=q35"),
+ * or NULL when none is named.
+ */
+const char *cmdline_machine_arg(char **extra, size_t nextra, char *buf, size_t size)
+{
+	const char *found = NULL;
+
+	for (size_t i = 0; i + 1 < nextra; i++) {
+		const char *v = extra[i + 1], *t;
+		size_t k;
+
+		if (strcmp(extra[i], "-machine") && strcmp(extra[i], "-M") &&
+		    strcmp(extra[i], "--machine"))
+			continue;
+		t = strstr(v, "type=");
+		if (t && (t == v || t[-1] == ','))
+			t += 5;
+		else if (!strchr(v, '=') || strcspn(v, ",") < strcspn(v, "="))
+			t = v;
+		else
+			continue;
+		k = strcspn(t, ",");
+		if (k && k < size) {
+			memcpy(buf, t, k);
+			buf[k] = '\0';
+			found = buf;	/* the last one counts, as in QEMU */
+		}
+	}
+	return found;
 }
 
 /* QEMU's option syntax: a ',' inside a value is written ',,'. */
@@ -231,23 +418,194 @@ static char *cmdline_qemu_escape(const char *s)
 	return out;
 }
 
+/* Append ",FIELD" (a bare KEY as KEY=on) to one of two strings, by model. */
+static int cmdline_route(const struct cmdline_probe *probe, const char *model,
+			 char **fields, size_t n, char **dev, char **other,
+			 char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		char key[64], *s, **to;
+		const char *why = "";
+		int has;
+
+		snprintf(key, sizeof(key), "%.*s", (int)strcspn(fields[i], "="), fields[i]);
+		has = probe->has_prop(probe->ctx, model, key, &why);
+		if (has < 0) {
+			snprintf(err, errlen, "%s", why);
+			return has;
+		}
+		to = has ? dev : other;
+		if (asprintf(&s, "%s,%s%s", *to, fields[i], strchr(fields[i], '=') ? "" : "=on") < 0)
+			return -ENOMEM;
+		free(*to);
+		*to = s;
+	}
+	return 0;
+}
+
+static const char *cmdline_nic_model(const struct vm_spec *vm, const struct netdev_spec *nd)
+{
+	if (!nd->model[0] || !strcmp(nd->model, "virtio"))
+		return vm->arch->netmodel;
+	return nd->model;
+}
+
+static int cmdline_add_nics(const struct vm_spec *vm, const struct cmdline_probe *probe,
+			    struct argv_buf *out, char *err, size_t errlen)
+{
+	int tap = 0, ret = 0;
+
+	for (size_t i = 0; i < vm->nnetdevs && !ret; i++) {
+		const struct netdev_spec *nd = &vm->netdevs[i];
+		const char *model = cmdline_nic_model(vm, nd);
+		char *dev = NULL, *net = NULL;
+
+		if (nd->kind == NETDEV_NONE) {
+			if (vm->nnetdevs > 1) {
+				snprintf(err, errlen, "--netdev none cannot go with other NICs");
+				return -EINVAL;
+			}
+			argv_add(out, "-nic");
+			argv_add(out, "none");
+			return 0;
+		}
+		if (!nd->mac[0]) {
+			snprintf(err, errlen, "NIC %zu has no MAC (a bug)", i);
+			return -EINVAL;
+		}
+		if (nd->kind == NETDEV_USER)
+			ret = asprintf(&net, "user,id=net%02zu", i) < 0;
+		else
+			ret = asprintf(&net, "tap,id=net%02zu,fd=%d", i, CMDLINE_FD_BASE + tap++) < 0;
+		if (!ret)
+			ret = asprintf(&dev, "%s,netdev=net%02zu,mac=%s", model, i, nd->mac) < 0;
+		ret = ret ? -ENOMEM : cmdline_route(probe, model, nd->fields, nd->nfields,
+						    &dev, &net, err, errlen);
+		if (!ret) {
+			argv_add(out, "-netdev");
+			argv_add(out, "%s", net);
+			argv_add(out, "-device");
+			argv_add(out, "%s", dev);
+		}
+		free(net);
+		free(dev);
+	}
+	return ret;
+}
+
+static int cmdline_add_disks(const struct vm_spec *vm, const struct cmdline_probe *probe,
+			     struct argv_buf *out, char *err, size_t errlen)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < vm->ndisks && !ret; i++) {
+		const struct disk_spec *d = &vm->disks[i];
+		const char *driver = d->driver[0] ? d->driver : "virtio-blk";
+		const char *base = strrchr(d->file, '/');
+		char *file = cmdline_qemu_escape(d->file), *drive = NULL, *dev = NULL;
+		char *serial = cmdline_qemu_escape(d->serial ? d->serial : base ? base + 1 : d->file);
+		char id[64], where[64];
+
+		if (!d->format[0]) {
+			snprintf(err, errlen, "disk %s has no format (a bug)", d->file);
+			ret = -EINVAL;
+		}
+		snprintf(id, sizeof(id), "%s", d->id[0] ? d->id : "");
+		if (!id[0])
+			snprintf(id, sizeof(id), "disk%02zu", i);
+		/* xkvm: bus= gets unit= (its position), else index= (its position). */
+		if (d->bus && d->unit)
+			snprintf(where, sizeof(where), "bus=%s,unit=%s", d->bus, d->unit);
+		else if (d->bus)
+			snprintf(where, sizeof(where), "bus=%s,unit=%zu", d->bus, i);
+		else if (d->index)
+			snprintf(where, sizeof(where), "index=%s", d->index);
+		else
+			snprintf(where, sizeof(where), "index=%zu", i);
+
+		if (!ret && (!file || !serial ||
+			     asprintf(&drive, "file=%s,id=%s,if=none,format=%s,%s", file, id,
+				      d->format, where) < 0 ||
+			     asprintf(&dev, "%s,drive=%s%s%s", driver, id, *serial ? ",serial=" : "",
+				      serial) < 0))
+			ret = -ENOMEM;
+		if (!ret)
+			ret = cmdline_route(probe, driver, d->fields, d->nfields, &dev, &drive,
+					    err, errlen);
+		if (!ret) {
+			argv_add(out, "-drive");
+			argv_add(out, "%s", drive);
+			argv_add(out, "-device");
+			argv_add(out, "%s", dev);
+		}
+		free(file);
+		free(serial);
+		free(drive);
+		free(dev);
+	}
+	return ret;
+}
+
+static int cmdline_add_firmware(const struct vm_spec *vm, struct argv_buf *out)
+{
+	char *f;
+
+	if (vm->fw == FW_BIOS) {
+		if (!(f = cmdline_qemu_escape(vm->bios)))
+			return -ENOMEM;
+		argv_add(out, "-drive");
+		argv_add(out, "if=pflash,format=raw,unit=0,file=%s,readonly=on", f);
+		free(f);
+	} else if (vm->fw == FW_UEFI) {
+		if (!(f = cmdline_qemu_escape(vm->fw_code)))
+			return -ENOMEM;
+		/* The firmware first, then its variables. */
+		argv_add(out, "-drive");
+		argv_add(out, "if=pflash,format=%s,unit=0,file=%s,readonly=on",
+			 vm->fw_code_format, f);
+		free(f);
+		if (!(f = cmdline_qemu_escape(vm->fw_vars)))
+			return -ENOMEM;
+		argv_add(out, "-drive");
+		argv_add(out, "if=pflash,format=%s,unit=1,file=%s", vm->fw_vars_format, f);
+		free(f);
+		if (vm->fw_smm) {
+			argv_add(out, "-machine");
+			argv_add(out, "smm=on");
+			argv_add(out, "-global");
+			argv_add(out, "driver=cfi.pflash01,property=secure,value=on");
+		}
+	}
+	return 0;
+}
+
 /**
  * cmdline_build() - QEMU's argument vector for a VM
- * @vm:		the VM; every netdev's MAC resolved
+ * @vm:		the VM, every MAC and disk format resolved
+ * @probe:	asks QEMU which properties a device model has
  * @out:	filled; free with argv_free()
+ * @err:	reason on failure
+ * @errlen:	its size
  *
- * The n-th bridge netdev (counting bridges only) uses the tap fd
- * CMDLINE_FD_BASE + n, which the caller puts there before exec.
+ * In order: binary, -name, -accel, the architecture's -machine, -cpu and
+ * device, firmware, the virtio-scsi controller xkvm always adds, NICs, disks,
+ * then the arguments after "--". The n-th bridge NIC (counting bridges only)
+ * uses the tap fd CMDLINE_FD_BASE + n, which the caller puts there.
  *
- * Return: 0, -EINVAL (an unresolved MAC or accel) or -ENOMEM.
+ * Return: 0 or -errno.
  */
-int cmdline_build(const struct vm_spec *vm, struct argv_buf *out)
+int cmdline_build(const struct vm_spec *vm, const struct cmdline_probe *probe,
+		  struct argv_buf *out, char *err, size_t errlen)
 {
-	int tap = 0;
+	const char *machine = vm->machine ? vm->machine : vm->arch->machine;
+	const char *cpu = vm->accel == ACCEL_KVM ? vm->arch->cpu_kvm : vm->arch->cpu_tcg;
+	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (vm->accel == ACCEL_AUTO)
+	if (vm->accel == ACCEL_AUTO) {
+		snprintf(err, errlen, "accelerator not resolved (a bug)");
 		return -EINVAL;
+	}
 	argv_add(out, "%s", vm->qemu);
 	if (vm->name) {
 		argv_add(out, "-name");
@@ -255,46 +613,36 @@ int cmdline_build(const struct vm_spec *vm, struct argv_buf *out)
 	}
 	argv_add(out, "-accel");
 	argv_add(out, "%s", vm->accel == ACCEL_KVM ? "kvm" : "tcg");
-
-	for (size_t i = 0; i < vm->ndisks; i++) {
-		const struct disk_spec *d = &vm->disks[i];
-		char *file = cmdline_qemu_escape(d->file);
-
-		if (!file) {
-			argv_free(out);
-			return -ENOMEM;
-		}
-		argv_add(out, "-drive");
-		argv_add(out, "file=%s,if=virtio%s%s", file, d->format[0] ? ",format=" : "",
-			 d->format);
-		free(file);
+	if (machine) {
+		argv_add(out, "-machine");
+		argv_add(out, "%s", machine);
 	}
-
-	for (size_t i = 0; i < vm->nnetdevs; i++) {
-		const struct netdev_spec *nd = &vm->netdevs[i];
-
-		if (!nd->mac[0]) {
-			argv_free(out);
-			return -EINVAL;
-		}
-		argv_add(out, "-netdev");
-		if (nd->user)
-			argv_add(out, "user,id=net%zu", i);
-		else
-			argv_add(out, "tap,id=net%zu,fd=%d", i, CMDLINE_FD_BASE + tap++);
+	if (cpu) {
+		argv_add(out, "-cpu");
+		argv_add(out, "%s", cpu);
+	}
+	if (vm->arch->extra_device) {
 		argv_add(out, "-device");
-		argv_add(out, "%s,netdev=net%zu,mac=%s", nd->model, i, nd->mac);
+		argv_add(out, "%s", vm->arch->extra_device);
 	}
-
+	ret = cmdline_add_firmware(vm, out);
+	if (!ret) {
+		argv_add(out, "-device");
+		argv_add(out, "%s,id=" CMDLINE_SCSI_ID, vm->arch->scsi_bus);
+		ret = cmdline_add_nics(vm, probe, out, err, errlen);
+	}
+	if (!ret)
+		ret = cmdline_add_disks(vm, probe, out, err, errlen);
 	for (size_t i = 0; i < vm->nextra; i++)
 		argv_add(out, "%s", vm->extra[i]);
-	if (out->err) {
-		int ret = out->err;
-
+	if (!ret && out->err)
+		ret = out->err;
+	if (ret) {
+		if (ret == -ENOMEM)
+			snprintf(err, errlen, "out of memory");
 		argv_free(out);
-		return ret;
 	}
-	return 0;
+	return ret;
 }
 
 /**

@@ -54,6 +54,11 @@ static int help_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+
+	/* Installed as xkvm (a symlink), tapvm is tapvm run. */
+	if (!strcmp(prog, "xkvm"))
+		return run_main(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

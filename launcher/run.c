@@ -1,57 +1,272 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* run.c - tapvm run: get taps from tapd, start QEMU with them, wait for it */
+/* run.c - tapvm run (and xkvm): resolve the VM, get taps, start QEMU
+ *
+ * The stages, in order; nothing is asked of tapd until everything that can
+ * fail without it has been checked:
+ *	1. options (xkvm's, and tapvm's own);
+ *	2. QEMU binary, its architecture and the accelerator;
+ *	3. disks: exist, and their formats (qemu-img);
+ *	4. firmware: --bios, or UEFI through QEMU's firmware descriptors, with
+ *	   the VM's own copy of the variables;
+ *	5. MACs;
+ *	6. taps from tapd (not with --dry-run);
+ *	7. the command line; then QEMU, supervised.
+ */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <linux/close_range.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
-#include <sys/wait.h>
 
+#include "arch.h"
 #include "client.h"
 #include "cmdline.h"
 #include "commands.h"
 #include "exitcode.h"
+#include "firmware.h"
+#include "mac.h"
 #include "names.h"
+#include "qemu.h"
+#include "supervise.h"
 #include "tapd_error.h"
 #include "util.h"
 
-static void run_usage(FILE *f)
+#define RUN_MAX_NICS	32
+#define RUN_MAX_DISKS	64
+
+static void run_usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-"Usage: tapvm run [OPTION]... [-- QEMU-ARG...]\n"
+"Usage: %s [OPTION]... [-- QEMU-ARG...]\n"
 "Start a QEMU VM whose NICs sit on host bridges, with taps from tapd.\n"
 "\n"
-"  -n, --netdev BRIDGE|user[,mac=MAC][,model=MODEL]\n"
-"                        add a NIC on BRIDGE (a tap from tapd) or on QEMU's\n"
-"                        user-mode network; repeatable. mac=auto (default)\n"
-"                        picks 52:54:00:xx:xx:xx; model=virtio (default) is\n"
-"                        " CMDLINE_DEFAULT_MODEL "\n"
-"  -d, --disk FILE[,format=FMT]\n"
-"                        add a virtio disk; repeatable\n"
-"      --name NAME       the VM's name, also its label in tapd\n"
+"  -n, --netdev BRIDGE|user|none[,FIELD...]\n"
+"                        a NIC on BRIDGE (a tap from tapd), on QEMU's user\n"
+"                        network, or no NIC at all; repeatable. Default: one\n"
+"                        NIC on " CMDLINE_DEFAULT_BRIDGE ". Fields:\n"
+"                          mac=auto     stable: from this host's machine-id,\n"
+"                                       the VM's name and the NIC's index\n"
+"                          mac=random   52:54:00 and 3 random bytes\n"
+"                          mac=:05      padded as xkvm: 52:54:00:12:34:05\n"
+"                          model=MODEL  default virtio (virtio-net-pci; on\n"
+"                                       s390x virtio-net-ccw); e1000, ...\n"
+"                          KEY=VALUE    to -device if MODEL has property KEY,\n"
+"                                       else to -netdev\n"
+"  -d, --disk FILE[,FIELD...]\n"
+"                        a disk; repeatable. Fields: format=|fmt= (default:\n"
+"                        what qemu-img says), driver=, if=virtio|scsi, id=,\n"
+"                        serial= (default: the file's name), bus= and unit=,\n"
+"                        or index= (default: the disk's position); others to\n"
+"                        -device or -drive as for NICs\n"
+"      --uefi            boot with UEFI firmware found through QEMU's firmware\n"
+"                        descriptors; the VM gets a private copy of the\n"
+"                        variables (default on aarch64)\n"
+"      --uefi-nvram FILE UEFI, keeping variables in FILE (copied from the\n"
+"                        firmware's template when FILE does not exist)\n"
+"      --secure-boot     UEFI with Secure Boot (and SMM; q35 on x86)\n"
+"      --bios FILE       boot FILE as read-only flash firmware\n"
+"      --name NAME       the VM's name: -name, tapd's label, MACs\n"
 "                        ([A-Za-z0-9][A-Za-z0-9._-]{0,63})\n"
 "      --accel kvm|tcg|auto\n"
-"                        accelerator (default auto: KVM where /dev/kvm opens\n"
-"                        read-write and the CPU has vmx or svm, else TCG)\n"
-"      --qemu BINARY     QEMU binary (default qemu-system-ARCH of this host)\n"
+"                        default auto: KVM where /dev/kvm opens read-write\n"
+"                        and the CPU has vmx or svm, else TCG\n"
+"      --qemu BINARY     QEMU binary (default qemu-system-ARCH of this host);\n"
+"                        its name sets the target architecture\n"
+"      --kvm BINARY      the same (xkvm's name for it)\n"
 "      --socket PATH     tapd's socket (default $TAPD_SOCKET, else\n"
 "                        " PROTO_DEFAULT_SOCKET ")\n"
-"      --dry-run         print QEMU's command line, shell-quoted, and ask\n"
-"                        tapd for nothing\n"
+"      --dry-run         print QEMU's command line, shell-quoted, on stdout;\n"
+"                        ask tapd for nothing\n"
+"  -v, --verbose         print QEMU's command line on stderr before running\n"
+"                        it (repeat for more)\n"
+"      --dowait, --no-dowait\n"
+"                        accepted for xkvm; tapvm always waits for QEMU\n"
 "  -h, --help            show this help\n"
 "\n"
 "Arguments after -- go to QEMU unchanged, last. The n-th bridge NIC's tap\n"
 "is fd %d+n in QEMU. Exit status: QEMU's, or one of tapvm's own (see\n"
-"'tapvm help').\n", CMDLINE_FD_BASE);
+"'tapvm help').\n", prog, CMDLINE_FD_BASE);
+}
+
+struct run_opts {
+	const char *socket;
+	const char *qemu;
+	const char *name;
+	const char *bios;
+	const char *nvram;
+	bool uefi, secure_boot, dry_run;
+	int verbose;
+	enum cmdline_accel accel;
+};
+
+struct run_state {
+	struct run_opts o;
+	struct vm_spec vm;
+	struct netdev_spec netdevs[RUN_MAX_NICS];
+	struct disk_spec disks[RUN_MAX_DISKS];
+	struct qemu_probe probe;
+	struct firmware fw;
+	struct argv_buf argv;
+	char *qemu_path;
+	char name[NAMES_LABEL_MAX + 1];
+	char nvram_path[PATH_MAX + 16];
+	char private_dir[PATH_MAX];	/* removed at exit */
+	int fds[RUN_MAX_NICS];
+	size_t nfds;
+};
+
+static void run_state_free(struct run_state *st)
+{
+	argv_free(&st->argv);
+	proto_close_fds(st->fds, st->nfds);
+	for (size_t i = 0; i < st->vm.nnetdevs; i++)
+		cmdline_netdev_free(&st->netdevs[i]);
+	for (size_t i = 0; i < st->vm.ndisks; i++)
+		cmdline_disk_free(&st->disks[i]);
+	qemu_probe_free(&st->probe);
+	free(st->qemu_path);
+	if (st->private_dir[0]) {
+		unlink(st->nvram_path);
+		rmdir(st->private_dir);
+	}
+}
+
+static int run_parse(struct run_state *st, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "netdev", required_argument, NULL, 'n' },
+		{ "disk", required_argument, NULL, 'd' },
+		{ "name", required_argument, NULL, 'N' },
+		{ "accel", required_argument, NULL, 'A' },
+		{ "qemu", required_argument, NULL, 'Q' },
+		{ "kvm", required_argument, NULL, 'Q' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "dry-run", no_argument, NULL, 'D' },
+		{ "uefi", no_argument, NULL, 'U' },
+		{ "uefi-nvram", required_argument, NULL, 'R' },
+		{ "secure-boot", no_argument, NULL, 'B' },
+		{ "bios", required_argument, NULL, 'b' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "dowait", no_argument, NULL, 'W' },
+		{ "no-dowait", no_argument, NULL, 'W' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	struct run_opts *o = &st->o;
+	struct vm_spec *vm = &st->vm;
+	char err[CMDLINE_ERR_MAX];
+	int c;
+
+	if (!strcmp(prog, "run"))
+		prog = "tapvm run";
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+n:d:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (vm->nnetdevs == RUN_MAX_NICS) {
+				fprintf(stderr, "tapvm: too many --netdev (at most %d)\n", RUN_MAX_NICS);
+				return EXIT_USAGE;
+			}
+			if (cmdline_parse_netdev(optarg, &st->netdevs[vm->nnetdevs], err, sizeof(err))) {
+				fprintf(stderr, "tapvm: %s\n", err);
+				return EXIT_USAGE;
+			}
+			vm->nnetdevs++;
+			break;
+		case 'd':
+			if (vm->ndisks == RUN_MAX_DISKS) {
+				fprintf(stderr, "tapvm: too many --disk (at most %d)\n", RUN_MAX_DISKS);
+				return EXIT_USAGE;
+			}
+			if (cmdline_parse_disk(optarg, &st->disks[vm->ndisks], err, sizeof(err))) {
+				fprintf(stderr, "tapvm: %s\n", err);
+				return EXIT_USAGE;
+			}
+			vm->ndisks++;
+			break;
+		case 'N':
+			if (!names_label_valid(optarg)) {
+				fprintf(stderr, "tapvm: --name '%s' must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			o->name = optarg;
+			break;
+		case 'A':
+			if (!strcmp(optarg, "kvm"))
+				o->accel = ACCEL_KVM;
+			else if (!strcmp(optarg, "tcg"))
+				o->accel = ACCEL_TCG;
+			else if (!strcmp(optarg, "auto"))
+				o->accel = ACCEL_AUTO;
+			else {
+				fprintf(stderr, "tapvm: --accel takes kvm, tcg or auto, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'Q':
+			o->qemu = optarg;
+			break;
+		case 'S':
+			o->socket = optarg;
+			break;
+		case 'D':
+			o->dry_run = true;
+			break;
+		case 'U':
+			o->uefi = true;
+			break;
+		case 'R':
+			o->uefi = true;
+			o->nvram = optarg;
+			break;
+		case 'B':
+			o->uefi = true;
+			o->secure_boot = true;
+			break;
+		case 'b':
+			o->bios = optarg;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'W':
+			break;
+		case 'h':
+			run_usage(stdout, prog);
+			return -1;
+		default:
+			fprintf(stderr, "Try '%s --help'.\n", prog);
+			return EXIT_USAGE;
+		}
+	}
+	/* getopt stops at "--" and consumes it; everything after is QEMU's. */
+	if (optind < argc && strcmp(argv[optind - 1], "--")) {
+		fprintf(stderr, "tapvm: unexpected argument '%s': QEMU arguments go after --\n",
+			argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (o->bios && o->uefi) {
+		fprintf(stderr, "tapvm: --bios cannot go with --uefi, --uefi-nvram or --secure-boot\n");
+		return EXIT_USAGE;
+	}
+	vm->extra = argv + optind;
+	vm->nextra = (size_t)(argc - optind);
+	vm->netdevs = st->netdevs;
+	vm->disks = st->disks;
+	if (!vm->nnetdevs) {
+		/* xkvm's default: one NIC on virbr0. */
+		if (cmdline_parse_netdev(CMDLINE_DEFAULT_BRIDGE, &st->netdevs[0], err, sizeof(err)))
+			return EXIT_OSERR;
+		vm->nnetdevs = 1;
+	}
+	return 0;
 }
 
 /* Can this host run KVM guests? /dev/kvm alone is not enough. */
@@ -75,31 +290,14 @@ static bool run_kvm_usable(void)
 	return virt;
 }
 
-static const char *run_default_qemu(void)
-{
-	static char name[96];
-	struct utsname u;
-	const char *arch;
-
-	if (uname(&u))
-		return "qemu-system-x86_64";
-	arch = u.machine;
-	if (!strcmp(arch, "i686") || !strcmp(arch, "i586") || !strcmp(arch, "i486"))
-		arch = "i386";
-	else if (!strcmp(arch, "armv7l") || !strcmp(arch, "armv6l"))
-		arch = "arm";
-	snprintf(name, sizeof(name), "qemu-system-%s", arch);
-	return name;
-}
-
 /**
- * run_find_qemu() - where the QEMU binary is
+ * run_find_program() - where a program is
  * @name:	a path, or a name to look up in $PATH
  * @path:	set to a malloc'd path on success
  *
  * Return: 0, -ENOENT (not found) or -EACCES (found, not executable).
  */
-static int run_find_qemu(const char *name, char **path)
+static int run_find_program(const char *name, char **path)
 {
 	const char *env = getenv("PATH");
 	cleanup_free char *dirs = NULL;
@@ -118,8 +316,8 @@ static int run_find_qemu(const char *name, char **path)
 	if (!dirs)
 		return -ENOMEM;
 	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		char *p;
 		struct stat st;
+		char *p;
 
 		if (asprintf(&p, "%s/%s", dir, name) < 0)
 			return -ENOMEM;
@@ -135,326 +333,229 @@ static int run_find_qemu(const char *name, char **path)
 	return ret;
 }
 
-static int run_random_mac(char mac[18])
-{
-	uint8_t b[3];
-
-	if (getrandom(b, sizeof(b), 0) != sizeof(b))
-		return -errno;
-	snprintf(mac, 18, "52:54:00:%02x:%02x:%02x", b[0], b[1], b[2]);
-	return 0;
-}
-
-static void run_print_quoted(char **argv)
-{
-	for (size_t i = 0; argv[i]; i++) {
-		char *q = cmdline_quote(argv[i]);
-
-		printf("%s%s", i ? " " : "", q ? q : "''");
-		free(q);
-	}
-	printf("\n");
-}
-
-/**
- * run_child() - in the child: put the taps in place and exec QEMU
- * @qemu:	QEMU's path
- * @argv:	QEMU's arguments
- * @fds:	tap fds, for CMDLINE_FD_BASE + i
- * @nfds:	how many
- * @errpipe:	write end of a close-on-exec pipe: errno if exec fails
- */
-static void __attribute__((noreturn))
-run_child(const char *qemu, char **argv, int *fds, size_t nfds, int errpipe)
-{
-	int top = CMDLINE_FD_BASE + (int)nfds, e;
-
-	/* First out of the way, then into place: sources may sit on targets. */
-	errpipe = fcntl(errpipe, F_DUPFD_CLOEXEC, top);
-	for (size_t i = 0; i < nfds && errpipe >= 0; i++)
-		if ((fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, top)) < 0)
-			goto fail;
-	for (size_t i = 0; i < nfds; i++)
-		if (dup2(fds[i], CMDLINE_FD_BASE + (int)i) < 0)	/* clears CLOEXEC */
-			goto fail;
-	/* Only the taps go to QEMU, not whatever tapvm inherited. */
-	if (syscall(SYS_close_range, (unsigned int)top, ~0U, CLOSE_RANGE_CLOEXEC) &&
-	    errno != ENOSYS && errno != EINVAL)
-		goto fail;
-	execv(qemu, argv);
-fail:
-	e = errno;
-	if (errpipe >= 0 && write(errpipe, &e, sizeof(e)) < 0)
-		_exit(EXIT_OSERR);
-	_exit(EXIT_OSERR);
-}
-
-/**
- * run_supervise() - run QEMU and wait for it
- * @qemu:	QEMU's path
- * @argv:	its arguments
- * @fds:	tap fds; closed here in the parent, so taps vanish with QEMU
- * @nfds:	how many
- *
- * SIGINT, SIGTERM and SIGHUP are passed on to QEMU, which shuts down.
- *
- * Return: the exit status to leave with.
- */
-static int run_supervise(const char *qemu, char **argv, int *fds, size_t nfds)
-{
-	sigset_t set, old;
-	int pipefd[2], status, e = 0;
-	ssize_t n;
-	pid_t pid;
-
-	if (pipe2(pipefd, O_CLOEXEC)) {
-		fprintf(stderr, "tapvm: cannot create a pipe: %s\n", strerror(errno));
-		return EXIT_OSERR;
-	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	/*
-	 * A shell starts background jobs with SIGINT ignored, and an ignored
-	 * signal is dropped even while blocked: take them back, so that they
-	 * reach sigwaitinfo() here and QEMU starts with the defaults.
-	 */
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-
-	pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "tapvm: cannot fork: %s\n", strerror(errno));
-		return EXIT_OSERR;
-	}
-	if (pid == 0) {
-		close(pipefd[0]);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		run_child(qemu, argv, fds, nfds, pipefd[1]);
-	}
-	close(pipefd[1]);
-	proto_close_fds(fds, nfds);
-
-	do
-		n = read(pipefd[0], &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
-	close(pipefd[0]);
-	if (n == sizeof(e)) {
-		waitpid(pid, &status, 0);
-		fprintf(stderr, "tapvm: cannot run QEMU %s: %s\n", qemu, strerror(e));
-		return e == ENOENT ? EXIT_NOQEMU : e == EACCES ? EXIT_NOEXEC : EXIT_OSERR;
-	}
-
-	for (;;) {
-		siginfo_t si;
-
-		if (sigwaitinfo(&set, &si) < 0)
-			continue;
-		if (si.si_signo != SIGCHLD) {
-			kill(pid, si.si_signo);
-			continue;
-		}
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
-}
-
-struct run_state {
-	struct vm_spec vm;
-	struct argv_buf argv;
-	char *qemu_path;
-	char *disk_args[64];
-	int fds[64];
-	size_t nfds;
-};
-
-static void run_state_free(struct run_state *st)
-{
-	argv_free(&st->argv);
-	proto_close_fds(st->fds, st->nfds);
-	free(st->qemu_path);
-	free(st->vm.netdevs);
-	free(st->vm.disks);
-	for (size_t i = 0; i < ARRAY_SIZE(st->disk_args); i++)
-		free(st->disk_args[i]);
-}
-
-static int run_parse(struct run_state *st, int argc, char **argv,
-		     const char **sock, bool *dry_run)
-{
-	static const struct option opts[] = {
-		{ "netdev", required_argument, NULL, 'n' },
-		{ "disk", required_argument, NULL, 'd' },
-		{ "name", required_argument, NULL, 'N' },
-		{ "accel", required_argument, NULL, 'A' },
-		{ "qemu", required_argument, NULL, 'Q' },
-		{ "socket", required_argument, NULL, 'S' },
-		{ "dry-run", no_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	struct vm_spec *vm = &st->vm;
-	char err[CMDLINE_ERR_MAX];
-	int c;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+n:d:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n': {
-			struct netdev_spec *nd;
-
-			if (vm->nnetdevs >= ARRAY_SIZE(st->fds)) {
-				fprintf(stderr, "tapvm: too many --netdev (at most %zu)\n",
-					ARRAY_SIZE(st->fds));
-				return EXIT_USAGE;
-			}
-			nd = reallocarray(vm->netdevs, vm->nnetdevs + 1, sizeof(*nd));
-			if (!nd)
-				return EXIT_OSERR;
-			vm->netdevs = nd;
-			if (cmdline_parse_netdev(optarg, &nd[vm->nnetdevs], err, sizeof(err))) {
-				fprintf(stderr, "tapvm: %s\n", err);
-				return EXIT_USAGE;
-			}
-			vm->nnetdevs++;
-			break;
-		}
-		case 'd': {
-			struct disk_spec *d;
-
-			if (vm->ndisks >= ARRAY_SIZE(st->disk_args)) {
-				fprintf(stderr, "tapvm: too many --disk (at most %zu)\n",
-					ARRAY_SIZE(st->disk_args));
-				return EXIT_USAGE;
-			}
-			d = reallocarray(vm->disks, vm->ndisks + 1, sizeof(*d));
-			if (!d)
-				return EXIT_OSERR;
-			vm->disks = d;
-			st->disk_args[vm->ndisks] = strdup(optarg);
-			if (!st->disk_args[vm->ndisks])
-				return EXIT_OSERR;
-			if (cmdline_parse_disk(st->disk_args[vm->ndisks], &d[vm->ndisks],
-					       err, sizeof(err))) {
-				fprintf(stderr, "tapvm: %s\n", err);
-				return EXIT_USAGE;
-			}
-			vm->ndisks++;
-			break;
-		}
-		case 'N':
-			if (!names_label_valid(optarg)) {
-				fprintf(stderr, "tapvm: --name '%s' must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}\n",
-					optarg);
-				return EXIT_USAGE;
-			}
-			vm->name = optarg;
-			break;
-		case 'A':
-			if (!strcmp(optarg, "kvm"))
-				vm->accel = ACCEL_KVM;
-			else if (!strcmp(optarg, "tcg"))
-				vm->accel = ACCEL_TCG;
-			else if (!strcmp(optarg, "auto"))
-				vm->accel = ACCEL_AUTO;
-			else {
-				fprintf(stderr, "tapvm: --accel takes kvm, tcg or auto, not '%s'\n",
-					optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'Q':
-			vm->qemu = optarg;
-			break;
-		case 'S':
-			*sock = optarg;
-			break;
-		case 'D':
-			*dry_run = true;
-			break;
-		case 'h':
-			run_usage(stdout);
-			return -1;
-		default:
-			fprintf(stderr, "Try 'tapvm run --help'.\n");
-			return EXIT_USAGE;
-		}
-	}
-	/* getopt stops at "--" and consumes it; everything after is QEMU's. */
-	if (optind < argc && strcmp(argv[optind - 1], "--")) {
-		fprintf(stderr, "tapvm: unexpected argument '%s': QEMU arguments go after --\n",
-			argv[optind]);
-		return EXIT_USAGE;
-	}
-	vm->extra = argv + optind;
-	vm->nextra = (size_t)(argc - optind);
-	return 0;
-}
-
-/* Check what can be checked before tapd makes anything. */
-static int run_resolve(struct run_state *st, bool dry_run)
+/* 2. The binary, its architecture, the accelerator. */
+static int run_resolve_qemu(struct run_state *st)
 {
 	struct vm_spec *vm = &st->vm;
+	static char name[96];
 	int ret;
 
-	for (size_t i = 0; i < vm->ndisks; i++) {
-		if (access(vm->disks[i].file, F_OK)) {
+	if (!st->o.qemu) {
+		snprintf(name, sizeof(name), "qemu-system-%s", arch_host());
+		st->o.qemu = name;
+	}
+	vm->arch = arch_of_binary(st->o.qemu);
+	vm->qemu = st->o.qemu;
+	ret = run_find_program(st->o.qemu, &st->qemu_path);
+	if (!ret) {
+		vm->qemu = st->qemu_path;
+	} else if (!st->o.dry_run) {
+		if (ret == -EACCES) {
+			fprintf(stderr, "tapvm: QEMU %s is not executable\n", st->o.qemu);
+			return EXIT_NOEXEC;
+		}
+		fprintf(stderr, "tapvm: QEMU not found: %s is not %s: install %s (apt install %s) or pass --qemu\n",
+			st->o.qemu, strchr(st->o.qemu, '/') ? "there" : "on PATH",
+			vm->arch->package, vm->arch->package);
+		return EXIT_NOQEMU;
+	}
+	st->probe.qemu = vm->qemu;
+	vm->accel = st->o.accel != ACCEL_AUTO ? st->o.accel :
+		    run_kvm_usable() ? ACCEL_KVM : ACCEL_TCG;
+	return 0;
+}
+
+/* 3. Disks exist; their formats come from qemu-img unless given. */
+static int run_resolve_disks(struct run_state *st)
+{
+	char err[QEMU_ERR_MAX];
+
+	for (size_t i = 0; i < st->vm.ndisks; i++) {
+		struct disk_spec *d = &st->disks[i];
+		struct stat sb;
+
+		if (stat(d->file, &sb)) {
 			fprintf(stderr, "tapvm: disk image %s does not exist: create it (qemu-img create) or fix the path\n",
-				vm->disks[i].file);
+				d->file);
+			return EXIT_NOINPUT;
+		}
+		if (!d->format[0] &&
+		    qemu_img_format(d->file, d->format, sizeof(d->format), err, sizeof(err))) {
+			fprintf(stderr, "tapvm: %s\n", err);
 			return EXIT_NOINPUT;
 		}
 	}
-	if (!vm->qemu)
-		vm->qemu = run_default_qemu();
-	ret = run_find_qemu(vm->qemu, &st->qemu_path);
-	if (ret && !dry_run) {
-		if (ret == -EACCES) {
-			fprintf(stderr, "tapvm: QEMU %s is not executable\n", vm->qemu);
-			return EXIT_NOEXEC;
-		}
-		fprintf(stderr, "tapvm: QEMU not found: %s is not %s: install it (apt install qemu-system-x86) or pass --qemu\n",
-			vm->qemu, strchr(vm->qemu, '/') ? "there" : "on PATH");
-		return EXIT_NOQEMU;
-	}
-	if (!ret)
-		vm->qemu = st->qemu_path;
-	if (vm->accel == ACCEL_AUTO)
-		vm->accel = run_kvm_usable() ? ACCEL_KVM : ACCEL_TCG;
-	for (size_t i = 0; i < vm->nnetdevs; i++)
-		if (!vm->netdevs[i].mac[0] && run_random_mac(vm->netdevs[i].mac)) {
-			fprintf(stderr, "tapvm: no random bytes for a MAC address\n");
-			return EXIT_OSERR;
-		}
 	return 0;
 }
 
-/* One tap per bridge netdev, in order; the fds land in st->fds. */
-static int run_get_taps(struct run_state *st, const char *sock_path)
+/* Copy the variables template to a file of the VM's own, mode 0600. */
+static int run_copy_vars(const char *from, const char *to)
 {
+	cleanup_fd int in = open(from, O_RDONLY | O_CLOEXEC);
+	cleanup_fd int out = -1;
+	char buf[65536];
+	ssize_t n;
+
+	if (in < 0) {
+		fprintf(stderr, "tapvm: cannot read UEFI variables template %s: %s\n", from,
+			strerror(errno));
+		return -errno;
+	}
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0) {
+		fprintf(stderr, "tapvm: cannot create UEFI variables file %s: %s\n", to,
+			strerror(errno));
+		return -errno;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			break;
+	if (n != 0 || fsync(out)) {
+		fprintf(stderr, "tapvm: cannot copy %s to %s\n", from, to);
+		unlink(to);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* 4. Firmware: --bios, or UEFI from the descriptors. */
+static int run_resolve_firmware(struct run_state *st)
+{
+	struct vm_spec *vm = &st->vm;
+	char dirs[3][PATH_MAX], asked_buf[128], machine[128], err[FIRMWARE_ERR_MAX];
+	const char *dirp[3], *asked;
+	int ndirs;
+
+	if (st->o.bios) {
+		if (access(st->o.bios, R_OK)) {
+			fprintf(stderr, "tapvm: --bios %s cannot be read: %s\n", st->o.bios,
+				strerror(errno));
+			return EXIT_NOINPUT;
+		}
+		vm->fw = FW_BIOS;
+		vm->bios = st->o.bios;
+		return 0;
+	}
+	if (!st->o.uefi && !vm->arch->uefi)
+		return 0;
+
+	/* The machine type decides which firmware fits: ask QEMU what it is. */
+	asked = cmdline_machine_arg(vm->extra, vm->nextra, asked_buf, sizeof(asked_buf));
+	if (!asked && st->o.secure_boot &&
+	    (!strcmp(vm->arch->name, "x86_64") || !strcmp(vm->arch->name, "i386"))) {
+		vm->machine = "q35";	/* Secure Boot's SMM needs q35 */
+		asked = "q35";
+	}
+	if (!asked && vm->arch->machine) {
+		snprintf(asked_buf, sizeof(asked_buf), "%.*s",
+			 (int)strcspn(vm->arch->machine, ","), vm->arch->machine);
+		asked = asked_buf;
+	}
+	if (qemu_machine_resolve(&st->probe, asked, machine, sizeof(machine))) {
+		fprintf(stderr, "tapvm: %s\n", st->probe.err);
+		return EXIT_USAGE;
+	}
+	ndirs = firmware_default_dirs(dirs);
+	for (int i = 0; i < ndirs; i++)
+		dirp[i] = dirs[i];
+	if (firmware_select(dirp, (size_t)ndirs, vm->arch->name, machine, st->o.secure_boot,
+			    &st->fw, err, sizeof(err))) {
+		if (vm->arch->fw_package)
+			fprintf(stderr, "tapvm: %s: install %s (apt install %s)\n", err,
+				vm->arch->fw_package, vm->arch->fw_package);
+		else
+			fprintf(stderr, "tapvm: %s\n", err);
+		return EXIT_NOINPUT;
+	}
+	if (st->o.verbose > 1)
+		fprintf(stderr, "tapvm: firmware %s (%s)\n", st->fw.code, st->fw.descriptor);
+
+	/* The template is never mapped: the VM writes its own copy. */
+	if (st->o.nvram) {
+		snprintf(st->nvram_path, sizeof(st->nvram_path), "%s", st->o.nvram);
+		if (access(st->nvram_path, F_OK) && !st->o.dry_run &&
+		    run_copy_vars(st->fw.vars, st->nvram_path))
+			return EXIT_OSERR;
+	} else if (st->o.dry_run) {
+		snprintf(st->nvram_path, sizeof(st->nvram_path), "%s/tapvm-XXXXXX/%s",
+			 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+			 strrchr(st->fw.vars, '/') ? strrchr(st->fw.vars, '/') + 1 : "VARS.fd");
+	} else {
+		const char *tmp = getenv("XDG_RUNTIME_DIR");
+
+		snprintf(st->private_dir, sizeof(st->private_dir), "%s/tapvm-XXXXXX",
+			 tmp && *tmp ? tmp : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+		if (!mkdtemp(st->private_dir)) {
+			fprintf(stderr, "tapvm: cannot create a directory for the UEFI variables: %s\n",
+				strerror(errno));
+			st->private_dir[0] = '\0';
+			return EXIT_OSERR;
+		}
+		snprintf(st->nvram_path, sizeof(st->nvram_path), "%s/VARS.fd", st->private_dir);
+		if (run_copy_vars(st->fw.vars, st->nvram_path))
+			return EXIT_OSERR;
+	}
+	vm->fw = FW_UEFI;
+	vm->fw_code = st->fw.code;
+	vm->fw_code_format = st->fw.code_format;
+	vm->fw_vars = st->nvram_path;
+	vm->fw_vars_format = st->fw.vars_format;
+	vm->fw_smm = st->fw.requires_smm;
+	return 0;
+}
+
+/* 5. MACs: stable per host, VM name and NIC, unless asked otherwise. */
+static int run_resolve_macs(struct run_state *st)
+{
+	char machine_id[64], err[CMDLINE_ERR_MAX];
+	struct vm_spec *vm = &st->vm;
+	uint8_t r[3];
+
+	mac_machine_id(machine_id, sizeof(machine_id));
+	if (st->o.name) {
+		snprintf(st->name, sizeof(st->name), "%s", st->o.name);
+	} else if (vm->ndisks) {
+		const char *base = strrchr(st->disks[0].file, '/');
+
+		snprintf(st->name, sizeof(st->name), "%s", base ? base + 1 : st->disks[0].file);
+	} else {
+		if (getrandom(r, sizeof(r), 0) != sizeof(r))
+			return EXIT_OSERR;
+		snprintf(st->name, sizeof(st->name), "vm-%02x%02x%02x", r[0], r[1], r[2]);
+	}
+	for (size_t i = 0; i < vm->nnetdevs; i++) {
+		if (getrandom(r, sizeof(r), 0) != sizeof(r))
+			return EXIT_OSERR;
+		if (cmdline_resolve_mac(&st->netdevs[i], (unsigned int)i, machine_id, st->name,
+					r, err, sizeof(err))) {
+			fprintf(stderr, "tapvm: %s\n", err);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+/* 6. One tap per bridge NIC, in order; the fds land in st->fds. */
+static int run_get_taps(struct run_state *st)
+{
+	const char *label = names_label_valid(st->name) ? st->name : NULL;
+	const char *path = client_socket_path(st->o.socket);
 	char err[CLIENT_ERR_MAX];
 	cleanup_fd int sock = -1;
 	int ret;
 
 	for (size_t i = 0; i < st->vm.nnetdevs; i++) {
-		const struct netdev_spec *nd = &st->vm.netdevs[i];
+		const struct netdev_spec *nd = &st->netdevs[i];
 		struct client_tap tap;
 
-		if (nd->user)
+		if (nd->kind != NETDEV_BRIDGE)
 			continue;
 		if (sock < 0) {
-			ret = tapd_connect_or_explain(sock_path, &sock);
+			ret = tapd_connect_or_explain(path, &sock);
 			if (ret)
 				return ret;
 		}
-		ret = client_create(sock, nd->bridge, st->vm.name, &tap, err, sizeof(err));
+		ret = client_create(sock, nd->bridge, label, &tap, err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "tapvm: %s\n", err);
 			return tapd_exit_status(ret);
@@ -462,40 +563,75 @@ static int run_get_taps(struct run_state *st, const char *sock_path)
 		/* One queue until multiqueue; extra fds would be a tapd bug. */
 		proto_close_fds(tap.fds + 1, tap.nfds - 1);
 		st->fds[st->nfds++] = tap.fds[0];
+		if (st->o.verbose > 1)
+			fprintf(stderr, "tapvm: tap %s on %s for NIC %zu\n", tap.ifname,
+				nd->bridge, i);
 	}
 	return 0;
 }
 
+static int run_has_prop(void *ctx, const char *model, const char *prop, const char **why)
+{
+	struct qemu_probe *q = ctx;
+	int ret = qemu_has_prop(q, model, prop);
+
+	*why = q->err;
+	return ret;
+}
+
+static void run_print_quoted(FILE *f, char **argv)
+{
+	for (size_t i = 0; argv[i]; i++) {
+		char *q = cmdline_quote(argv[i]);
+
+		fprintf(f, "%s%s", i ? " " : "", q ? q : "''");
+		free(q);
+	}
+	fprintf(f, "\n");
+}
+
 /**
- * run_main() - tapvm run
- * @argc:	arguments, from "run" on
+ * run_main() - tapvm run, and xkvm
+ * @argc:	arguments, from "run" (or "xkvm") on
  * @argv:	them
  *
  * Return: exit status.
  */
 int run_main(int argc, char **argv)
 {
-	struct run_state st;
-	const char *sock = NULL;
-	bool dry_run = false;
+	struct cmdline_probe probe;
+	char err[CMDLINE_ERR_MAX];
+	struct run_state *st = calloc(1, sizeof(*st));
 	int ret;
 
-	memset(&st, 0, sizeof(st));
-	ret = run_parse(&st, argc, argv, &sock, &dry_run);
+	if (!st)
+		return EXIT_OSERR;
+	probe = (struct cmdline_probe){ run_has_prop, &st->probe };
+	ret = run_parse(st, argc, argv);
 	if (!ret)
-		ret = run_resolve(&st, dry_run);
-	if (!ret && !dry_run)
-		ret = run_get_taps(&st, client_socket_path(sock));
-	if (!ret && cmdline_build(&st.vm, &st.argv)) {
-		fprintf(stderr, "tapvm: cannot build QEMU's command line: out of memory\n");
-		ret = EXIT_OSERR;
+		ret = run_resolve_qemu(st);
+	if (!ret)
+		ret = run_resolve_disks(st);
+	if (!ret)
+		ret = run_resolve_firmware(st);
+	if (!ret)
+		ret = run_resolve_macs(st);
+	st->vm.name = st->o.name;
+	if (!ret && !st->o.dry_run)
+		ret = run_get_taps(st);
+	if (!ret && cmdline_build(&st->vm, &probe, &st->argv, err, sizeof(err))) {
+		fprintf(stderr, "tapvm: %s\n", err);
+		ret = EXIT_USAGE;
 	}
-	if (!ret && dry_run)
-		run_print_quoted(st.argv.v);
-	else if (!ret) {
-		ret = run_supervise(st.vm.qemu, st.argv.v, st.fds, st.nfds);
-		st.nfds = 0;
+	if (!ret && st->o.dry_run) {
+		run_print_quoted(stdout, st->argv.v);
+	} else if (!ret) {
+		if (st->o.verbose)
+			run_print_quoted(stderr, st->argv.v);
+		ret = supervise_run(st->vm.qemu, st->argv.v, st->fds, st->nfds);
+		st->nfds = 0;	/* closed by supervise_run() */
 	}
-	run_state_free(&st);
+	run_state_free(st);
+	free(st);
 	return ret < 0 ? 0 : ret;
 }

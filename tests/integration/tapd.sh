@@ -168,15 +168,15 @@ check_eq "tapvm: QEMU not found exits 127" 127 "$rc"
 check "... with one line" grep -qx "tapvm: QEMU not found: $TMP/no-qemu .*pass --qemu" <<<"$out"
 out=$(as_user -- "$TAPVM" run --socket "$TMP/none.sock" --dry-run -n br0 -n user --qemu qemu-system-x86_64 --accel tcg -- -m 64 2>&1); rc=$?
 check_eq "tapvm --dry-run asks tapd for nothing" 0 "$rc"
-check "... and prints the command line" grep -Eq "^[^ ]*qemu-system-x86_64 -accel tcg -netdev tap,id=net0,fd=3 -device virtio-net-pci,netdev=net0,mac=52:54:00(:[0-9a-f]{2}){3} -netdev user,id=net1 -device virtio-net-pci,netdev=net1,mac=52:54:00(:[0-9a-f]{2}){3} -m 64\$" <<<"$out"
+check "... and prints the command line" grep -Eq "^[^ ]*qemu-system-x86_64 -accel tcg -device virtio-scsi-pci,id=virtio-scsi-xkvm -netdev tap,id=net00,fd=3 -device virtio-net-pci,netdev=net00,mac=52:54:00(:[0-9a-f]{2}){3} -netdev user,id=net01 -device virtio-net-pci,netdev=net01,mac=52:54:00(:[0-9a-f]{2}){3} -m 64\$" <<<"$out"
 # --accel auto: KVM only where /dev/kvm opens read-write and the CPU has
 # vmx or svm, for the user running tapvm.
 want=tcg
 if as_user -- sh -c 'exec 3<>/dev/kvm' 2>/dev/null && grep -qwE 'vmx|svm' /proc/cpuinfo; then
 	want=kvm
 fi
-out=$(as_user -- "$TAPVM" run --dry-run --accel auto --qemu qemu-system-x86_64 2>&1)
-check "tapvm --accel auto picks $want here" grep -q -- "-accel $want\$" <<<"$out"
+out=$(as_user -- "$TAPVM" run --dry-run --accel auto --qemu qemu-system-x86_64 -n none 2>&1)
+check "tapvm --accel auto picks $want here" grep -q -- " -accel $want " <<<"$out"
 
 # Shell completion offers the bridges tapd grants.
 out=$(as_user -- env PATH="$(dirname "$TAPVM"):$PATH" TAPD_SOCKET="$SOCK" bash -c '
