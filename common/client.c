@@ -99,6 +99,12 @@ static int client_call(int sock, struct nl_msg *req, void *buf,
 		return ret < 0 ? -errno : -ETIMEDOUT;
 	}
 	n = proto_recv(sock, buf, PROTO_REPLY_MAX, fds, nfds);
+	/*
+	 * tapd closing with our request unread resets the connection, and the
+	 * kernel reports that before the reply already queued: read it next.
+	 */
+	if (n == -ECONNRESET)
+		n = proto_recv(sock, buf, PROTO_REPLY_MAX, fds, nfds);
 	if (n <= 0) {
 		snprintf(err, errlen, "tapd closed the connection without an answer%s%s",
 			 n < 0 ? ": " : "", n < 0 ? strerror((int)-n) : "");
