@@ -6,9 +6,14 @@
 # kernel is linux-image-amd64's, not the running one (`uname -r`), which may
 # have no modules on disk at all.
 #
-# The guest reads tapvm.ip= and tapvm.peer= from its command line, configures
-# its first NIC, pings the peer and powers off (or, with tapvm.hold=1,
-# waits to be shut down). Its console says:
+# The guest reads tapvm.ip=, tapvm.peer= and tapvm.mac= from its command
+# line, configures the NIC with that MAC (else its first), pings the peer and
+# powers off (or, with tapvm.hold=1, waits to be shut down). With
+# tapvm.efivar=write|read it writes or reads an EFI variable. Its console says:
+#   TAPVM-EFI yes|no                   booted through UEFI or not
+#   TAPVM-EFIVAR written|read VALUE    the EFI variable
+#   TAPVM-NIC <ifname> <mac>           each NIC
+#   TAPVM-DISK <name> <serial> <size>  each virtio disk
 #   TAPVM-GUEST-UP <ifname> <mac>      the NIC is up
 #   TAPVM-PING-OK / TAPVM-PING-FAIL    the result
 set -euo pipefail
@@ -33,7 +38,7 @@ cp "$busybox" "$root/bin/busybox"
 # Modules in dependency order, as modprobe would load them (virtio_ring
 # before virtio, and so on); compressed ones are unpacked.
 : >"$root/modules.order"
-for m in virtio_pci virtio_net; do
+for m in virtio_pci virtio_net virtio_blk efivarfs; do
 	modprobe -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
 done | awk '!seen[$0]++' | while read -r ko; do
 	base=$(basename "$ko")
@@ -52,23 +57,37 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 for m in $(cat /modules.order); do insmod /lib/modules/$m || echo "TAPVM-INSMOD-FAIL $m"; done
-ip=; peer=; hold=
+ip=; peer=; hold=; want_mac=; efivar=
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	tapvm.ip=*) ip=${w#tapvm.ip=} ;;
 	tapvm.peer=*) peer=${w#tapvm.peer=} ;;
+	tapvm.mac=*) want_mac=${w#tapvm.mac=} ;;
+	tapvm.efivar=*) efivar=${w#tapvm.efivar=} ;;
 	tapvm.hold=1) hold=1 ;;
 	esac
 done
+[ -d /sys/firmware/efi ] && echo "TAPVM-EFI yes" || echo "TAPVM-EFI no"
+if [ -n "$efivar" ]; then
+	v=/sys/firmware/efi/efivars/TapvmTest-3b5b8c2e-8f1f-4a36-9a55-7f3f2c1d0e01
+	mount -t efivarfs efivarfs /sys/firmware/efi/efivars
+	case "$efivar" in
+	write) printf '\007\000\000\000tapvm-persists' >"$v" && echo "TAPVM-EFIVAR written" ;;
+	read) echo "TAPVM-EFIVAR read $(tail -c +5 "$v" 2>/dev/null)" ;;
+	esac
+fi
 ip link set lo up
+sleep 0.5
 nic=
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	for d in /sys/class/net/*; do
-		n=${d##*/}
-		[ "$n" = lo ] || { nic=$n; break; }
-	done
-	[ -n "$nic" ] && break
-	sleep 0.5
+for d in /sys/class/net/*; do
+	n=${d##*/}
+	[ "$n" = lo ] && continue
+	mac=$(cat "$d/address")
+	echo "TAPVM-NIC $n $mac"
+	if [ -z "$nic" ] && { [ -z "$want_mac" ] || [ "$mac" = "$want_mac" ]; }; then nic=$n; fi
+done
+for d in /sys/block/vd*; do
+	[ -e "$d" ] && echo "TAPVM-DISK ${d##*/} $(cat "$d/serial" 2>/dev/null) $(cat "$d/size")"
 done
 if [ -n "$nic" ] && [ -n "$ip" ]; then
 	ip link set "$nic" up
