@@ -40,6 +40,13 @@ check "... the qcow2 format from qemu-img" grep -q -- "-drive file=$TMP/vm/data.
 check "... the raw one as raw" grep -q -- "-drive file=$TMP/vm/raw.img,id=disk00,if=none,format=raw,index=0" <<<"$out"
 check "... the serials on the devices" grep -q -- "-device virtio-blk,drive=disk01,serial=QSERIAL" <<<"$out"
 
+out=$(as_user -- env TAPD_SOCKET=/nonexistent xkvm --dry-run 2>&1); rc=$?
+check_eq "--dry-run needs neither tapd nor the bridge (default virbr0 is absent here)" 0 "$rc"
+check "... and shows where the tap fd will be" grep -q -- "-netdev tap,id=net00,fd=3 " <<<"$out"
+out=$(as_user -- "$TAPVM" run --dry-run --qemu qemu-system-s390x -n br0 2>&1); rc=$?
+check_eq "--dry-run for a QEMU that is not installed, when QEMU need not be asked" 0 "$rc"
+check "... with that architecture's defaults" grep -q -- "^qemu-system-s390x -accel tcg -device virtio-scsi-ccw,id=virtio-scsi-xkvm -netdev tap,id=net00,fd=3 -device virtio-net-ccw," <<<"$out"
+
 as_user -- xkvm --netdev br0,mac=:05 --netdev user,macaddr=52:54:00:aa:bb:02 \
 	--disk "$TMP/vm/raw.img,serial=RAWSERIAL" --disk "$TMP/vm/data.qcow2,serial=QSERIAL" \
 	-- "${GUEST[@]}" -append "$APPEND" </dev/null >"$TMP/console" 2>&1
