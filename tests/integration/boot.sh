@@ -2,21 +2,9 @@
 # boot.sh - end to end: an unprivileged user boots a real guest with
 # `tapvm run` on a bridge; the guest pings the host; the tap is gone after.
 . "$(dirname "$0")/lib.sh"
-QEMU=$(command -v qemu-system-x86_64) || skip "qemu-system-x86_64 is missing (package qemu-system-x86)"
-dpkg-query -W linux-image-amd64 >/dev/null 2>&1 || skip "linux-image-amd64 is not installed"
-[ -x /bin/busybox ] || skip "busybox-static is not installed"
 setup boot
-
+guest_setup 1
 GUEST_MAC=52:54:00:7a:9e:01
-nsx ip link add br0 address 02:00:00:00:0e:00 type bridge
-nsx ip link set br0 up
-nsx ip addr add 192.0.2.1/24 dev br0
-echo "allow user:#$TEST_UID br0" >"$TMP/tapd.conf"
-start_tapd "$TMP/tapd.conf"
-
-"$(dirname "$0")/mkinitramfs.sh" "$TMP/guest" >/dev/null || bail "cannot build the guest"
-APPEND="console=ttyS0 quiet panic=-1 tapvm.ip=192.0.2.2/24 tapvm.peer=192.0.2.1"
-GUEST=(-m 256 -nographic -no-reboot -kernel "$TMP/guest/vmlinuz" -initrd "$TMP/guest/initrd.img")
 
 # --- a whole run: boot, ping, power off ------------------------------------
 as_user -- timeout 300 "$TAPVM" run --socket "$SOCK" --accel tcg --name e2e \

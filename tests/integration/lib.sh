@@ -158,3 +158,21 @@ link_gone() {
 lacks() {
 	! grep -q "$1" <<<"$2"
 }
+
+# guest_setup MAX: what a boot test needs: QEMU, the kernel package and
+# busybox-static (else skip); br0 at 192.0.2.1/24 with a fixed MAC; tapd
+# granting the test uid MAX taps on it; the tiny guest in $TMP/guest. Sets
+# QEMU, APPEND (the guest's command line) and GUEST (QEMU's arguments).
+guest_setup() {
+	QEMU=$(command -v qemu-system-x86_64) || skip "qemu-system-x86_64 is missing (package qemu-system-x86)"
+	dpkg-query -W linux-image-amd64 >/dev/null 2>&1 || skip "linux-image-amd64 is not installed"
+	[ -x /bin/busybox ] || skip "busybox-static is not installed"
+	nsx ip link add br0 address 02:00:00:00:0e:00 type bridge
+	nsx ip link set br0 up
+	nsx ip addr add 192.0.2.1/24 dev br0
+	echo "allow user:#$TEST_UID br0 $1" >"$TMP/tapd.conf"
+	start_tapd "$TMP/tapd.conf"
+	"$(dirname "$0")/mkinitramfs.sh" "$TMP/guest" >/dev/null || bail "cannot build the guest"
+	APPEND="console=ttyS0 quiet panic=-1 tapvm.ip=192.0.2.2/24 tapvm.peer=192.0.2.1"
+	GUEST=(-m 256 -nographic -no-reboot -kernel "$TMP/guest/vmlinuz" -initrd "$TMP/guest/initrd.img")
+}

@@ -4,26 +4,15 @@
 # qcow2 disk with serials; UEFI from Debian's firmware descriptors, with
 # variables kept in --uefi-nvram between runs.
 . "$(dirname "$0")/lib.sh"
-QEMU=$(command -v qemu-system-x86_64) || skip "qemu-system-x86_64 is missing (package qemu-system-x86)"
 command -v qemu-img >/dev/null || skip "qemu-img is missing (package qemu-utils)"
-dpkg-query -W linux-image-amd64 >/dev/null 2>&1 || skip "linux-image-amd64 is not installed"
-[ -x /bin/busybox ] || skip "busybox-static is not installed"
 setup xkvm
-
-nsx ip link add br0 address 02:00:00:00:0c:00 type bridge
-nsx ip link set br0 up
-nsx ip addr add 192.0.2.1/24 dev br0
-echo "allow user:#$TEST_UID br0 4" >"$TMP/tapd.conf"
-start_tapd "$TMP/tapd.conf"
-
-"$(dirname "$0")/mkinitramfs.sh" "$TMP/guest" >/dev/null || bail "cannot build the guest"
+guest_setup 4
 mkdir -p "$TMP/bin" "$TMP/vm" "$TMP/run"
 ln -s "$TAPVM" "$TMP/bin/xkvm"
 truncate -s 8M "$TMP/vm/raw.img"
 qemu-img create -q -f qcow2 "$TMP/vm/data.qcow2" 16M
 chown -R "$TEST_UID:$TEST_UID" "$TMP/vm" "$TMP/run"
-APPEND="console=ttyS0 quiet panic=-1 tapvm.ip=192.0.2.2/24 tapvm.peer=192.0.2.1 tapvm.mac=52:54:00:12:34:05"
-GUEST=(-m 256 -nographic -no-reboot -kernel "$TMP/guest/vmlinuz" -initrd "$TMP/guest/initrd.img")
+APPEND="$APPEND tapvm.mac=52:54:00:12:34:05"
 export TAPD_SOCKET=$SOCK
 # as_user keeps the environment: TAPD_SOCKET, and a PATH with xkvm first.
 export PATH="$TMP/bin:$PATH"
