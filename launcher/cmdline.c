@@ -579,6 +579,35 @@ static int cmdline_add_firmware(const struct vm_spec *vm, struct argv_buf *out)
 	return 0;
 }
 
+/* tapvm's private sockets, right after the taps: QMP, console, status. */
+static void cmdline_add_channels(const struct vm_spec *vm, struct argv_buf *out)
+{
+	int fd = CMDLINE_FD_BASE;
+
+	for (size_t i = 0; i < vm->nnetdevs; i++)
+		fd += vm->netdevs[i].kind == NETDEV_BRIDGE;
+	if (vm->qmp) {
+		argv_add(out, "-chardev");
+		argv_add(out, "socket,id=tapvm-qmp,fd=%d", fd++);
+		argv_add(out, "-mon");
+		argv_add(out, "chardev=tapvm-qmp,mode=control");
+	}
+	if (vm->console) {
+		argv_add(out, "-chardev");
+		argv_add(out, "socket,id=tapvm-console,fd=%d", fd++);
+		argv_add(out, "-serial");
+		argv_add(out, "chardev:tapvm-console");
+	}
+	if (vm->status_port) {
+		argv_add(out, "-device");
+		argv_add(out, "virtio-serial,id=tapvm-serial");
+		argv_add(out, "-chardev");
+		argv_add(out, "socket,id=tapvm-status,fd=%d", fd++);
+		argv_add(out, "-device");
+		argv_add(out, "virtserialport,bus=tapvm-serial.0,chardev=tapvm-status,name=org.tapvm.status");
+	}
+}
+
 /**
  * cmdline_build() - QEMU's argument vector for a VM
  * @vm:		the VM, every MAC and disk format resolved
@@ -589,8 +618,9 @@ static int cmdline_add_firmware(const struct vm_spec *vm, struct argv_buf *out)
  *
  * In order: binary, -name, -accel, the architecture's -machine, -cpu and
  * device, firmware, the virtio-scsi controller xkvm always adds, NICs, disks,
- * then the arguments after "--". The n-th bridge NIC (counting bridges only)
- * uses the tap fd CMDLINE_FD_BASE + n, which the caller puts there.
+ * tapvm's channels, then the arguments after "--". The n-th bridge NIC
+ * (counting bridges only) uses the fd CMDLINE_FD_BASE + n; QMP, the console
+ * and the status port follow, in that order: the caller puts them there.
  *
  * Return: 0 or -errno.
  */
@@ -633,6 +663,8 @@ int cmdline_build(const struct vm_spec *vm, const struct cmdline_probe *probe,
 	}
 	if (!ret)
 		ret = cmdline_add_disks(vm, probe, out, err, errlen);
+	if (!ret)
+		cmdline_add_channels(vm, out);
 	for (size_t i = 0; i < vm->nextra; i++)
 		argv_add(out, "%s", vm->extra[i]);
 	if (!ret && out->err)

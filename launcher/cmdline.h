@@ -15,6 +15,8 @@
 #define CMDLINE_DEFAULT_BRIDGE	"virbr0"
 #define CMDLINE_SCSI_ID		"virtio-scsi-xkvm"
 #define CMDLINE_ERR_MAX		512
+/* Most fds QEMU gets: taps, QMP, console, status. */
+#define CMDLINE_MAX_FDS		40
 
 struct argv_buf {
 	char **v;	/* NULL-terminated */
@@ -92,6 +94,9 @@ enum cmdline_fw { FW_DEFAULT, FW_BIOS, FW_UEFI };
  * @fw_code:	FW_UEFI: executable, read-only, and its format
  * @fw_vars:	FW_UEFI: the VM's own variables file, and its format
  * @fw_smm:	FW_UEFI: the firmware requires SMM (Secure Boot)
+ * @qmp:	QMP on the fd after the taps
+ * @console:	the serial console on the fd after QMP's
+ * @status_port: the guest's status port on the fd after those
  * @extra:	arguments after "--", passed last and unchanged
  */
 struct vm_spec {
@@ -108,6 +113,7 @@ struct vm_spec {
 	const char *bios;
 	const char *fw_code, *fw_code_format, *fw_vars, *fw_vars_format;
 	bool fw_smm;
+	bool qmp, console, status_port;
 	char **extra;
 	size_t nextra;
 };

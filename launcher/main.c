@@ -32,7 +32,8 @@ static void usage(FILE *f)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
 	fprintf(f,
 "\n"
-"Exit status: QEMU's when QEMU ran (128+N if signal N ended it); tapvm's own:\n"
+"Exit status: QEMU's when QEMU ended by itself (128+N if signal N ended\n"
+"it), or the guest's with --guest-status; else tapvm's own:\n"
 "  %3d  bad usage\n"
 "  %3d  a disk image does not exist\n"
 "  %3d  the bridge does not exist or is not a bridge\n"
@@ -40,10 +41,17 @@ static void usage(FILE *f)
 "  %3d  a system call failed, or tapd could not make a tap\n"
 "  %3d  tapd answered something unexpected\n"
 "  %3d  the tapd policy refused the request\n"
+"  %3d  QEMU failed to start (it exited before its QMP greeting)\n"
+"  %3d  --timeout reached\n"
+"  %3d  --watchdog: the console was silent too long\n"
+"  %3d  the guest did not power off: QEMU was told to quit\n"
+"  %3d  QEMU did not quit: it was killed\n"
+"  %3d  --guest-status: the guest wrote no status\n"
 "  %3d  QEMU cannot be executed\n"
 "  %3d  QEMU was not found\n",
 		EXIT_USAGE, EXIT_NOINPUT, EXIT_NOBRIDGE, EXIT_NOTAPD, EXIT_OSERR,
-		EXIT_PROTOCOL, EXIT_REFUSED, EXIT_NOEXEC, EXIT_NOQEMU);
+		EXIT_PROTOCOL, EXIT_REFUSED, EXIT_LAUNCH, EXIT_TIMEOUT, EXIT_WATCHDOG,
+		EXIT_FORCED, EXIT_KILLED, EXIT_NOSTATUS, EXIT_NOEXEC, EXIT_NOQEMU);
 }
 
 static int help_main(int argc, char **argv)

@@ -84,16 +84,30 @@ static void run_usage(FILE *f, const char *prog)
 "                        ask tapd for nothing\n"
 "  -v, --verbose         print QEMU's command line on stderr before running\n"
 "                        it (repeat for more)\n"
+"      --shutdown-timeout SECS\n"
+"                        on SIGINT, SIGTERM, SIGHUP or Ctrl-] q, give the\n"
+"                        guest this long to power off (default %d), then quit\n"
+"      --timeout SECS    stop QEMU after SECS (exit status %d)\n"
+"      --watchdog SECS   stop QEMU when the console has been silent for SECS\n"
+"                        (exit status %d)\n"
+"      --console-log FILE\n"
+"                        append the serial console to FILE\n"
+"      --guest-status    exit with the status the guest writes to\n"
+"                        /dev/virtio-ports/" SUPERVISE_STATUS_PORT "\n"
 "      --dowait, --no-dowait\n"
 "                        accepted for xkvm; tapvm always waits for QEMU\n"
 "  -h, --help            show this help\n"
 "\n"
-"Arguments after -- go to QEMU unchanged, last. The n-th bridge NIC's tap\n"
-"is fd %d+n in QEMU. Exit status: QEMU's, or one of tapvm's own (see\n"
-"'tapvm help').\n", prog, CMDLINE_FD_BASE);
+"The serial console is relayed on the terminal unless the QEMU arguments\n"
+"place it (-serial); on a terminal, Ctrl-] then q shuts the guest down, k\n"
+"stops QEMU, Ctrl-] sends Ctrl-]. Arguments after -- go to QEMU unchanged,\n"
+"last. The n-th bridge NIC's tap is fd %d+n in QEMU. Exit status: QEMU's\n"
+"(or the guest's, with --guest-status), or one of tapvm's own (see 'tapvm\n"
+"help').\n", prog, SUPERVISE_SHUTDOWN_S, EXIT_TIMEOUT, EXIT_WATCHDOG, CMDLINE_FD_BASE);
 }
 
 struct run_opts {
+	struct supervise_opts sv;
 	const char *socket;
 	const char *qemu;
 	const char *name;
@@ -153,6 +167,11 @@ static int run_parse(struct run_state *st, int argc, char **argv)
 		{ "bios", required_argument, NULL, 'b' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "dowait", no_argument, NULL, 'W' },
+		{ "shutdown-timeout", required_argument, NULL, 'T' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "watchdog", required_argument, NULL, 'w' },
+		{ "console-log", required_argument, NULL, 'L' },
+		{ "guest-status", no_argument, NULL, 'G' },
 		{ "no-dowait", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -237,6 +256,30 @@ static int run_parse(struct run_state *st, int argc, char **argv)
 			o->verbose++;
 			break;
 		case 'W':
+			break;
+		case 'T':
+		case 't':
+		case 'w': {
+			unsigned int *to = c == 'T' ? &o->sv.shutdown_timeout :
+					   c == 't' ? &o->sv.timeout : &o->sv.watchdog;
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (!*optarg || *end || optarg[0] == '-' || v > 86400UL * 365 ||
+			    (c != 'T' && v == 0)) {
+				fprintf(stderr, "tapvm: --%s takes a number of seconds%s, not '%s'\n",
+					c == 'T' ? "shutdown-timeout" : c == 't' ? "timeout" : "watchdog",
+					c == 'T' ? "" : " above 0", optarg);
+				return EXIT_USAGE;
+			}
+			*to = (unsigned int)v;
+			break;
+		}
+		case 'L':
+			o->sv.console_log = optarg;
+			break;
+		case 'G':
+			o->sv.guest_status = true;
 			break;
 		case 'h':
 			run_usage(stdout, prog);
@@ -570,6 +613,14 @@ static int run_get_taps(struct run_state *st)
 	return 0;
 }
 
+static bool run_has_arg(char **args, size_t n, const char *opt)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(args[i], opt) || (args[i][0] == '-' && !strcmp(args[i] + 1, opt)))
+			return true;
+	return false;
+}
+
 static int run_has_prop(void *ctx, const char *model, const char *prop, const char **why)
 {
 	struct qemu_probe *q = ctx;
@@ -607,6 +658,7 @@ int run_main(int argc, char **argv)
 	if (!st)
 		return EXIT_OSERR;
 	probe = (struct cmdline_probe){ run_has_prop, &st->probe };
+	st->o.sv.shutdown_timeout = SUPERVISE_SHUTDOWN_S;
 	ret = run_parse(st, argc, argv);
 	if (!ret)
 		ret = run_resolve_qemu(st);
@@ -617,6 +669,12 @@ int run_main(int argc, char **argv)
 	if (!ret)
 		ret = run_resolve_macs(st);
 	st->vm.name = st->o.name;
+	/* tapvm relays the console unless the QEMU arguments place it. */
+	st->o.sv.console = !run_has_arg(st->vm.extra, st->vm.nextra, "-serial");
+	st->o.sv.verbose = st->o.verbose;
+	st->vm.qmp = true;
+	st->vm.console = st->o.sv.console;
+	st->vm.status_port = st->o.sv.guest_status;
 	if (!ret && !st->o.dry_run)
 		ret = run_get_taps(st);
 	if (!ret && cmdline_build(&st->vm, &probe, &st->argv, err, sizeof(err))) {
@@ -628,7 +686,7 @@ int run_main(int argc, char **argv)
 	} else if (!ret) {
 		if (st->o.verbose)
 			run_print_quoted(stderr, st->argv.v);
-		ret = supervise_run(st->vm.qemu, st->argv.v, st->fds, st->nfds);
+		ret = supervise_run(st->vm.qemu, st->argv.v, st->fds, st->nfds, &st->o.sv);
 		st->nfds = 0;	/* closed by supervise_run() */
 	}
 	run_state_free(st);

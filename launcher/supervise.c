@@ -1,34 +1,122 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* supervise.c - start QEMU with its taps in place, pass signals, wait */
+/* supervise.c - run QEMU as a child and see it to its end
+ *
+ * QEMU gets its taps and three private sockets (socketpairs, so there is no
+ * path to race on): QMP, the serial console, and the guest's status port.
+ * The supervisor then waits in one poll(2) loop for: signals, QMP events,
+ * console output (relayed to the terminal and the log, and watched by the
+ * watchdog), keys for the console, QEMU's own output, the guest's status,
+ * and deadlines. How it ends, in order of preference:
+ *
+ *	QEMU exits by itself			QEMU's status (or the guest's)
+ *	a signal or Ctrl-] q: system_powerdown, then QEMU exits    the same
+ *	... the guest ignores it for --shutdown-timeout: quit	EXIT_FORCED
+ *	--timeout or --watchdog: quit				EXIT_TIMEOUT,
+ *								EXIT_WATCHDOG
+ *	QEMU does not quit within SUPERVISE_QUIT_S: SIGKILL	EXIT_KILLED
+ *	QEMU exits before its QMP greeting			EXIT_LAUNCH
+ *
+ * A second signal skips the wait for the guest.
+ */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/close_range.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "cmdline.h"
 #include "exitcode.h"
 #include "proto.h"
+#include "qmp.h"
 #include "supervise.h"
 
+#define SUPERVISE_QUIT_S	5	/* after quit, before SIGKILL */
+#define SUPERVISE_GREETING_S	60	/* from exec to QMP's greeting */
+#define SUPERVISE_OUTPUT_KEEP	8192	/* QEMU's words kept for a report */
+#define SUPERVISE_ESCAPE	0x1d	/* Ctrl-] */
+
+enum supervise_phase { PHASE_RUNNING, PHASE_POWERDOWN, PHASE_QUITTING, PHASE_KILLED };
+
+struct supervisor {
+	const struct supervise_opts *o;
+	char **argv;
+	pid_t pid;
+	struct qmp qmp;
+	bool qmp_closed;
+	int sfd;			/* signalfd */
+	int console, status, out;	/* our ends; -1 when not used or closed */
+	int log;
+	bool stdin_open, escape, raw, greeted, exited;
+	struct termios saved;
+	enum supervise_phase phase;
+	int end;			/* EXIT_* when tapvm ended it, else 0 */
+	long deadline;			/* of the phase, ms; 0 for none */
+	long hard_deadline;		/* --timeout */
+	long last_console;		/* for --watchdog */
+	int wstatus;
+	char said[SUPERVISE_OUTPUT_KEEP];	/* QEMU's output, for a report */
+	size_t nsaid;
+	char status_buf[32];		/* the guest's status line */
+	size_t nstatus;
+	int guest_status;		/* -1 until the guest says */
+};
+
+static long supervise_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* One line for people, on stderr; with the terminal raw, \r\n. */
+static void __attribute__((format(printf, 2, 3)))
+supervise_say(struct supervisor *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(s->raw ? "\r\ntapvm: " : "tapvm: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(s->raw ? "\r\n" : "\n", stderr);
+}
+
 /**
- * supervise_child() - in the child: put the taps in place and exec QEMU
+ * supervise_child() - in the child: put the fds in place and exec QEMU
  * @qemu:	QEMU's path
  * @argv:	QEMU's arguments
- * @fds:	tap fds, for CMDLINE_FD_BASE + i
+ * @fds:	fds for CMDLINE_FD_BASE + i: taps, then QMP, console, status
  * @nfds:	how many
  * @errpipe:	write end of a close-on-exec pipe: errno if exec fails
+ * @out:	write end for QEMU's stdout and stderr, or -1 to keep tapvm's
  */
 static void __attribute__((noreturn))
-supervise_child(const char *qemu, char **argv, int *fds, size_t nfds, int errpipe)
+supervise_child(const char *qemu, char **argv, int *fds, size_t nfds, int errpipe,
+		int out)
 {
 	int top = CMDLINE_FD_BASE + (int)nfds, e;
 
+	if (out >= 0) {
+		/* Off the terminal: tapvm relays the console and decides on signals. */
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (setpgid(0, 0) || null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 ||
+		    dup2(out, 2) < 0)
+			goto fail;
+	}
 	/* First out of the way, then into place: sources may sit on targets. */
 	errpipe = fcntl(errpipe, F_DUPFD_CLOEXEC, top);
 	for (size_t i = 0; i < nfds && errpipe >= 0; i++)
@@ -37,7 +125,7 @@ supervise_child(const char *qemu, char **argv, int *fds, size_t nfds, int errpip
 	for (size_t i = 0; i < nfds; i++)
 		if (dup2(fds[i], CMDLINE_FD_BASE + (int)i) < 0)	/* clears CLOEXEC */
 			goto fail;
-	/* Only the taps go to QEMU, not whatever tapvm inherited. */
+	/* Only these go to QEMU, not whatever tapvm inherited. */
 	if (syscall(SYS_close_range, (unsigned int)top, ~0U, CLOSE_RANGE_CLOEXEC) &&
 	    errno != ENOSYS && errno != EINVAL)
 		goto fail;
@@ -49,30 +137,428 @@ fail:
 	_exit(EXIT_OSERR);
 }
 
-/**
- * supervise_run() - run QEMU and wait for it
- * @qemu:	QEMU's path
- * @argv:	its arguments
- * @fds:	tap fds; always closed here (in the parent), so taps vanish
- *		with QEMU
- * @nfds:	how many
- *
- * SIGINT, SIGTERM and SIGHUP are passed on to QEMU, which shuts down.
- *
- * Return: the exit status to leave with.
- */
-int supervise_run(const char *qemu, char **argv, int *fds, size_t nfds)
+/* Start the end: system_powerdown, quit, or SIGKILL, one step further. */
+static void supervise_escalate(struct supervisor *s, int end, const char *why)
 {
-	sigset_t set, old;
-	int pipefd[2], status, e = 0;
-	ssize_t n;
-	pid_t pid;
+	unsigned int id;
 
-	if (pipe2(pipefd, O_CLOEXEC)) {
-		fprintf(stderr, "tapvm: cannot create a pipe: %s\n", strerror(errno));
-		proto_close_fds(fds, nfds);
-		return EXIT_OSERR;
+	if (s->exited)
+		return;
+	if (s->phase == PHASE_RUNNING && !end && s->greeted) {
+		supervise_say(s, "%s: asking the guest to power off (system_powerdown, up to %u s)",
+			      why, s->o->shutdown_timeout);
+		qmp_send(&s->qmp, "system_powerdown", NULL, &id);
+		s->phase = PHASE_POWERDOWN;
+		s->deadline = supervise_now() + s->o->shutdown_timeout * 1000L;
+	} else if (s->phase <= PHASE_POWERDOWN && s->greeted) {
+		supervise_say(s, "%s: stopping QEMU (quit)", why);
+		qmp_send(&s->qmp, "quit", NULL, &id);
+		s->phase = PHASE_QUITTING;
+		s->deadline = supervise_now() + SUPERVISE_QUIT_S * 1000L;
+		if (!s->end)
+			s->end = end ? end : EXIT_FORCED;
+	} else {
+		supervise_say(s, "%s: killing QEMU (SIGKILL)", why);
+		kill(s->pid, SIGKILL);
+		s->phase = PHASE_KILLED;
+		s->deadline = 0;
+		s->end = EXIT_KILLED;
 	}
+}
+
+static void supervise_keep_output(struct supervisor *s, const char *buf, size_t n)
+{
+	if (n >= sizeof(s->said)) {
+		buf += n - sizeof(s->said);
+		n = sizeof(s->said);
+	}
+	if (s->nsaid + n > sizeof(s->said)) {
+		size_t drop = s->nsaid + n - sizeof(s->said);
+
+		memmove(s->said, s->said + drop, s->nsaid - drop);
+		s->nsaid -= drop;
+	}
+	memcpy(s->said + s->nsaid, buf, n);
+	s->nsaid += n;
+}
+
+static void supervise_write_all(int fd, const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, buf, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		buf += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Keys from the terminal: to the guest, but for Ctrl-] and what follows. */
+static void supervise_keys(struct supervisor *s)
+{
+	char in[512], out[512];
+	size_t k = 0;
+	ssize_t n = read(STDIN_FILENO, in, sizeof(in));
+
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			s->stdin_open = false;	/* the console stays; input ends */
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (!s->raw) {
+			out[k++] = (char)c;
+			continue;
+		}
+		if (!s->escape && c == SUPERVISE_ESCAPE) {
+			s->escape = true;
+			supervise_say(s, "q: shut the guest down, k: stop QEMU now, Ctrl-]: send Ctrl-], other keys: back to the console");
+			continue;
+		}
+		if (!s->escape) {
+			out[k++] = (char)c;
+			continue;
+		}
+		s->escape = false;
+		if (c == 'q' || c == '.')
+			supervise_escalate(s, 0, "Ctrl-] q");
+		else if (c == 'k')
+			supervise_escalate(s, EXIT_FORCED, s->phase >= PHASE_QUITTING ?
+					   "Ctrl-] k again" : "Ctrl-] k");
+		else if (c == SUPERVISE_ESCAPE)
+			out[k++] = (char)c;
+	}
+	if (k && s->console >= 0)
+		supervise_write_all(s->console, out, k);
+}
+
+static void supervise_console(struct supervisor *s)
+{
+	char buf[4096];
+	ssize_t n = read(s->console, buf, sizeof(buf));
+
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			close(s->console);
+			s->console = -1;
+		}
+		return;
+	}
+	s->last_console = supervise_now();
+	supervise_write_all(STDOUT_FILENO, buf, (size_t)n);
+	if (s->log >= 0)
+		supervise_write_all(s->log, buf, (size_t)n);
+}
+
+static void supervise_output(struct supervisor *s)
+{
+	char buf[4096];
+	ssize_t n = read(s->out, buf, sizeof(buf));
+
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			close(s->out);
+			s->out = -1;
+		}
+		return;
+	}
+	supervise_keep_output(s, buf, (size_t)n);
+	if (s->greeted)
+		supervise_write_all(STDERR_FILENO, buf, (size_t)n);
+}
+
+/* The guest writes its exit status, a decimal number and a newline. */
+static void supervise_status(struct supervisor *s)
+{
+	char buf[64];
+	ssize_t n = read(s->status, buf, sizeof(buf));
+
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			close(s->status);
+			s->status = -1;
+		}
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		char c = buf[i];
+
+		if (c == '\n' || c == '\r') {
+			char *end;
+			long v;
+
+			s->status_buf[s->nstatus] = '\0';
+			v = strtol(s->status_buf, &end, 10);
+			if (s->nstatus && !*end && v >= 0 && v <= 255)
+				s->guest_status = (int)v;
+			else if (s->nstatus)
+				supervise_say(s, "the guest's status '%s' is not a number from 0 to 255",
+					      s->status_buf);
+			s->nstatus = 0;
+		} else if (s->nstatus < sizeof(s->status_buf) - 1) {
+			s->status_buf[s->nstatus++] = c;
+		}
+	}
+}
+
+static void supervise_qmp(struct supervisor *s)
+{
+	struct json_object *ev;
+	int ret = qmp_read(&s->qmp, NULL, 0);
+
+	if (!s->greeted && s->qmp.greeting) {
+		unsigned int id;
+
+		s->greeted = true;
+		qmp_send(&s->qmp, "qmp_capabilities", NULL, &id);
+		if (s->nsaid)	/* what QEMU said while starting */
+			supervise_write_all(STDERR_FILENO, s->said, s->nsaid);
+	}
+	while ((ev = qmp_event_pop(&s->qmp))) {
+		struct json_object *name;
+
+		if (json_object_object_get_ex(ev, "event", &name) &&
+		    !strcmp(json_object_get_string(name), "SHUTDOWN") &&
+		    s->phase == PHASE_POWERDOWN && s->o->verbose)
+			supervise_say(s, "the guest powered off");
+		json_object_put(ev);
+	}
+	if (ret)	/* QEMU closed QMP: it is exiting; SIGCHLD follows */
+		s->qmp_closed = true;
+}
+
+static bool supervise_signal(struct supervisor *s)
+{
+	struct signalfd_siginfo si;
+
+	while (read(s->sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD) {
+			if (waitpid(s->pid, &s->wstatus, WNOHANG) == s->pid)
+				s->exited = true;
+			continue;
+		}
+		supervise_escalate(s, 0, strsignal((int)si.ssi_signo));
+	}
+	return s->exited;
+}
+
+/* QEMU exited before QMP was up: say so as machine.py's VMLaunchFailure. */
+static void supervise_launch_failure(struct supervisor *s)
+{
+	char *p = s->said, *end = s->said + s->nsaid;
+
+	while (s->out >= 0)
+		supervise_output(s);
+	p = s->said;
+	end = s->said + s->nsaid;
+	if (WIFEXITED(s->wstatus))
+		supervise_say(s, "QEMU failed to start (exit status %d)", WEXITSTATUS(s->wstatus));
+	else
+		supervise_say(s, "QEMU failed to start (killed by signal %d)", WTERMSIG(s->wstatus));
+	fputs("tapvm: command:", stderr);
+	for (char **a = s->argv; *a; a++) {
+		char *q = cmdline_quote(*a);
+
+		fprintf(stderr, " %s", q ? q : *a);
+		free(q);
+	}
+	fputc('\n', stderr);
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		fprintf(stderr, "tapvm: QEMU said: %.*s\n", (int)l, p);
+		p += l + 1;
+	}
+	if (!s->nsaid)
+		fputs("tapvm: QEMU said nothing\n", stderr);
+}
+
+static int supervise_timeout_ms(struct supervisor *s, long now)
+{
+	long next = now + 3600 * 1000L;
+
+	if (s->deadline && s->deadline < next)
+		next = s->deadline;
+	if (s->hard_deadline && s->phase == PHASE_RUNNING && s->hard_deadline < next)
+		next = s->hard_deadline;
+	if (s->o->watchdog && s->phase == PHASE_RUNNING &&
+	    s->last_console + s->o->watchdog * 1000L < next)
+		next = s->last_console + s->o->watchdog * 1000L;
+	if (!s->greeted && s->phase == PHASE_RUNNING)
+		next = next < now + 1000 ? next : now + 1000;
+	return next > now ? (int)(next - now) : 0;
+}
+
+static void supervise_deadlines(struct supervisor *s, long now, long started)
+{
+	if (s->deadline && now >= s->deadline) {
+		s->deadline = 0;
+		if (s->phase == PHASE_POWERDOWN)
+			supervise_escalate(s, EXIT_FORCED, "the guest did not power off in time");
+		else if (s->phase == PHASE_QUITTING)
+			supervise_escalate(s, EXIT_KILLED, "QEMU did not quit in time");
+	}
+	if (s->phase != PHASE_RUNNING)
+		return;
+	if (s->hard_deadline && now >= s->hard_deadline) {
+		supervise_escalate(s, EXIT_TIMEOUT, "--timeout");
+	} else if (s->o->watchdog && now >= s->last_console + s->o->watchdog * 1000L) {
+		char why[80];
+
+		snprintf(why, sizeof(why), "--watchdog: no console output for %u s", s->o->watchdog);
+		supervise_escalate(s, EXIT_WATCHDOG, why);
+	} else if (!s->greeted && now - started > SUPERVISE_GREETING_S * 1000L) {
+		supervise_say(s, "QEMU did not greet on QMP within %d s", SUPERVISE_GREETING_S);
+		kill(s->pid, SIGKILL);
+		s->phase = PHASE_KILLED;
+		s->end = EXIT_LAUNCH;
+	}
+}
+
+static void supervise_loop(struct supervisor *s)
+{
+	long started = supervise_now();
+
+	s->last_console = started;
+	if (s->o->timeout)
+		s->hard_deadline = started + s->o->timeout * 1000L;
+	while (!s->exited) {
+		struct pollfd p[6];
+		long now = supervise_now();
+		int n = 0, timeout = supervise_timeout_ms(s, now);
+
+		p[n++] = (struct pollfd){ .fd = s->sfd, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = s->qmp_closed ? -1 : s->qmp.fd, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = s->console, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = s->out, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = s->status, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = s->stdin_open ? STDIN_FILENO : -1,
+					  .events = POLLIN };
+		if (poll(p, (nfds_t)n, timeout) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents)
+			supervise_qmp(s);
+		if (p[2].revents)
+			supervise_console(s);
+		if (p[3].revents)
+			supervise_output(s);
+		if (p[4].revents)
+			supervise_status(s);
+		if (p[5].revents)
+			supervise_keys(s);
+		if (p[0].revents && supervise_signal(s))
+			break;
+		supervise_deadlines(s, supervise_now(), started);
+	}
+	/* Whatever is still buffered: the console's last words, the status. */
+	while (s->console >= 0)
+		supervise_console(s);
+	while (s->status >= 0)
+		supervise_status(s);
+}
+
+static int supervise_exit_status(struct supervisor *s)
+{
+	if (!s->greeted && !s->end) {
+		supervise_launch_failure(s);
+		return EXIT_LAUNCH;
+	}
+	while (s->out >= 0)
+		supervise_output(s);
+	if (s->end) {
+		const char *what = s->end == EXIT_TIMEOUT ? "--timeout reached" :
+				   s->end == EXIT_WATCHDOG ? "--watchdog fired" :
+				   s->end == EXIT_KILLED ? "QEMU was killed" :
+				   s->end == EXIT_LAUNCH ? "QEMU did not start" :
+				   "the guest did not shut down; QEMU was told to quit";
+
+		supervise_say(s, "ended: %s (exit status %d)", what, s->end);
+		return s->end;
+	}
+	if (s->phase == PHASE_POWERDOWN)
+		supervise_say(s, "ended: the guest powered off after system_powerdown");
+	if (!WIFEXITED(s->wstatus))
+		return 128 + WTERMSIG(s->wstatus);
+	if (s->o->guest_status && WEXITSTATUS(s->wstatus) == 0) {
+		if (s->guest_status < 0) {
+			supervise_say(s, "the guest ended without writing its status to /dev/virtio-ports/" SUPERVISE_STATUS_PORT);
+			return EXIT_NOSTATUS;
+		}
+		return s->guest_status;
+	}
+	return WEXITSTATUS(s->wstatus);
+}
+
+static int supervise_sockets(int *ours, int *theirs)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	*ours = sv[0];
+	*theirs = sv[1];
+	return 0;
+}
+
+/**
+ * supervise_run() - run QEMU and see it to its end
+ * @qemu:	QEMU's path
+ * @argv:	its arguments, with the fds where cmdline_build() put them
+ * @taps:	tap fds; always closed here (in the parent), so taps vanish
+ *		with QEMU
+ * @ntaps:	how many
+ * @o:		what to do on the way
+ *
+ * Return: the exit status to leave with (see the file comment).
+ */
+int supervise_run(const char *qemu, char **argv, int *taps, size_t ntaps,
+		  const struct supervise_opts *o)
+{
+	struct supervisor s = { .o = o, .argv = argv, .console = -1, .status = -1,
+				.out = -1, .log = -1, .sfd = -1, .guest_status = -1,
+				.qmp = { .fd = -1 } };
+	int child[CMDLINE_MAX_FDS], nchild = 0, qmp_child = -1, console_child = -1;
+	int status_child = -1, out_pipe[2] = { -1, -1 }, errpipe[2] = { -1, -1 };
+	int ret = EXIT_OSERR, e = 0;
+	sigset_t set, old;
+	ssize_t n;
+
+	for (size_t i = 0; i < ntaps; i++)
+		child[nchild++] = taps[i];
+	if (supervise_sockets(&s.qmp.fd, &qmp_child) ||
+	    (o->console && supervise_sockets(&s.console, &console_child)) ||
+	    (o->guest_status && supervise_sockets(&s.status, &status_child)) ||
+	    (o->console && pipe2(out_pipe, O_CLOEXEC)) || pipe2(errpipe, O_CLOEXEC)) {
+		fprintf(stderr, "tapvm: cannot create QEMU's sockets: %s\n", strerror(errno));
+		goto out;
+	}
+	{
+		int qfd = s.qmp.fd;
+
+		if (qmp_init(&s.qmp, qfd))
+			goto out;
+	}
+	child[nchild++] = qmp_child;
+	if (o->console)
+		child[nchild++] = console_child;
+	if (o->guest_status)
+		child[nchild++] = status_child;
+	if (o->console_log) {
+		s.log = open(o->console_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (s.log < 0) {
+			fprintf(stderr, "tapvm: cannot open --console-log %s: %s\n", o->console_log,
+				strerror(errno));
+			goto out;
+		}
+	}
+
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -82,53 +568,87 @@ int supervise_run(const char *qemu, char **argv, int *fds, size_t nfds)
 	/*
 	 * A shell starts background jobs with SIGINT ignored, and an ignored
 	 * signal is dropped even while blocked: take them back, so that they
-	 * reach sigwaitinfo() here and QEMU starts with the defaults.
+	 * reach the signalfd here and QEMU starts with the defaults.
 	 */
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	s.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 
-	pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "tapvm: cannot fork: %s\n", strerror(errno));
-		proto_close_fds(fds, nfds);
-		close(pipefd[0]);
-		close(pipefd[1]);
+	s.pid = fork();
+	if (s.pid == 0) {
+		close(errpipe[0]);
+		signal(SIGPIPE, SIG_DFL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		return EXIT_OSERR;
+		supervise_child(qemu, argv, child, (size_t)nchild, errpipe[1], out_pipe[1]);
 	}
-	if (pid == 0) {
-		close(pipefd[0]);
+	if (s.pid < 0 || s.sfd < 0) {
+		fprintf(stderr, "tapvm: cannot start QEMU: %s\n", strerror(errno));
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		supervise_child(qemu, argv, fds, nfds, pipefd[1]);
+		goto out;
 	}
-	close(pipefd[1]);
-	proto_close_fds(fds, nfds);
-
+	close(errpipe[1]);
+	errpipe[1] = -1;
 	do
-		n = read(pipefd[0], &e, sizeof(e));
+		n = read(errpipe[0], &e, sizeof(e));
 	while (n < 0 && errno == EINTR);
-	close(pipefd[0]);
 	if (n == sizeof(e)) {
-		waitpid(pid, &status, 0);
+		waitpid(s.pid, NULL, 0);
 		fprintf(stderr, "tapvm: cannot run QEMU %s: %s\n", qemu, strerror(e));
-		return e == ENOENT ? EXIT_NOQEMU : e == EACCES ? EXIT_NOEXEC : EXIT_OSERR;
+		ret = e == ENOENT ? EXIT_NOQEMU : e == EACCES ? EXIT_NOEXEC : EXIT_OSERR;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		goto out;
 	}
+	/* The child has its copies; ours would keep taps and sockets alive. */
+	proto_close_fds(taps, ntaps);
+	ntaps = 0;
+	close(qmp_child);
+	qmp_child = -1;
+	if (console_child >= 0) {
+		close(console_child);
+		console_child = -1;
+	}
+	if (status_child >= 0) {
+		close(status_child);
+		status_child = -1;
+	}
+	if (out_pipe[1] >= 0) {
+		close(out_pipe[1]);
+		out_pipe[1] = -1;
+		s.out = out_pipe[0];
+		out_pipe[0] = -1;
+		fcntl(s.out, F_SETFL, O_NONBLOCK);
+	}
+	if (o->console) {
+		s.stdin_open = true;
+		if (isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &s.saved)) {
+			struct termios raw = s.saved;
 
-	for (;;) {
-		siginfo_t si;
-
-		if (sigwaitinfo(&set, &si) < 0)
-			continue;
-		if (si.si_signo != SIGCHLD) {
-			kill(pid, si.si_signo);
-			continue;
+			cfmakeraw(&raw);
+			s.raw = !tcsetattr(STDIN_FILENO, TCSANOW, &raw);
 		}
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
 	}
+
+	supervise_loop(&s);
+	if (s.raw)
+		tcsetattr(STDIN_FILENO, TCSANOW, &s.saved);
+	s.raw = false;
+	if (!s.exited)
+		waitpid(s.pid, &s.wstatus, 0);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
+	ret = supervise_exit_status(&s);
+out:
+	proto_close_fds(taps, ntaps);
+	{
+		int fds[] = { qmp_child, console_child, status_child, out_pipe[0], out_pipe[1],
+			      errpipe[0], errpipe[1], s.console, s.status, s.out, s.log, s.sfd,
+			      s.qmp.fd };
+
+		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+	}
+	qmp_free(&s.qmp);
+	return ret;
 }

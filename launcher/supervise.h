@@ -1,10 +1,39 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* supervise.h - start QEMU with its taps in place, pass signals, wait */
+/* supervise.h - run QEMU as a child and see it to its end */
 #ifndef TAPVM_SUPERVISE_H
 #define TAPVM_SUPERVISE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
-int supervise_run(const char *qemu, char **argv, int *fds, size_t nfds);
+/* The virtio-serial port the guest writes its exit status to. */
+#define SUPERVISE_STATUS_PORT	"org.tapvm.status"
+#define SUPERVISE_SHUTDOWN_S	30
+
+/**
+ * struct supervise_opts - how to see QEMU to its end
+ * @shutdown_timeout: seconds the guest has to power off after
+ *		system_powerdown, before quit
+ * @timeout:	hard limit in seconds, 0 for none (--timeout)
+ * @watchdog:	seconds of console silence before QEMU is stopped, 0 for
+ *		none (--watchdog)
+ * @console_log: file the console is appended to, or NULL
+ * @console:	the serial console is tapvm's to relay (its chardev follows
+ *		QMP's fd); QEMU is then kept off the terminal
+ * @guest_status: the status port follows; the guest's status is tapvm's
+ * @verbose:	say more
+ */
+struct supervise_opts {
+	unsigned int shutdown_timeout;
+	unsigned int timeout;
+	unsigned int watchdog;
+	const char *console_log;
+	bool console;
+	bool guest_status;
+	int verbose;
+};
+
+int supervise_run(const char *qemu, char **argv, int *taps, size_t ntaps,
+		  const struct supervise_opts *o);
 
 #endif /* TAPVM_SUPERVISE_H */

@@ -20,10 +20,10 @@ check "the tap is gone after QEMU exited" \
 	sh -c "! ip netns exec $NS ip -o link show | grep -q ': tapd'"
 [ "$failed" = 0 ] || sed 's/^/console: /' "$TMP/console" | tail -40
 
-# --- SIGTERM to tapvm ends QEMU --------------------------------------------------
+# --- SIGTERM to tapvm: the guest is asked to power off, and does -----------------
 ip netns exec "$NS" setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --clear-groups \
 	"$TAPVM" run --socket "$SOCK" --accel tcg --name held -n "br0,mac=$GUEST_MAC" -- "${GUEST[@]}" \
-	-append "$APPEND tapvm.hold=1" </dev/null >"$TMP/console2" 2>&1 &
+	-append "$APPEND tapvm.hold=1 tapvm.acpid=1" </dev/null >"$TMP/console2" 2>&1 &
 VM_PID=$!
 PIDS+=("$VM_PID")
 check "the held guest pinged the host" wait_for 1800 grep -aq TAPVM-HOLDING "$TMP/console2"
@@ -39,7 +39,9 @@ kill -TERM "$VM_PID"
 wait "$VM_PID"
 rc=$?
 check_eq "after SIGTERM, tapvm exits with QEMU's status" 0 "$rc"
-check "QEMU was told by the signal" grep -aq "terminating on signal 15" "$TMP/console2"
+check "tapvm asked the guest to power off" grep -aq "tapvm: Terminated: asking the guest to power off (system_powerdown" "$TMP/console2"
+check "the guest's power button handler ran" grep -aq "TAPVM-ACPI-POWEROFF" "$TMP/console2"
+check "one line says how it ended" grep -aq "tapvm: ended: the guest powered off after system_powerdown" "$TMP/console2"
 check "no QEMU is left" sh -c "! pgrep -u $TEST_UID -f qemu-system"
 check "the tap is gone" wait_for 30 link_gone "$tap"
 [ "$failed" = 0 ] || sed 's/^/console2: /' "$TMP/console2" | tail -40

@@ -9,7 +9,10 @@
 # The guest reads tapvm.ip=, tapvm.peer= and tapvm.mac= from its command
 # line, configures the NIC with that MAC (else its first), pings the peer and
 # powers off (or, with tapvm.hold=1, waits to be shut down). With
-# tapvm.efivar=write|read it writes or reads an EFI variable. Its console says:
+# tapvm.efivar=write|read it writes or reads an EFI variable; with
+# tapvm.status=N it writes N to the org.tapvm.status port; with
+# tapvm.acpid=1 the power button powers it off; with tapvm.keys=1 it echoes
+# the codes of two keys read from its console. Its console says:
 #   TAPVM-EFI yes|no                   booted through UEFI or not
 #   TAPVM-EFIVAR written|read VALUE    the EFI variable
 #   TAPVM-NIC <ifname> <mac>           each NIC
@@ -38,7 +41,7 @@ cp "$busybox" "$root/bin/busybox"
 # Modules in dependency order, as modprobe would load them (virtio_ring
 # before virtio, and so on); compressed ones are unpacked.
 : >"$root/modules.order"
-for m in virtio_pci virtio_net virtio_blk efivarfs; do
+for m in virtio_pci virtio_net virtio_blk virtio_console efivarfs button evdev; do
 	modprobe -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
 done | awk '!seen[$0]++' | while read -r ko; do
 	base=$(basename "$ko")
@@ -56,10 +59,15 @@ cat >"$root/init" <<'INIT'
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
-for m in $(cat /modules.order); do insmod /lib/modules/$m || echo "TAPVM-INSMOD-FAIL $m"; done
-ip=; peer=; hold=; want_mac=; efivar=
+for m in $(cat /modules.order); do
+	insmod /lib/modules/$m 2>/dev/null || [ $m = efivarfs.ko ] || echo "TAPVM-INSMOD-FAIL $m"
+done
+ip=; peer=; hold=; want_mac=; efivar=; status=; acpi=; keys=
 for w in $(cat /proc/cmdline); do
 	case "$w" in
+	tapvm.status=*) status=${w#tapvm.status=} ;;
+	tapvm.acpid=1) acpi=1 ;;
+	tapvm.keys=1) keys=1 ;;
 	tapvm.ip=*) ip=${w#tapvm.ip=} ;;
 	tapvm.peer=*) peer=${w#tapvm.peer=} ;;
 	tapvm.mac=*) want_mac=${w#tapvm.mac=} ;;
@@ -67,6 +75,18 @@ for w in $(cat /proc/cmdline); do
 	tapvm.hold=1) hold=1 ;;
 	esac
 done
+# What udev would do: /dev/virtio-ports/NAME for each named port.
+mkdir -p /dev/virtio-ports
+for p in /sys/class/virtio-ports/*; do
+	[ -e "$p/name" ] && ln -sf "../${p##*/}" "/dev/virtio-ports/$(cat "$p/name")"
+done
+if [ -n "$acpi" ]; then
+	# The power button (system_powerdown) powers the guest off.
+	mkdir -p /etc/acpi/PWRF
+	printf '#!/bin/sh\necho TAPVM-ACPI-POWEROFF >/dev/console\npoweroff -f\n' >/etc/acpi/PWRF/00000080
+	chmod 755 /etc/acpi/PWRF/00000080
+	acpid -c /etc/acpi -l /dev/null
+fi
 [ -d /sys/firmware/efi ] && echo "TAPVM-EFI yes" || echo "TAPVM-EFI no"
 if [ -n "$efivar" ]; then
 	v=/sys/firmware/efi/efivars/TapvmTest-3b5b8c2e-8f1f-4a36-9a55-7f3f2c1d0e01
@@ -96,6 +116,18 @@ if [ -n "$nic" ] && [ -n "$ip" ]; then
 	if ping -c 3 -w 20 "$peer"; then echo TAPVM-PING-OK; else echo TAPVM-PING-FAIL; fi
 else
 	echo "TAPVM-GUEST-NONIC"
+fi
+if [ -n "$keys" ]; then
+	# Keys from tapvm's console relay, Ctrl-C included, as bytes.
+	stty -icanon -isig -echo min 1
+	echo TAPVM-READY-KEYS
+	k=$(dd bs=1 count=1 2>/dev/null | od -An -tx1)
+	echo "TAPVM-KEY$k"
+	k=$(dd bs=1 count=1 2>/dev/null | od -An -tx1)
+	echo "TAPVM-KEY$k"
+fi
+if [ -n "$status" ]; then
+	echo "$status" >/dev/virtio-ports/org.tapvm.status && echo "TAPVM-STATUS-SENT $status"
 fi
 if [ -n "$hold" ]; then
 	echo TAPVM-HOLDING
