@@ -598,6 +598,13 @@ static void cmdline_add_channels(const struct vm_spec *vm, struct argv_buf *out)
 		argv_add(out, "-serial");
 		argv_add(out, "chardev:tapvm-console");
 	}
+	if (vm->vnc) {
+		char *v = cmdline_qemu_escape(vm->vnc);
+
+		argv_add(out, "-vnc");
+		argv_add(out, "unix:%s", v ? v : vm->vnc);
+		free(v);
+	}
 	if (vm->status_port) {
 		argv_add(out, "-device");
 		argv_add(out, "virtio-serial,id=tapvm-serial");

@@ -97,6 +97,7 @@ enum cmdline_fw { FW_DEFAULT, FW_BIOS, FW_UEFI };
  * @qmp:	QMP on the fd after the taps
  * @console:	the serial console on the fd after QMP's
  * @status_port: the guest's status port on the fd after those
+ * @vnc:	the display as VNC on this Unix socket, or NULL
  * @extra:	arguments after "--", passed last and unchanged
  */
 struct vm_spec {
@@ -114,6 +115,7 @@ struct vm_spec {
 	const char *fw_code, *fw_code_format, *fw_vars, *fw_vars_format;
 	bool fw_smm;
 	bool qmp, console, status_port;
+	const char *vnc;
 	char **extra;
 	size_t nextra;
 };

@@ -5,5 +5,14 @@
 
 int run_main(int argc, char **argv);
 int list_main(int argc, char **argv);
+int start_main(int argc, char **argv);
+int stop_main(int argc, char **argv);
+int shutdown_main(int argc, char **argv);
+int restart_main(int argc, char **argv);
+int status_main(int argc, char **argv);
+int console_main(int argc, char **argv);
+int monitor_main(int argc, char **argv);
+int vnc_main(int argc, char **argv);
+int vm_list(void);
 
 #endif /* TAPVM_COMMANDS_H */

@@ -22,6 +22,8 @@ enum tapvm_exit {
 	EXIT_FORCED	= 83,	/* the guest did not power off: QEMU was quit */
 	EXIT_KILLED	= 84,	/* QEMU did not quit: SIGKILL */
 	EXIT_NOSTATUS	= 85,	/* --guest-status: the guest wrote none */
+	EXIT_RUNNING	= 86,	/* tapvm start: a VM of that name is running */
+	EXIT_NOTRUNNING	= 87,	/* no VM of that name is running */
 	EXIT_NOEXEC	= 126,	/* QEMU found but cannot be run */
 	EXIT_NOQEMU	= 127,	/* QEMU not found */
 };

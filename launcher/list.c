@@ -16,7 +16,8 @@ static void list_usage(FILE *f)
 {
 	fprintf(f,
 "Usage: tapvm list [--bridges] [--socket PATH]\n"
-"Show the bridges tapd lets you use, with their quotas, and your taps.\n"
+"List your named VMs; the bridges tapd lets you use, with their quotas;\n"
+"and your taps.\n"
 "\n"
 "      --bridges         print only the bridge names, one a line (for shell\n"
 "                        completion)\n"
@@ -61,6 +62,8 @@ int list_main(int argc, char **argv)
 		fprintf(stderr, "tapvm: list takes no argument ('%s')\n", argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (!bridges_only && vm_list())
+		printf("\n");
 	ret = tapd_connect_or_explain(client_socket_path(sock_path), &sock);
 	if (ret)
 		return ret;

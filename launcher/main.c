@@ -20,7 +20,15 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "run", run_main, "start a VM with NICs on host bridges, wait for it" },
-	{ "list", list_main, "show the bridges tapd grants you, and your taps" },
+	{ "start", start_main, "start a named VM detached" },
+	{ "stop", stop_main, "stop a named VM at once" },
+	{ "shutdown", shutdown_main, "shut a named VM down gracefully" },
+	{ "restart", restart_main, "reset a named VM" },
+	{ "status", status_main, "show a named VM's state, pid, uptime, taps, memory" },
+	{ "console", console_main, "attach to a named VM's serial console" },
+	{ "monitor", monitor_main, "run HMP commands in a named VM" },
+	{ "vnc", vnc_main, "show (and open) a named VM's display" },
+	{ "list", list_main, "list named VMs, the bridges tapd grants you, your taps" },
 	{ "help", help_main, "show this help" },
 };
 
@@ -29,7 +37,7 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: tapvm COMMAND [OPTION]... (tapvm COMMAND --help for more)\n"
 		   "Run QEMU VMs on host bridges without sudo: taps come from tapd.\n\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
 	fprintf(f,
 "\n"
 "Exit status: QEMU's when QEMU ended by itself (128+N if signal N ended\n"
@@ -47,11 +55,14 @@ static void usage(FILE *f)
 "  %3d  the guest did not power off: QEMU was told to quit\n"
 "  %3d  QEMU did not quit: it was killed\n"
 "  %3d  --guest-status: the guest wrote no status\n"
+"  %3d  tapvm start: a VM of that name is running already\n"
+"  %3d  no VM of that name is running\n"
 "  %3d  QEMU cannot be executed\n"
 "  %3d  QEMU was not found\n",
 		EXIT_USAGE, EXIT_NOINPUT, EXIT_NOBRIDGE, EXIT_NOTAPD, EXIT_OSERR,
 		EXIT_PROTOCOL, EXIT_REFUSED, EXIT_LAUNCH, EXIT_TIMEOUT, EXIT_WATCHDOG,
-		EXIT_FORCED, EXIT_KILLED, EXIT_NOSTATUS, EXIT_NOEXEC, EXIT_NOQEMU);
+		EXIT_FORCED, EXIT_KILLED, EXIT_NOSTATUS, EXIT_RUNNING, EXIT_NOTRUNNING,
+		EXIT_NOEXEC, EXIT_NOQEMU);
 }
 
 static int help_main(int argc, char **argv)

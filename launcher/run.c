@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "arch.h"
 #include "client.h"
@@ -32,6 +33,7 @@
 #include "mac.h"
 #include "names.h"
 #include "qemu.h"
+#include "state.h"
 #include "supervise.h"
 #include "tapd_error.h"
 #include "util.h"
@@ -130,6 +132,11 @@ struct run_state {
 	char name[NAMES_LABEL_MAX + 1];
 	char nvram_path[PATH_MAX + 16];
 	char private_dir[PATH_MAX];	/* removed at exit */
+	const char *start_name;		/* tapvm start NAME */
+	char state[PATH_MAX];		/* its state directory */
+	char vnc[STATE_SUN_MAX];
+	char tap_names[RUN_MAX_NICS * IFNAMSIZ];
+	int lock;
 	int fds[RUN_MAX_NICS];
 	size_t nfds;
 };
@@ -184,6 +191,8 @@ static int run_parse(struct run_state *st, int argc, char **argv)
 
 	if (!strcmp(prog, "run"))
 		prog = "tapvm run";
+	if (st->start_name)
+		prog = "tapvm start";
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+n:d:vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -519,6 +528,11 @@ static int run_resolve_firmware(struct run_state *st)
 		if (access(st->nvram_path, F_OK) && !st->o.dry_run &&
 		    run_copy_vars(st->fw.vars, st->nvram_path))
 			return EXIT_OSERR;
+	} else if (st->start_name) {
+		/* A named VM keeps its variables for its next start. */
+		snprintf(st->nvram_path, sizeof(st->nvram_path), "%s/VARS.fd", st->state);
+		if (access(st->nvram_path, F_OK) && run_copy_vars(st->fw.vars, st->nvram_path))
+			return EXIT_OSERR;
 	} else if (st->o.dry_run) {
 		snprintf(st->nvram_path, sizeof(st->nvram_path), "%s/tapvm-XXXXXX/%s",
 			 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
@@ -606,6 +620,9 @@ static int run_get_taps(struct run_state *st)
 		/* One queue until multiqueue; extra fds would be a tapd bug. */
 		proto_close_fds(tap.fds + 1, tap.nfds - 1);
 		st->fds[st->nfds++] = tap.fds[0];
+		snprintf(st->tap_names + strlen(st->tap_names),
+			 sizeof(st->tap_names) - strlen(st->tap_names), "%s%s",
+			 st->tap_names[0] ? "," : "", tap.ifname);
 		if (st->o.verbose > 1)
 			fprintf(stderr, "tapvm: tap %s on %s for NIC %zu\n", tap.ifname,
 				nd->bridge, i);
@@ -641,14 +658,118 @@ static void run_print_quoted(FILE *f, char **argv)
 	fprintf(f, "\n");
 }
 
+/* Is a VM of this name running? Stale state is cleaned. Then take its lock. */
+static int run_claim_name(struct run_state *st)
+{
+	char err[STATE_ERR_MAX];
+	pid_t pid;
+	int ret;
+
+	if (state_dir(st->start_name, st->state, sizeof(st->state), true, err, sizeof(err))) {
+		fprintf(stderr, "tapvm: %s\n", err);
+		return EXIT_OSERR;
+	}
+	ret = state_lock(st->state, &st->lock);
+	if (ret == -EBUSY) {
+		fprintf(stderr, "tapvm: VM %s is already running (pid %d): tapvm stop %s, or pick another name\n",
+			st->start_name, (int)state_pid(st->state), st->start_name);
+		return EXIT_RUNNING;
+	}
+	if (ret) {
+		fprintf(stderr, "tapvm: cannot lock %s: %s\n", st->state, strerror(-ret));
+		return EXIT_OSERR;
+	}
+	pid = state_pid(st->state);
+	if (pid) {
+		fprintf(stderr, "tapvm: cleaned the stale state of VM %s (its supervisor, pid %d, is gone)\n",
+			st->start_name, (int)pid);
+		state_clean(st->state);
+	}
+	/* A detached VM never opens a window: VNC on a socket of its own. */
+	if (!run_has_arg(st->vm.extra, st->vm.nextra, "-vnc") &&
+	    !run_has_arg(st->vm.extra, st->vm.nextra, "-display") &&
+	    !run_has_arg(st->vm.extra, st->vm.nextra, "-nographic") &&
+	    !run_has_arg(st->vm.extra, st->vm.nextra, "-spice")) {
+		if (state_socket_path(st->state, "vnc.sock", st->vnc, err, sizeof(err)) ||
+		    state_socket_path(st->state, "control.sock", (char[STATE_SUN_MAX]){ 0 }, err,
+				      sizeof(err))) {
+			fprintf(stderr, "tapvm: %s\n", err);
+			return EXIT_USAGE;
+		}
+		st->vm.vnc = st->vnc;
+	}
+	return 0;
+}
+
+/*
+ * tapvm start: the rest runs in a supervisor of its own, detached; we relay
+ * what it says until QEMU is up (or failed), then leave it running.
+ */
+static int run_detach(struct run_state *st, struct cmdline_probe *probe)
+{
+	int pipefd[2], status, ret;
+	char buf[4096];
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC))
+		return EXIT_OSERR;
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return EXIT_OSERR;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		char err[CMDLINE_ERR_MAX];
+
+		close(pipefd[0]);
+		setsid();
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(pipefd[1], STDERR_FILENO);
+		st->o.sv.state_dir = st->state;
+		st->o.sv.ready_fd = pipefd[1];
+		st->o.sv.name = st->start_name;
+		ret = run_get_taps(st);
+		st->o.sv.tap_names = st->tap_names;
+		st->o.sv.vnc = st->vm.vnc;
+		if (!ret && cmdline_build(&st->vm, probe, &st->argv, err, sizeof(err))) {
+			fprintf(stderr, "tapvm: %s\n", err);
+			ret = EXIT_USAGE;
+		}
+		if (!ret) {
+			ret = supervise_run(st->vm.qemu, st->argv.v, st->fds, st->nfds, &st->o.sv);
+			st->nfds = 0;
+		}
+		state_clean(st->state);
+		fprintf(stderr, "tapvm: VM %s ended, exit status %d\n", st->start_name, ret);
+		_exit(ret);
+	}
+	close(pipefd[1]);
+	while ((n = read(pipefd[0], buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		fwrite(buf, 1, (size_t)n, stderr);
+	}
+	close(pipefd[0]);
+	if (waitpid(pid, &status, WNOHANG) == pid)
+		return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_OSERR;
+	printf("VM %s is running (supervisor pid %d): tapvm console %s, tapvm status %s, tapvm stop %s\n",
+	       st->start_name, (int)pid, st->start_name, st->start_name, st->start_name);
+	return 0;
+}
+
 /**
- * run_main() - tapvm run, and xkvm
- * @argc:	arguments, from "run" (or "xkvm") on
+ * run_vm() - tapvm run, xkvm, and tapvm start
+ * @argc:	arguments, from the command's name on
  * @argv:	them
+ * @start_name:	tapvm start's VM name, or NULL to run in the foreground
  *
  * Return: exit status.
  */
-int run_main(int argc, char **argv)
+static int run_vm(int argc, char **argv, const char *start_name)
 {
 	struct cmdline_probe probe;
 	char err[CMDLINE_ERR_MAX];
@@ -659,7 +780,19 @@ int run_main(int argc, char **argv)
 		return EXIT_OSERR;
 	probe = (struct cmdline_probe){ run_has_prop, &st->probe };
 	st->o.sv.shutdown_timeout = SUPERVISE_SHUTDOWN_S;
+	st->o.sv.ready_fd = -1;
+	st->lock = -1;
+	st->start_name = start_name;
 	ret = run_parse(st, argc, argv);
+	if (start_name) {
+		st->o.name = start_name;
+		if (!ret && st->o.dry_run) {
+			fprintf(stderr, "tapvm: start takes no --dry-run: use tapvm run --dry-run\n");
+			ret = EXIT_USAGE;
+		}
+		if (!ret)
+			ret = run_claim_name(st);
+	}
 	if (!ret)
 		ret = run_resolve_qemu(st);
 	if (!ret)
@@ -675,6 +808,10 @@ int run_main(int argc, char **argv)
 	st->vm.qmp = true;
 	st->vm.console = st->o.sv.console;
 	st->vm.status_port = st->o.sv.guest_status;
+	if (!ret && start_name) {
+		ret = run_detach(st, &probe);
+		goto out;
+	}
 	if (!ret && !st->o.dry_run)
 		ret = run_get_taps(st);
 	if (!ret && cmdline_build(&st->vm, &probe, &st->argv, err, sizeof(err))) {
@@ -689,7 +826,47 @@ int run_main(int argc, char **argv)
 		ret = supervise_run(st->vm.qemu, st->argv.v, st->fds, st->nfds, &st->o.sv);
 		st->nfds = 0;	/* closed by supervise_run() */
 	}
+out:
+	if (st->lock >= 0)
+		close(st->lock);
 	run_state_free(st);
 	free(st);
 	return ret < 0 ? 0 : ret;
+}
+
+/**
+ * run_main() - tapvm run, and xkvm
+ * @argc:	arguments, from "run" (or "xkvm") on
+ * @argv:	them
+ *
+ * Return: exit status.
+ */
+int run_main(int argc, char **argv)
+{
+	return run_vm(argc, argv, NULL);
+}
+
+/**
+ * start_main() - tapvm start NAME [run options] [-- QEMU args]
+ * @argc:	arguments, from "start" on
+ * @argv:	them
+ *
+ * Return: exit status.
+ */
+int start_main(int argc, char **argv)
+{
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("Usage: tapvm start NAME [tapvm run option]... [-- QEMU-ARG...]\n"
+		       "Start the VM NAME detached: a background tapvm supervises it, serves\n"
+		       "tapvm console, monitor, status, shutdown, restart, stop and vnc through\n"
+		       "its state directory ($XDG_RUNTIME_DIR/tapvm/NAME), and shows its display\n"
+		       "as VNC on a Unix socket there. Every tapvm run option is accepted; see\n"
+		       "tapvm run --help.\n");
+		return 0;
+	}
+	if (argc < 2 || !names_label_valid(argv[1])) {
+		fprintf(stderr, "tapvm: start needs a VM name matching [A-Za-z0-9][A-Za-z0-9._-]{0,63} first (tapvm start NAME [options])\n");
+		return EXIT_USAGE;
+	}
+	return run_vm(argc - 1, argv + 1, argv[1]);
 }

@@ -31,21 +31,29 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/close_range.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include "cmdline.h"
 #include "exitcode.h"
 #include "proto.h"
 #include "qmp.h"
+#include "state.h"
 #include "supervise.h"
+#include "util.h"
 
 #define SUPERVISE_QUIT_S	5	/* after quit, before SIGKILL */
 #define SUPERVISE_GREETING_S	60	/* from exec to QMP's greeting */
 #define SUPERVISE_OUTPUT_KEEP	8192	/* QEMU's words kept for a report */
 #define SUPERVISE_ESCAPE	0x1d	/* Ctrl-] */
+#define SUPERVISE_CLIENTS_MAX	8	/* consoles attached at once */
+#define SUPERVISE_RING		65536	/* console output replayed on attach */
+#define SUPERVISE_REQUEST_MAX	4096	/* one control request */
 
 enum supervise_phase { PHASE_RUNNING, PHASE_POWERDOWN, PHASE_QUITTING, PHASE_KILLED };
 
@@ -62,12 +70,19 @@ struct supervisor {
 	struct termios saved;
 	enum supervise_phase phase;
 	int end;			/* EXIT_* when tapvm ended it, else 0 */
+	const char *end_why;		/* what made tapvm end it */
 	long deadline;			/* of the phase, ms; 0 for none */
 	long hard_deadline;		/* --timeout */
 	long last_console;		/* for --watchdog */
 	int wstatus;
 	char said[SUPERVISE_OUTPUT_KEEP];	/* QEMU's output, for a report */
 	size_t nsaid;
+	int control_listen, console_listen;	/* named VMs; -1 otherwise */
+	int clients[SUPERVISE_CLIENTS_MAX];	/* attached consoles */
+	size_t nclients;
+	char ring[SUPERVISE_RING];	/* the console's last words, for attaching */
+	size_t nring;
+	time_t started_at;
 	char status_buf[32];		/* the guest's status line */
 	size_t nstatus;
 	int guest_status;		/* -1 until the guest says */
@@ -117,6 +132,9 @@ supervise_child(const char *qemu, char **argv, int *fds, size_t nfds, int errpip
 		    dup2(out, 2) < 0)
 			goto fail;
 	}
+	/* QEMU does not outlive its supervisor, even one killed with SIGKILL. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() == 1)
+		goto fail;
 	/* First out of the way, then into place: sources may sit on targets. */
 	errpipe = fcntl(errpipe, F_DUPFD_CLOEXEC, top);
 	for (size_t i = 0; i < nfds && errpipe >= 0; i++)
@@ -137,6 +155,214 @@ fail:
 	_exit(EXIT_OSERR);
 }
 
+static void supervise_write_all(int fd, const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, buf, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		buf += w;
+		n -= (size_t)w;
+	}
+}
+
+static void supervise_ring_add(struct supervisor *s, const char *buf, size_t n)
+{
+	if (n >= sizeof(s->ring)) {
+		buf += n - sizeof(s->ring);
+		n = sizeof(s->ring);
+	}
+	if (s->nring + n > sizeof(s->ring)) {
+		size_t drop = s->nring + n - sizeof(s->ring);
+
+		memmove(s->ring, s->ring + drop, s->nring - drop);
+		s->nring -= drop;
+	}
+	memcpy(s->ring + s->nring, buf, n);
+	s->nring += n;
+}
+
+/* A socket in the state directory, for this user alone. */
+static int supervise_listen(struct supervisor *s, const char *file)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char err[STATE_ERR_MAX];
+	int fd;
+
+	if (state_socket_path(s->o->state_dir, file, sun.sun_path, err, sizeof(err))) {
+		fprintf(stderr, "tapvm: %s\n", err);
+		return -1;
+	}
+	unlink(sun.sun_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
+	    chmod(sun.sun_path, 0600) || listen(fd, 8)) {
+		fprintf(stderr, "tapvm: cannot listen on %s: %s\n", sun.sun_path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Accept a connection from this user only, blocking with a time limit. */
+static int supervise_accept(int listen_fd)
+{
+	struct timeval tv = { .tv_sec = 2 };
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.uid != getuid() ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void supervise_console_attach(struct supervisor *s)
+{
+	int fd = supervise_accept(s->console_listen);
+
+	if (fd < 0)
+		return;
+	if (s->nclients == SUPERVISE_CLIENTS_MAX) {
+		dprintf(fd, "tapvm: %d consoles are attached already\r\n", SUPERVISE_CLIENTS_MAX);
+		close(fd);
+		return;
+	}
+	supervise_write_all(fd, s->ring, s->nring);
+	s->clients[s->nclients++] = fd;
+}
+
+/* Keys from an attached console go to the guest. */
+static void supervise_console_input(struct supervisor *s, size_t i)
+{
+	char buf[512];
+	ssize_t n = recv(s->clients[i], buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n > 0) {
+		if (s->console >= 0)
+			supervise_write_all(s->console, buf, (size_t)n);
+		return;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	close(s->clients[i]);
+	s->clients[i] = s->clients[--s->nclients];
+}
+
+static long supervise_rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static void supervise_escalate(struct supervisor *s, int end, const char *why);
+
+/* One request per connection: status, stop, shutdown, restart, monitor CMD. */
+static void supervise_control(struct supervisor *s)
+{
+	char req[SUPERVISE_REQUEST_MAX + 1];
+	int fd = supervise_accept(s->control_listen);
+	size_t len = 0;
+	char *nl = NULL;
+
+	if (fd < 0)
+		return;
+	while (len < SUPERVISE_REQUEST_MAX && !nl) {
+		ssize_t n = recv(fd, req + len, SUPERVISE_REQUEST_MAX - len, 0);
+
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		req[len] = '\0';
+		nl = memchr(req, '\n', len);
+	}
+	if (!nl) {
+		dprintf(fd, "error: a request is one line of at most %d bytes\n", SUPERVISE_REQUEST_MAX);
+		close(fd);
+		return;
+	}
+	*nl = '\0';
+	if (!strcmp(req, "status")) {
+		long rss = supervise_rss_kb(s->pid);
+
+		dprintf(fd, "name=%s\nstate=%s\npid=%d\nsupervisor=%d\nuptime=%ld\ntaps=%s\n"
+			"memory_kb=%ld\nconsole=%s/console.sock\nvnc=%s\ncontrol=%s/control.sock\n"
+			"log=%s/console.log\n",
+			s->o->name ? s->o->name : "-",
+			s->phase == PHASE_RUNNING ? "running" : "stopping", (int)s->pid,
+			(int)getpid(), (long)(time(NULL) - s->started_at),
+			s->o->tap_names && *s->o->tap_names ? s->o->tap_names : "-", rss,
+			s->o->state_dir, s->o->vnc ? s->o->vnc : "-", s->o->state_dir,
+			s->o->state_dir);
+	} else if (!strcmp(req, "stop")) {
+		dprintf(fd, "ok: stopping QEMU (quit)\n");
+		s->phase = s->phase < PHASE_POWERDOWN ? PHASE_POWERDOWN : s->phase;
+		supervise_escalate(s, EXIT_FORCED, "tapvm stop");
+	} else if (!strcmp(req, "shutdown")) {
+		dprintf(fd, "ok: asking the guest to power off\n");
+		supervise_escalate(s, 0, "tapvm shutdown");
+	} else if (!strcmp(req, "restart") || !strncmp(req, "monitor ", 8)) {
+		struct json_object *ret = NULL, *args = NULL;
+		const char *cmd = "system_reset";
+		int r;
+
+		if (req[0] == 'm') {
+			cmd = "human-monitor-command";
+			args = json_object_new_object();
+			json_object_object_add(args, "command-line", json_object_new_string(req + 8));
+		}
+		r = qmp_execute(&s->qmp, cmd, args, &ret, 10000);
+		if (r)
+			dprintf(fd, "error: %s\n", s->qmp.err);
+		else if (ret && json_object_is_type(ret, json_type_string))
+			dprintf(fd, "%s", json_object_get_string(ret));
+		else
+			dprintf(fd, "ok\n");
+		json_object_put(ret);
+	} else {
+		dprintf(fd, "error: unknown request (status, stop, shutdown, restart, monitor CMD)\n");
+	}
+	close(fd);
+}
+
+/* Once QEMU is up: the parent stops waiting; our words go to tapvm.log. */
+static void supervise_ready(struct supervisor *s)
+{
+	char path[PATH_MAX + 16];
+	int log;
+
+	if (!s->o->state_dir || s->o->ready_fd < 0)
+		return;
+	snprintf(path, sizeof(path), "%s/tapvm.log", s->o->state_dir);
+	log = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (log >= 0) {
+		dup2(log, STDERR_FILENO);
+		close(log);
+	}
+	close(s->o->ready_fd);
+}
+
 /* Start the end: system_powerdown, quit, or SIGKILL, one step further. */
 static void supervise_escalate(struct supervisor *s, int end, const char *why)
 {
@@ -155,8 +381,10 @@ static void supervise_escalate(struct supervisor *s, int end, const char *why)
 		qmp_send(&s->qmp, "quit", NULL, &id);
 		s->phase = PHASE_QUITTING;
 		s->deadline = supervise_now() + SUPERVISE_QUIT_S * 1000L;
-		if (!s->end)
+		if (!s->end) {
 			s->end = end ? end : EXIT_FORCED;
+			s->end_why = why;
+		}
 	} else {
 		supervise_say(s, "%s: killing QEMU (SIGKILL)", why);
 		kill(s->pid, SIGKILL);
@@ -180,20 +408,6 @@ static void supervise_keep_output(struct supervisor *s, const char *buf, size_t 
 	}
 	memcpy(s->said + s->nsaid, buf, n);
 	s->nsaid += n;
-}
-
-static void supervise_write_all(int fd, const char *buf, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, buf, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		buf += w;
-		n -= (size_t)w;
-	}
 }
 
 /* Keys from the terminal: to the guest, but for Ctrl-] and what follows. */
@@ -250,9 +464,19 @@ static void supervise_console(struct supervisor *s)
 		return;
 	}
 	s->last_console = supervise_now();
-	supervise_write_all(STDOUT_FILENO, buf, (size_t)n);
 	if (s->log >= 0)
 		supervise_write_all(s->log, buf, (size_t)n);
+	if (!s->o->state_dir) {
+		supervise_write_all(STDOUT_FILENO, buf, (size_t)n);
+		return;
+	}
+	supervise_ring_add(s, buf, (size_t)n);
+	for (size_t i = s->nclients; i-- > 0;) {
+		if (send(s->clients[i], buf, (size_t)n, MSG_NOSIGNAL) != n) {
+			close(s->clients[i]);
+			s->clients[i] = s->clients[--s->nclients];
+		}
+	}
 }
 
 static void supervise_output(struct supervisor *s)
@@ -318,6 +542,7 @@ static void supervise_qmp(struct supervisor *s)
 		qmp_send(&s->qmp, "qmp_capabilities", NULL, &id);
 		if (s->nsaid)	/* what QEMU said while starting */
 			supervise_write_all(STDERR_FILENO, s->said, s->nsaid);
+		supervise_ready(s);
 	}
 	while ((ev = qmp_event_pop(&s->qmp))) {
 		struct json_object *name;
@@ -429,9 +654,10 @@ static void supervise_loop(struct supervisor *s)
 	if (s->o->timeout)
 		s->hard_deadline = started + s->o->timeout * 1000L;
 	while (!s->exited) {
-		struct pollfd p[6];
+		struct pollfd p[8 + SUPERVISE_CLIENTS_MAX];
 		long now = supervise_now();
 		int n = 0, timeout = supervise_timeout_ms(s, now);
+		size_t nclients = s->nclients;
 
 		p[n++] = (struct pollfd){ .fd = s->sfd, .events = POLLIN };
 		p[n++] = (struct pollfd){ .fd = s->qmp_closed ? -1 : s->qmp.fd, .events = POLLIN };
@@ -440,8 +666,19 @@ static void supervise_loop(struct supervisor *s)
 		p[n++] = (struct pollfd){ .fd = s->status, .events = POLLIN };
 		p[n++] = (struct pollfd){ .fd = s->stdin_open ? STDIN_FILENO : -1,
 					  .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = s->control_listen, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = s->console_listen, .events = POLLIN };
+		for (size_t i = 0; i < nclients; i++)
+			p[n++] = (struct pollfd){ .fd = s->clients[i], .events = POLLIN };
 		if (poll(p, (nfds_t)n, timeout) < 0 && errno != EINTR)
 			break;
+		for (size_t i = nclients; i-- > 0;)
+			if (p[8 + i].revents)
+				supervise_console_input(s, i);
+		if (p[6].revents && s->greeted)
+			supervise_control(s);
+		if (p[7].revents)
+			supervise_console_attach(s);
 		if (p[1].revents)
 			supervise_qmp(s);
 		if (p[2].revents)
@@ -475,10 +712,13 @@ static int supervise_exit_status(struct supervisor *s)
 		const char *what = s->end == EXIT_TIMEOUT ? "--timeout reached" :
 				   s->end == EXIT_WATCHDOG ? "--watchdog fired" :
 				   s->end == EXIT_KILLED ? "QEMU was killed" :
-				   s->end == EXIT_LAUNCH ? "QEMU did not start" :
-				   "the guest did not shut down; QEMU was told to quit";
+				   s->end == EXIT_LAUNCH ? "QEMU did not start" : NULL;
 
-		supervise_say(s, "ended: %s (exit status %d)", what, s->end);
+		if (what)
+			supervise_say(s, "ended: %s (exit status %d)", what, s->end);
+		else
+			supervise_say(s, "ended: %s; QEMU was told to quit (exit status %d)",
+				      s->end_why ? s->end_why : "stopped", s->end);
 		return s->end;
 	}
 	if (s->phase == PHASE_POWERDOWN)
@@ -523,7 +763,8 @@ int supervise_run(const char *qemu, char **argv, int *taps, size_t ntaps,
 {
 	struct supervisor s = { .o = o, .argv = argv, .console = -1, .status = -1,
 				.out = -1, .log = -1, .sfd = -1, .guest_status = -1,
-				.qmp = { .fd = -1 } };
+				.qmp = { .fd = -1 }, .control_listen = -1,
+				.console_listen = -1, .started_at = time(NULL) };
 	int child[CMDLINE_MAX_FDS], nchild = 0, qmp_child = -1, console_child = -1;
 	int status_child = -1, out_pipe[2] = { -1, -1 }, errpipe[2] = { -1, -1 };
 	int ret = EXIT_OSERR, e = 0;
@@ -550,6 +791,26 @@ int supervise_run(const char *qemu, char **argv, int *taps, size_t ntaps,
 		child[nchild++] = console_child;
 	if (o->guest_status)
 		child[nchild++] = status_child;
+	if (o->state_dir) {
+		char pid[32], path[PATH_MAX + 16];
+		int fd;
+
+		s.control_listen = supervise_listen(&s, "control.sock");
+		s.console_listen = supervise_listen(&s, "console.sock");
+		if (s.control_listen < 0 || s.console_listen < 0)
+			goto out;
+		snprintf(path, sizeof(path), "%s/pid", o->state_dir);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd >= 0) {
+			snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+			supervise_write_all(fd, pid, strlen(pid));
+			close(fd);
+		}
+		if (!o->console_log) {
+			snprintf(path, sizeof(path), "%s/console.log", o->state_dir);
+			s.log = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		}
+	}
 	if (o->console_log) {
 		s.log = open(o->console_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (s.log < 0) {
@@ -620,7 +881,7 @@ int supervise_run(const char *qemu, char **argv, int *taps, size_t ntaps,
 		out_pipe[0] = -1;
 		fcntl(s.out, F_SETFL, O_NONBLOCK);
 	}
-	if (o->console) {
+	if (o->console && !o->state_dir) {
 		s.stdin_open = true;
 		if (isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &s.saved)) {
 			struct termios raw = s.saved;
@@ -643,7 +904,10 @@ out:
 	{
 		int fds[] = { qmp_child, console_child, status_child, out_pipe[0], out_pipe[1],
 			      errpipe[0], errpipe[1], s.console, s.status, s.out, s.log, s.sfd,
-			      s.qmp.fd };
+			      s.qmp.fd, s.control_listen, s.console_listen };
+
+		for (size_t i = 0; i < s.nclients; i++)
+			close(s.clients[i]);
 
 		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 			if (fds[i] >= 0)

@@ -22,6 +22,14 @@
  *		QMP's fd); QEMU is then kept off the terminal
  * @guest_status: the status port follows; the guest's status is tapvm's
  * @verbose:	say more
+ * @state_dir:	a named VM's state directory: serve control.sock and
+ *		console.sock there, keep console.log, write pid; NULL for
+ *		tapvm run
+ * @ready_fd:	with @state_dir: the parent's pipe, also our stderr; once QEMU
+ *		is up, stderr moves to tapvm.log and this is closed
+ * @name:	the VM's name, for status
+ * @tap_names:	its taps, comma-separated, for status
+ * @vnc:	the VNC socket's path, or NULL
  */
 struct supervise_opts {
 	unsigned int shutdown_timeout;
@@ -31,6 +39,11 @@ struct supervise_opts {
 	bool console;
 	bool guest_status;
 	int verbose;
+	const char *state_dir;
+	int ready_fd;
+	const char *name;
+	const char *tap_names;
+	const char *vnc;
 };
 
 int supervise_run(const char *qemu, char **argv, int *taps, size_t ntaps,

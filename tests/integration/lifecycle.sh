@@ -25,7 +25,7 @@ t0=$(date +%s)
 kill -TERM "$VM_PID"; wait "$VM_PID"; rc=$?
 check_eq "a guest that ignores system_powerdown: QEMU is quit (forced)" 83 "$rc"
 check "... after --shutdown-timeout" test $(( $(date +%s) - t0 )) -ge 3
-check "... and one line says so" grep -aq "tapvm: ended: the guest did not shut down; QEMU was told to quit (exit status 83)" "$TMP/ignore"
+check "... and one line says so" grep -aq "tapvm: ended: the guest did not power off in time; QEMU was told to quit (exit status 83)" "$TMP/ignore"
 
 # --- a second signal skips the wait ---------------------------------------------------
 start_vm "$TMP/twice" "tapvm.hold=1" --shutdown-timeout 600

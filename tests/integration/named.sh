@@ -1,0 +1,121 @@
+#!/bin/bash
+# named.sh - named VMs: start, status, list, console, monitor, vnc, restart,
+# shutdown, stop; two at once; a second start refused; stale state after a
+# SIGKILLed supervisor; state directory rules.
+. "$(dirname "$0")/lib.sh"
+setup named
+guest_setup 8
+mkdir "$TMP/run" && chown "$TEST_UID" "$TMP/run" && chmod 700 "$TMP/run"
+export XDG_RUNTIME_DIR=$TMP/run TAPD_SOCKET=$SOCK
+# Named VMs get no -no-reboot: restart must reboot them.
+VMARGS=(--accel tcg -n br0 -- -m 256 -kernel "$TMP/guest/vmlinuz" -initrd "$TMP/guest/initrd.img")
+tv() { as_user -- "$TAPVM" "$@"; }
+tv_quiet() { tv "$@" >/dev/null 2>&1; }
+STATE=$TMP/run/tapvm
+
+out=$(tv start web "${VMARGS[@]}" -append "$APPEND tapvm.hold=1 tapvm.acpid=1" </dev/null 2>&1); rc=$?
+check_eq "tapvm start returns once QEMU is up" 0 "$rc"
+check "... saying how to reach the VM" grep -q "VM web is running (supervisor pid [0-9]*): tapvm console web" <<<"$out"
+check_eq "the state directory is the user's, mode 0700" "$TEST_UID 700" "$(stat -c '%u %a' "$STATE/web")"
+out=$(tv start web "${VMARGS[@]}" </dev/null 2>&1); rc=$?
+check_eq "a second start of a running name is refused" 86 "$rc"
+check "... saying so" grep -q "VM web is already running (pid [0-9]*): tapvm stop web" <<<"$out"
+out=$(tv start db "${VMARGS[@]}" -append "$APPEND tapvm.keys=1 tapvm.hold=1" </dev/null 2>&1)
+check_eq "a second VM runs beside the first" 0 "$?"
+check "both guests came up" wait_for 1800 sh -c "grep -aq TAPVM-HOLDING $STATE/web/console.log && grep -aq TAPVM-READY-KEYS $STATE/db/console.log"
+
+out=$(tv status web); rc=$?
+check_eq "status of a running VM" 0 "$rc"
+check "... state" grep -qx "state=running" <<<"$out"
+check "... its tap" grep -qx "taps=tapd[0-9a-f]*" <<<"$out"
+check "... QEMU's pid, a QEMU of this user" sh -c "ps -o user=,comm= -p $(sed -n 's/^pid=//p' <<<"$out") | grep -q qemu"
+check "... memory" grep -Eq "^memory_kb=[1-9][0-9]+$" <<<"$out"
+check "... sockets" grep -qx "console=$STATE/web/console.sock" <<<"$out"
+out=$(tv list 2>&1)
+check "list shows web running" grep -Eq '^web +running' <<<"$out"
+check "... and db" grep -Eq '^db +running' <<<"$out"
+check "... and the bridges tapd grants" grep -Eq "^br0 +8$" <<<"$out"
+
+out=$(tv monitor web info status); rc=$?
+check_eq "monitor, one-shot" 0 "$rc"
+check "... answers through QMP's human-monitor-command" grep -q "VM status: running" <<<"$out"
+out=$(printf 'info name\ninfo status\n' | tv monitor web)
+check "monitor, from stdin" grep -q '^web' <<<"$out"
+check "... each line a command" grep -q 'VM status: running' <<<"$out"
+
+out=$(as_user -- timeout 3 "$TAPVM" console web </dev/null 2>&1)
+check "console replays what the guest said before attaching" grep -aq TAPVM-HOLDING <<<"$out"
+
+# The console on a terminal: keys to the guest, Ctrl-] d detaches, again.
+mkfifo "$TMP/keys"; chmod 666 "$TMP/keys"
+as_user -- script -qfec "$TAPVM console db" /dev/null <"$TMP/keys" >"$TMP/pty1" 2>&1 &
+CPID=$!
+exec {KEYS}>"$TMP/keys"
+check "the terminal shows the console" wait_for 100 grep -aq TAPVM-READY-KEYS "$TMP/pty1"
+printf 'x' >&"$KEYS"
+check "keys reach the guest" wait_for 100 grep -aq "TAPVM-KEY 78" "$TMP/pty1"
+printf '\035d' >&"$KEYS"
+wait "$CPID"; rc=$?
+exec {KEYS}>&-
+check_eq "Ctrl-] d detaches" 0 "$rc"
+check "... and says the VM runs on" grep -aq "detached from db; it runs on" "$TMP/pty1"
+check "the VM still runs" tv_quiet status db
+as_user -- script -qfec "$TAPVM console db" /dev/null <"$TMP/keys" >"$TMP/pty2" 2>&1 &
+CPID=$!
+exec {KEYS}>"$TMP/keys"
+check "attaching again loses nothing" wait_for 100 grep -aq "TAPVM-KEY 78" "$TMP/pty2"
+printf '\003' >&"$KEYS"
+check "Ctrl-C reaches the guest" wait_for 100 grep -aq "TAPVM-KEY 03" "$TMP/pty2"
+printf '\035d' >&"$KEYS"
+wait "$CPID"
+exec {KEYS}>&-
+check "the console log has it all" grep -aq "TAPVM-KEY 03" "$STATE/db/console.log"
+
+out=$(tv vnc web); rc=$?
+check_eq "vnc says where the display is" 0 "$rc"
+check "... a Unix socket in the state directory" grep -q "^VNC display of web: $STATE/web/vnc.sock" <<<"$out"
+check "QEMU listens there" sh -c "ip netns exec $NS ss -xlp | grep -q '$STATE/web/vnc.sock'"
+
+out=$(tv restart db 2>&1); rc=$?
+check_eq "restart resets the VM" 0 "$rc"
+check "... and the guest boots again" wait_for 1800 sh -c "[ \$(grep -ac TAPVM-READY-KEYS $STATE/db/console.log) = 2 ]"
+
+out=$(tv shutdown web 2>&1); rc=$?
+check_eq "shutdown" 0 "$rc"
+check "... the guest powered off when asked" grep -q "ended: the guest powered off after system_powerdown" <<<"$out"
+check "... and the VM is gone" sh -c "! ip netns exec $NS setpriv --reuid=$TEST_UID --regid=$TEST_UID --clear-groups env XDG_RUNTIME_DIR=$TMP/run $TAPVM status web >/dev/null 2>&1"
+out=$(tv stop db 2>&1); rc=$?
+check_eq "stop" 0 "$rc"
+check "... says so" grep -q "VM db stopped" <<<"$out"
+check "... and its log says who stopped it" grep -q "ended: tapvm stop; QEMU was told to quit" "$STATE/db/tapvm.log"
+out=$(tv status db 2>&1); rc=$?
+check_eq "status of a stopped VM" 87 "$rc"
+check "no tap is left" sh -c "! ip netns exec $NS ip -o link show | grep -q ': tapd'"
+check "no QEMU is left" sh -c "! pgrep -u $TEST_UID -f qemu-system >/dev/null"
+
+# A supervisor killed with SIGKILL: QEMU goes with it, the state is stale.
+tv start stale "${VMARGS[@]}" -append "$APPEND tapvm.hold=1" </dev/null >/dev/null 2>&1
+sup=$(cat "$STATE/stale/pid")
+kill -KILL "$sup"
+check "QEMU does not outlive a killed supervisor" wait_for 50 sh -c "! pgrep -u $TEST_UID -f qemu-system >/dev/null"
+check "... nor does its tap" wait_for 50 sh -c "! ip netns exec $NS ip -o link show | grep -q ': tapd'"
+out=$(tv start stale "${VMARGS[@]}" -append "$APPEND tapvm.hold=1" </dev/null 2>&1); rc=$?
+check_eq "the name can be started again" 0 "$rc"
+check "... after cleaning the stale state, said in one line" grep -q "cleaned the stale state of VM stale (its supervisor, pid $sup, is gone)" <<<"$out"
+tv stop stale >/dev/null 2>&1
+
+# State directory rules.
+long=$TMP/run/$(printf 'd%.0s' $(seq 1 60))
+mkdir -p "$long" && chown "$TEST_UID" "$long" && chmod 700 "$long"
+out=$(as_user -- env XDG_RUNTIME_DIR="$long" "$TAPVM" start averylongvmnamethatmakesthesocketpathtoolong "${VMARGS[@]}" </dev/null 2>&1); rc=$?
+check_eq "a socket path longer than sun_path is refused" 64 "$rc"
+check "... clearly" grep -q "longer than the 107 bytes a Unix socket allows" <<<"$out"
+rm -rf "/tmp/tapvm-$TEST_UID"
+mkdir -m 755 "/tmp/tapvm-$TEST_UID"
+out=$(as_user -- env -u XDG_RUNTIME_DIR "$TAPVM" start x "${VMARGS[@]}" </dev/null 2>&1); rc=$?
+check "without XDG_RUNTIME_DIR, a /tmp/tapvm-UID not the user's is refused" \
+	grep -q "/tmp/tapvm-$TEST_UID is not a directory of yours with mode 0700" <<<"$out"
+rmdir "/tmp/tapvm-$TEST_UID"
+[ "$failed" = 0 ] || for f in "$STATE"/*/tapvm.log; do sed "s|^|$f: |" "$f"; done
+
+finish
