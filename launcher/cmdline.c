@@ -672,6 +672,14 @@ int cmdline_build(const struct vm_spec *vm, const struct cmdline_probe *probe,
 		ret = cmdline_add_disks(vm, probe, out, err, errlen);
 	if (!ret)
 		cmdline_add_channels(vm, out);
+	if (vm->memory) {
+		argv_add(out, "-m");
+		argv_add(out, "%s", vm->memory);
+	}
+	if (vm->cpus) {
+		argv_add(out, "-smp");
+		argv_add(out, "%s", vm->cpus);
+	}
 	for (size_t i = 0; i < vm->nextra; i++)
 		argv_add(out, "%s", vm->extra[i]);
 	if (!ret && out->err)

@@ -98,6 +98,8 @@ enum cmdline_fw { FW_DEFAULT, FW_BIOS, FW_UEFI };
  * @console:	the serial console on the fd after QMP's
  * @status_port: the guest's status port on the fd after those
  * @vnc:	the display as VNC on this Unix socket, or NULL
+ * @memory:	-m, or NULL
+ * @cpus:	-smp, or NULL
  * @extra:	arguments after "--", passed last and unchanged
  */
 struct vm_spec {
@@ -116,6 +118,7 @@ struct vm_spec {
 	bool fw_smm;
 	bool qmp, console, status_port;
 	const char *vnc;
+	const char *memory, *cpus;
 	char **extra;
 	size_t nextra;
 };

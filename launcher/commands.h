@@ -14,5 +14,6 @@ int console_main(int argc, char **argv);
 int monitor_main(int argc, char **argv);
 int vnc_main(int argc, char **argv);
 int vm_list(void);
+int img_main(int argc, char **argv);
 
 #endif /* TAPVM_COMMANDS_H */

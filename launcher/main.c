@@ -28,6 +28,7 @@ static const struct {
 	{ "console", console_main, "attach to a named VM's serial console" },
 	{ "monitor", monitor_main, "run HMP commands in a named VM" },
 	{ "vnc", vnc_main, "show (and open) a named VM's display" },
+	{ "img", img_main, "make a named VM's drives: new, snapshot, clone" },
 	{ "list", list_main, "list named VMs, the bridges tapd grants you, your taps" },
 	{ "help", help_main, "show this help" },
 };

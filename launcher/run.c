@@ -37,6 +37,7 @@
 #include "supervise.h"
 #include "tapd_error.h"
 #include "util.h"
+#include "vmdef.h"
 
 #define RUN_MAX_NICS	32
 #define RUN_MAX_DISKS	64
@@ -110,6 +111,8 @@ static void run_usage(FILE *f, const char *prog)
 
 struct run_opts {
 	struct supervise_opts sv;
+	const char *memory, *cpus;
+	bool accel_set;
 	const char *socket;
 	const char *qemu;
 	const char *name;
@@ -137,6 +140,9 @@ struct run_state {
 	char vnc[STATE_SUN_MAX];
 	char tap_names[RUN_MAX_NICS * IFNAMSIZ];
 	int lock;
+	struct vmdef def;
+	char drives[RUN_MAX_DISKS][PATH_MAX];
+	char **extra;
 	int fds[RUN_MAX_NICS];
 	size_t nfds;
 };
@@ -150,12 +156,16 @@ static void run_state_free(struct run_state *st)
 	for (size_t i = 0; i < st->vm.ndisks; i++)
 		cmdline_disk_free(&st->disks[i]);
 	qemu_probe_free(&st->probe);
+	vmdef_free(&st->def);
+	free(st->extra);
 	free(st->qemu_path);
 	if (st->private_dir[0]) {
 		unlink(st->nvram_path);
 		rmdir(st->private_dir);
 	}
 }
+
+static bool run_size_valid(const char *s, bool unit);
 
 static int run_parse(struct run_state *st, int argc, char **argv)
 {
@@ -179,6 +189,8 @@ static int run_parse(struct run_state *st, int argc, char **argv)
 		{ "watchdog", required_argument, NULL, 'w' },
 		{ "console-log", required_argument, NULL, 'L' },
 		{ "guest-status", no_argument, NULL, 'G' },
+		{ "memory", required_argument, NULL, 'M' },
+		{ "cpus", required_argument, NULL, 'C' },
 		{ "no-dowait", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -227,6 +239,7 @@ static int run_parse(struct run_state *st, int argc, char **argv)
 			o->name = optarg;
 			break;
 		case 'A':
+			o->accel_set = true;
 			if (!strcmp(optarg, "kvm"))
 				o->accel = ACCEL_KVM;
 			else if (!strcmp(optarg, "tcg"))
@@ -290,6 +303,16 @@ static int run_parse(struct run_state *st, int argc, char **argv)
 		case 'G':
 			o->sv.guest_status = true;
 			break;
+		case 'M':
+		case 'C':
+			if (!run_size_valid(optarg, c == 'M')) {
+				fprintf(stderr, "tapvm: --%s takes a number%s, not '%s'\n",
+					c == 'M' ? "memory" : "cpus", c == 'M' ? " of MiB (or with G)" : "",
+					optarg);
+				return EXIT_USAGE;
+			}
+			*(c == 'M' ? &o->memory : &o->cpus) = optarg;
+			break;
 		case 'h':
 			run_usage(stdout, prog);
 			return -1;
@@ -312,11 +335,101 @@ static int run_parse(struct run_state *st, int argc, char **argv)
 	vm->nextra = (size_t)(argc - optind);
 	vm->netdevs = st->netdevs;
 	vm->disks = st->disks;
-	if (!vm->nnetdevs) {
-		/* xkvm's default: one NIC on virbr0. */
-		if (cmdline_parse_netdev(CMDLINE_DEFAULT_BRIDGE, &st->netdevs[0], err, sizeof(err)))
+	return 0;
+}
+
+/* MiB (optionally with M or G), or a count: digits, at most 7 of them. */
+static bool run_size_valid(const char *s, bool unit)
+{
+	size_t d = strspn(s, "0123456789");
+
+	return d > 0 && d < 8 && s[0] != '0' &&
+	       (!s[d] || (unit && (s[d] == 'M' || s[d] == 'G') && !s[d + 1]));
+}
+
+/*
+ * tapvm start NAME: the command line wins, then TAPVM_* from the
+ * environment, then NAME.conf, then its class, then the defaults.
+ */
+static int run_apply_definition(struct run_state *st)
+{
+	char err[VMDEF_ERR_MAX], cerr[CMDLINE_ERR_MAX];
+	struct run_opts *o = &st->o;
+	struct vm_spec *vm = &st->vm;
+	const char *v;
+	struct vmdef *def = &st->def;
+
+	if (vmdef_load(st->start_name, def, err, sizeof(err))) {
+		fprintf(stderr, "tapvm: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (!o->memory)
+		o->memory = (v = getenv("TAPVM_MEM")) && *v ? v : def->memory ? def->memory : "1024";
+	if (!o->cpus)
+		o->cpus = (v = getenv("TAPVM_CPUS")) && *v ? v : def->cpus;
+	if (!o->qemu)
+		o->qemu = (v = getenv("TAPVM_QEMU")) && *v ? v : def->qemu;
+	if (!o->accel_set && ((v = getenv("TAPVM_ACCEL")) && *v ? v : (v = def->accel))) {
+		if (!strcmp(v, "kvm") || !strcmp(v, "tcg") || !strcmp(v, "auto"))
+			o->accel = !strcmp(v, "kvm") ? ACCEL_KVM : !strcmp(v, "tcg") ? ACCEL_TCG : ACCEL_AUTO;
+		else {
+			fprintf(stderr, "tapvm: accel '%s' for VM %s is not kvm, tcg or auto\n", v, st->start_name);
+			return EXIT_USAGE;
+		}
+	}
+	if (!o->uefi && !o->bios && ((v = getenv("TAPVM_FIRMWARE")) && *v ? v : (v = def->firmware))) {
+		if (!strcmp(v, "uefi"))
+			o->uefi = true;
+		else if (!strncmp(v, "bios:", 5) && v[5])
+			o->bios = v + 5;
+		else if (strcmp(v, "default")) {
+			fprintf(stderr, "tapvm: firmware '%s' for VM %s is not uefi, bios:PATH or default\n",
+				v, st->start_name);
+			return EXIT_USAGE;
+		}
+	}
+	if ((o->memory && !run_size_valid(o->memory, true)) || (o->cpus && !run_size_valid(o->cpus, false))) {
+		fprintf(stderr, "tapvm: memory '%s' or cpus '%s' for VM %s is not a number\n",
+			o->memory, o->cpus ? o->cpus : "-", st->start_name);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; !vm->nnetdevs && i < def->nnetdevs; i++) {
+		if (cmdline_parse_netdev(def->netdevs[i], &st->netdevs[i], cerr, sizeof(cerr))) {
+			fprintf(stderr, "tapvm: VM %s: %s\n", st->start_name, cerr);
+			return EXIT_USAGE;
+		}
+		if (i + 1 == def->nnetdevs)
+			vm->nnetdevs = def->nnetdevs;
+	}
+	if (!vm->ndisks) {
+		const char *disks[RUN_MAX_DISKS];
+		size_t n = 0;
+
+		for (; n < def->ndisks && n < RUN_MAX_DISKS; n++)
+			disks[n] = def->disks[n];
+		if (!n) {	/* nbsvm's rule: the VM's own drives, in order */
+			n = vmdef_drives(st->start_name, st->drives, RUN_MAX_DISKS);
+			for (size_t i = 0; i < n; i++)
+				disks[i] = st->drives[i];
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (cmdline_parse_disk(disks[i], &st->disks[i], cerr, sizeof(cerr))) {
+				fprintf(stderr, "tapvm: VM %s: %s\n", st->start_name, cerr);
+				vm->ndisks = i;
+				return EXIT_USAGE;
+			}
+			vm->ndisks = i + 1;
+		}
+	}
+	/* The class's and the file's QEMU arguments, then the command line's. */
+	if (def->nqemu_args) {
+		st->extra = calloc(def->nqemu_args + vm->nextra + 1, sizeof(char *));
+		if (!st->extra)
 			return EXIT_OSERR;
-		vm->nnetdevs = 1;
+		memcpy(st->extra, def->qemu_args, sizeof(char *) * def->nqemu_args);
+		memcpy(st->extra + def->nqemu_args, vm->extra, sizeof(char *) * vm->nextra);
+		vm->extra = st->extra;
+		vm->nextra += def->nqemu_args;
 	}
 	return 0;
 }
@@ -531,7 +644,8 @@ static int run_resolve_firmware(struct run_state *st)
 	} else if (st->start_name) {
 		/* A named VM keeps its variables for its next start. */
 		snprintf(st->nvram_path, sizeof(st->nvram_path), "%s/VARS.fd", st->state);
-		if (access(st->nvram_path, F_OK) && run_copy_vars(st->fw.vars, st->nvram_path))
+		if (!st->o.dry_run && access(st->nvram_path, F_OK) &&
+		    run_copy_vars(st->fw.vars, st->nvram_path))
 			return EXIT_OSERR;
 	} else if (st->o.dry_run) {
 		snprintf(st->nvram_path, sizeof(st->nvram_path), "%s/tapvm-XXXXXX/%s",
@@ -665,6 +779,16 @@ static int run_claim_name(struct run_state *st)
 	pid_t pid;
 	int ret;
 
+	if (st->o.dry_run) {
+		/* Nothing is made or locked: only the paths are shown. */
+		char base[PATH_MAX];
+
+		if (state_base(base, sizeof(base), false, err, sizeof(err)) &&
+		    !getenv("XDG_RUNTIME_DIR"))
+			snprintf(base, sizeof(base), "/tmp/tapvm-%u", (unsigned int)getuid());
+		snprintf(st->state, sizeof(st->state), "%.*s/%s", PATH_MAX - 80, base, st->start_name);
+		goto vnc;
+	}
 	if (state_dir(st->start_name, st->state, sizeof(st->state), true, err, sizeof(err))) {
 		fprintf(stderr, "tapvm: %s\n", err);
 		return EXIT_OSERR;
@@ -685,6 +809,7 @@ static int run_claim_name(struct run_state *st)
 			st->start_name, (int)pid);
 		state_clean(st->state);
 	}
+vnc:
 	/* A detached VM never opens a window: VNC on a socket of its own. */
 	if (!run_has_arg(st->vm.extra, st->vm.nextra, "-vnc") &&
 	    !run_has_arg(st->vm.extra, st->vm.nextra, "-display") &&
@@ -786,13 +911,20 @@ static int run_vm(int argc, char **argv, const char *start_name)
 	ret = run_parse(st, argc, argv);
 	if (start_name) {
 		st->o.name = start_name;
-		if (!ret && st->o.dry_run) {
-			fprintf(stderr, "tapvm: start takes no --dry-run: use tapvm run --dry-run\n");
-			ret = EXIT_USAGE;
-		}
+		if (!ret)
+			ret = run_apply_definition(st);
 		if (!ret)
 			ret = run_claim_name(st);
 	}
+	if (!ret && !st->vm.nnetdevs) {
+		/* xkvm's default: one NIC on virbr0. */
+		if (cmdline_parse_netdev(CMDLINE_DEFAULT_BRIDGE, &st->netdevs[0], err, sizeof(err)))
+			ret = EXIT_OSERR;
+		else
+			st->vm.nnetdevs = 1;
+	}
+	st->vm.memory = st->o.memory;
+	st->vm.cpus = st->o.cpus;
 	if (!ret)
 		ret = run_resolve_qemu(st);
 	if (!ret)
@@ -808,7 +940,7 @@ static int run_vm(int argc, char **argv, const char *start_name)
 	st->vm.qmp = true;
 	st->vm.console = st->o.sv.console;
 	st->vm.status_port = st->o.sv.guest_status;
-	if (!ret && start_name) {
+	if (!ret && start_name && !st->o.dry_run) {
 		ret = run_detach(st, &probe);
 		goto out;
 	}
@@ -860,8 +992,13 @@ int start_main(int argc, char **argv)
 		       "Start the VM NAME detached: a background tapvm supervises it, serves\n"
 		       "tapvm console, monitor, status, shutdown, restart, stop and vnc through\n"
 		       "its state directory ($XDG_RUNTIME_DIR/tapvm/NAME), and shows its display\n"
-		       "as VNC on a Unix socket there. Every tapvm run option is accepted; see\n"
-		       "tapvm run --help.\n");
+		       "as VNC on a Unix socket there. Every tapvm run option is accepted (see\n"
+		       "tapvm run --help), and --dry-run shows the command line.\n"
+		       "\n"
+		       "What is not on the command line comes from TAPVM_MEM, TAPVM_CPUS,\n"
+		       "TAPVM_ACCEL, TAPVM_QEMU, TAPVM_FIRMWARE in the environment, then from\n"
+		       "$XDG_CONFIG_HOME/tapvm/NAME.conf, then its class; disks default to the\n"
+		       "VM's drives (tapvm img), memory to 1024 MiB.\n");
 		return 0;
 	}
 	if (argc < 2 || !names_label_valid(argv[1])) {

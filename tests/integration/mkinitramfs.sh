@@ -16,7 +16,7 @@
 #   TAPVM-EFI yes|no                   booted through UEFI or not
 #   TAPVM-EFIVAR written|read VALUE    the EFI variable
 #   TAPVM-NIC <ifname> <mac>           each NIC
-#   TAPVM-DISK <name> <serial> <size>  each virtio disk
+#   TAPVM-DISK <name> <serial> <size> <first 8 bytes>  each virtio disk
 #   TAPVM-GUEST-UP <ifname> <mac>      the NIC is up
 #   TAPVM-PING-OK / TAPVM-PING-FAIL    the result
 set -euo pipefail
@@ -107,7 +107,7 @@ for d in /sys/class/net/*; do
 	if [ -z "$nic" ] && { [ -z "$want_mac" ] || [ "$mac" = "$want_mac" ]; }; then nic=$n; fi
 done
 for d in /sys/block/vd*; do
-	[ -e "$d" ] && echo "TAPVM-DISK ${d##*/} $(cat "$d/serial" 2>/dev/null) $(cat "$d/size")"
+	[ -e "$d" ] && echo "TAPVM-DISK ${d##*/} $(cat "$d/serial" 2>/dev/null) $(cat "$d/size") $(head -c 8 /dev/${d##*/} | tr -c 'A-Za-z0-9' .)"
 done
 if [ -n "$nic" ] && [ -n "$ip" ]; then
 	ip link set "$nic" up

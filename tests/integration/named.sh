@@ -6,7 +6,7 @@
 setup named
 guest_setup 8
 mkdir "$TMP/run" && chown "$TEST_UID" "$TMP/run" && chmod 700 "$TMP/run"
-export XDG_RUNTIME_DIR=$TMP/run TAPD_SOCKET=$SOCK
+export XDG_RUNTIME_DIR=$TMP/run TAPD_SOCKET=$SOCK XDG_CONFIG_HOME=$TMP/run/cfg XDG_DATA_HOME=$TMP/run/data
 # Named VMs get no -no-reboot: restart must reboot them.
 VMARGS=(--accel tcg -n br0 -- -m 256 -kernel "$TMP/guest/vmlinuz" -initrd "$TMP/guest/initrd.img")
 tv() { as_user -- "$TAPVM" "$@"; }

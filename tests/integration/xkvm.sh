@@ -43,8 +43,8 @@ rc=$?
 check_eq "xkvm boots the guest and exits with QEMU's status" 0 "$rc"
 check "the guest sees the bridge NIC with the padded MAC" grep -aq "TAPVM-NIC eth[0-9] 52:54:00:12:34:05" "$TMP/console"
 check "the guest sees the user NIC with its MAC" grep -aq "TAPVM-NIC eth[0-9] 52:54:00:aa:bb:02" "$TMP/console"
-check "the guest sees the raw disk with its serial (8 MiB)" grep -aq "TAPVM-DISK vda RAWSERIAL 16384" "$TMP/console"
-check "the guest sees the qcow2 disk with its serial, read as qcow2 (16 MiB)" grep -aq "TAPVM-DISK vdb QSERIAL 32768" "$TMP/console"
+check "the guest sees the raw disk with its serial (8 MiB)" grep -aq "TAPVM-DISK vda RAWSERIAL 16384 " "$TMP/console"
+check "the guest sees the qcow2 disk with its serial, read as qcow2 (16 MiB)" grep -aq "TAPVM-DISK vdb QSERIAL 32768 " "$TMP/console"
 check "the guest pinged the host over the bridge NIC" grep -aq "TAPVM-PING-OK" "$TMP/console"
 check "the tap is gone after QEMU exited" sh -c "! ip netns exec $NS ip -o link show | grep -q ': tapd'"
 [ "$failed" = 0 ] || sed 's/^/console: /' "$TMP/console" | tail -30
