@@ -128,9 +128,9 @@ int qmp_read(struct qmp *q, struct json_object **reply, unsigned int want_id)
 			return -EMSGSIZE;
 		}
 		n = recv(q->fd, q->buf + q->len, QMP_MSG_MAX - q->len, MSG_DONTWAIT);
-		if (n < 0)
+		if (n < 0 && errno != ECONNRESET)
 			return errno == EAGAIN || errno == EINTR ? 0 : -errno;
-		if (n == 0) {
+		if (n <= 0) {	/* closed, or reset with our last words unread */
 			q->eof = 1;
 			continue;	/* parse what is left, then say EOF */
 		}
