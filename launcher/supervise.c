@@ -169,20 +169,28 @@ static void supervise_write_all(int fd, const char *buf, size_t n)
 	}
 }
 
-static void supervise_ring_add(struct supervisor *s, const char *buf, size_t n)
+/**
+ * supervise_keep() - append to a buffer that keeps only its last bytes
+ * @keep:	the buffer
+ * @len:	bytes in it
+ * @cap:	its size
+ * @buf:	what to append
+ * @n:		how much
+ */
+static void supervise_keep(char *keep, size_t *len, size_t cap, const char *buf, size_t n)
 {
-	if (n >= sizeof(s->ring)) {
-		buf += n - sizeof(s->ring);
-		n = sizeof(s->ring);
+	if (n >= cap) {
+		buf += n - cap;
+		n = cap;
 	}
-	if (s->nring + n > sizeof(s->ring)) {
-		size_t drop = s->nring + n - sizeof(s->ring);
+	if (*len + n > cap) {
+		size_t drop = *len + n - cap;
 
-		memmove(s->ring, s->ring + drop, s->nring - drop);
-		s->nring -= drop;
+		memmove(keep, keep + drop, *len - drop);
+		*len -= drop;
 	}
-	memcpy(s->ring + s->nring, buf, n);
-	s->nring += n;
+	memcpy(keep + *len, buf, n);
+	*len += n;
 }
 
 /* A socket in the state directory, for this user alone. */
@@ -394,22 +402,6 @@ static void supervise_escalate(struct supervisor *s, int end, const char *why)
 	}
 }
 
-static void supervise_keep_output(struct supervisor *s, const char *buf, size_t n)
-{
-	if (n >= sizeof(s->said)) {
-		buf += n - sizeof(s->said);
-		n = sizeof(s->said);
-	}
-	if (s->nsaid + n > sizeof(s->said)) {
-		size_t drop = s->nsaid + n - sizeof(s->said);
-
-		memmove(s->said, s->said + drop, s->nsaid - drop);
-		s->nsaid -= drop;
-	}
-	memcpy(s->said + s->nsaid, buf, n);
-	s->nsaid += n;
-}
-
 /* Keys from the terminal: to the guest, but for Ctrl-] and what follows. */
 static void supervise_keys(struct supervisor *s)
 {
@@ -470,7 +462,7 @@ static void supervise_console(struct supervisor *s)
 		supervise_write_all(STDOUT_FILENO, buf, (size_t)n);
 		return;
 	}
-	supervise_ring_add(s, buf, (size_t)n);
+	supervise_keep(s->ring, &s->nring, sizeof(s->ring), buf, (size_t)n);
 	for (size_t i = s->nclients; i-- > 0;) {
 		if (send(s->clients[i], buf, (size_t)n, MSG_NOSIGNAL) != n) {
 			close(s->clients[i]);
@@ -491,7 +483,7 @@ static void supervise_output(struct supervisor *s)
 		}
 		return;
 	}
-	supervise_keep_output(s, buf, (size_t)n);
+	supervise_keep(s->said, &s->nsaid, sizeof(s->said), buf, (size_t)n);
 	if (s->greeted)
 		supervise_write_all(STDERR_FILENO, buf, (size_t)n);
 }
