@@ -45,6 +45,8 @@ int tapd_exit_status(int err)
 	switch (-err) {
 	case EACCES:
 	case EPERM:
+	case EDQUOT:
+	case ENOSPC:
 		return EXIT_REFUSED;
 	case ENODEV:
 	case EMEDIUMTYPE:

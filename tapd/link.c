@@ -12,10 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
+#include <netlink/route/rtnl.h>
 
 #include "link.h"
+#include "quota.h"
 #include "util.h"
 
 /* The kernel's NET_ADDR_SET: the address was set by someone on purpose. */
@@ -23,6 +27,9 @@
 
 struct link_ctx {
 	struct nl_sock *sk;
+	struct nl_sock *watch;		/* RTNLGRP_LINK notifications */
+	struct quota *quota;
+	void (*reaped)(int ifindex, uid_t uid, int err);
 };
 
 /* libnl's error codes to errno, at the boundary. */
@@ -81,6 +88,7 @@ void link_close(struct link_ctx *ctx)
 	if (!ctx)
 		return;
 	nl_socket_free(ctx->sk);
+	nl_socket_free(ctx->watch);
 	free(ctx);
 }
 
@@ -260,4 +268,163 @@ int link_taps_of(struct link_ctx *ctx, uid_t uid,
 	nl_cache_foreach(w.cache, link_walk_one, &w);
 	nl_cache_free(w.cache);
 	return 0;
+}
+
+/**
+ * link_alias_uid() - whose tap is this, by its alias?
+ * @alias:	the link's alias, or NULL
+ * @uid:	set to the uid it names
+ *
+ * Return: 0 if the alias is one tapd writes, else -ENOENT.
+ */
+int link_alias_uid(const char *alias, uid_t *uid)
+{
+	unsigned int u;
+	int pid;
+
+	if (!alias || sscanf(alias, "tapd uid=%u pid=%d", &u, &pid) != 2)
+		return -ENOENT;
+	*uid = (uid_t)u;
+	return 0;
+}
+
+/* Is this tun link persistent with no queue attached? (IFLA_TUN_*) */
+static bool link_tun_abandoned(struct nlattr *linkinfo)
+{
+	struct nlattr *info[IFLA_INFO_MAX + 1], *tun[IFLA_TUN_MAX + 1];
+
+	if (!linkinfo || nla_parse_nested(info, IFLA_INFO_MAX, linkinfo, NULL) < 0 ||
+	    !info[IFLA_INFO_KIND] || nla_strcmp(info[IFLA_INFO_KIND], "tun") ||
+	    !info[IFLA_INFO_DATA] ||
+	    nla_parse_nested(tun, IFLA_TUN_MAX, info[IFLA_INFO_DATA], NULL) < 0)
+		return false;
+	return tun[IFLA_TUN_PERSIST] && nla_get_u8(tun[IFLA_TUN_PERSIST]) &&
+	       tun[IFLA_TUN_NUM_QUEUES] && nla_get_u32(tun[IFLA_TUN_NUM_QUEUES]) == 0 &&
+	       (!tun[IFLA_TUN_NUM_DISABLED_QUEUES] ||
+		nla_get_u32(tun[IFLA_TUN_NUM_DISABLED_QUEUES]) == 0);
+}
+
+/*
+ * One link, from the dump or a notification: count it if its alias says it
+ * is tapd's; delete it if someone made it persistent and let go of it, so
+ * that taps still vanish with the VM.
+ */
+static int link_watch_msg(struct nl_msg *msg, void *arg)
+{
+	struct link_ctx *ctx = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *tb[IFLA_MAX + 1];
+	struct ifinfomsg *ifi;
+	uid_t uid;
+
+	if ((nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) ||
+	    !nlmsg_valid_hdr(nlh, sizeof(*ifi)))
+		return NL_OK;
+	ifi = nlmsg_data(nlh);
+	if (nlh->nlmsg_type == RTM_DELLINK ||
+	    nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 ||
+	    link_alias_uid(tb[IFLA_IFALIAS] ? nla_get_string(tb[IFLA_IFALIAS]) : NULL, &uid)) {
+		quota_remove(ctx->quota, ifi->ifi_index);
+		return NL_OK;
+	}
+	quota_set(ctx->quota, ifi->ifi_index, uid);
+	if (link_tun_abandoned(tb[IFLA_LINKINFO])) {
+		struct rtnl_link *l = rtnl_link_alloc();
+		int ret = -ENOMEM;
+
+		if (l) {
+			rtnl_link_set_ifindex(l, ifi->ifi_index);
+			ret = link_errno(rtnl_link_delete(ctx->sk, l));
+			rtnl_link_put(l);
+		}
+		if (!ret || ret == -ENODEV)
+			quota_remove(ctx->quota, ifi->ifi_index);
+		if (ctx->reaped)
+			ctx->reaped(ifi->ifi_index, uid, ret == -ENODEV ? 0 : ret);
+	}
+	return NL_OK;
+}
+
+/* Count every tapd tap on the host, from the kernel, from scratch. */
+static int link_watch_dump(struct link_ctx *ctx)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int ret;
+
+	if (!sk)
+		return -ENOMEM;
+	quota_clear(ctx->quota);
+	ret = nl_connect(sk, NETLINK_ROUTE);
+	if (!ret)
+		ret = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, link_watch_msg, ctx);
+	if (!ret)
+		ret = nl_rtgen_request(sk, RTM_GETLINK, AF_UNSPEC, NLM_F_DUMP);
+	if (ret >= 0)
+		ret = nl_recvmsgs_default(sk);
+	nl_socket_free(sk);
+	return ret < 0 ? link_errno(ret) : 0;
+}
+
+/**
+ * link_watch_open() - count tapd's taps now, and follow them from here on
+ * @ctx:	context
+ * @q:		the counts to keep
+ * @reaped:	told of each abandoned persistent tap deleted (0 or -errno)
+ *
+ * Subscribes to RTNLGRP_LINK before the dump, so that nothing falls between
+ * the two. A tapd restarted after a crash counts the taps it made before.
+ *
+ * Return: 0 or -errno.
+ */
+int link_watch_open(struct link_ctx *ctx, struct quota *q,
+		    void (*reaped)(int ifindex, uid_t uid, int err))
+{
+	int ret;
+
+	ctx->quota = q;
+	ctx->reaped = reaped;
+	ctx->watch = nl_socket_alloc();
+	if (!ctx->watch)
+		return -ENOMEM;
+	nl_socket_disable_seq_check(ctx->watch);
+	ret = nl_socket_modify_cb(ctx->watch, NL_CB_VALID, NL_CB_CUSTOM, link_watch_msg, ctx);
+	if (!ret)
+		ret = nl_connect(ctx->watch, NETLINK_ROUTE);
+	if (!ret)
+		ret = nl_socket_add_membership(ctx->watch, RTNLGRP_LINK);
+	if (!ret)
+		ret = nl_socket_set_nonblocking(ctx->watch);
+	if (ret)
+		return link_errno(ret);
+	fcntl(nl_socket_get_fd(ctx->watch), F_SETFD, FD_CLOEXEC);
+	return link_watch_dump(ctx);
+}
+
+int link_watch_fd(const struct link_ctx *ctx)
+{
+	return ctx->watch ? nl_socket_get_fd(ctx->watch) : -1;
+}
+
+/**
+ * link_watch_read() - take in the link notifications that arrived
+ * @ctx:	context
+ *
+ * When the kernel dropped notifications (the socket overran), the counts
+ * are rebuilt from a new dump.
+ *
+ * Return: 0 or -errno.
+ */
+int link_watch_read(struct link_ctx *ctx)
+{
+	for (;;) {
+		int ret = nl_recvmsgs_default(ctx->watch);
+
+		if (ret >= 0)
+			continue;
+		if (ret == -NLE_AGAIN)
+			return 0;
+		if (ret == -NLE_NOMEM || ret == -NLE_MSG_OVERFLOW)
+			return link_watch_dump(ctx);
+		return link_errno(ret);
+	}
 }

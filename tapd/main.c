@@ -7,11 +7,13 @@
  *	2. Read the policy (policy.c): root-owned, read once; a syntax error
  *	   stops tapd, naming file:line.
  *	3. Get the listening socket (activation.c): systemd's, or bind our own.
- *	4. Open the rtnetlink socket (link.c).
+ *	4. Open rtnetlink (link.c) and count the taps tapd made before
+ *	   (quota.c), following link notifications from then on.
  *	5. Drop privileges (caps.c): CAP_NET_ADMIN alone, no_new_privs, and
  *	   never uid 0. tapd refuses to go on with more.
  *	6. Serve (server.c): per request SO_PEERCRED and SO_PEERGROUPS,
- *	   validation, policy, bridge, TUNSETIFF, rtnetlink, SCM_RIGHTS.
+ *	   validation, policy, quota, bridge, TUNSETIFF, rtnetlink, SCM_RIGHTS.
+ *	   SIGHUP reloads the policy, whole or not at all.
  */
 
 #include <errno.h>
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include "activation.h"
 #include "caps.h"
@@ -28,6 +31,7 @@
 #include "log.h"
 #include "policy.h"
 #include "proto.h"
+#include "quota.h"
 #include "server.h"
 
 static void usage(FILE *f)
@@ -43,13 +47,27 @@ static void usage(FILE *f)
 "                        (default " CAPS_DEFAULT_USER ", else " CAPS_FALLBACK_USER ")\n"
 "      --idle-exit SECS  when socket-activated, exit after SECS with no\n"
 "                        client (default 0: never)\n"
+"      --max-taps N      most taps tapd keeps on this host, for all users\n"
+"                        together (default %d)\n"
 "      --check           read the policy, report errors, and exit\n"
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
 "tapd needs CAP_NET_ADMIN: start it as root (it becomes --user, keeping\n"
 "only CAP_NET_ADMIN) or from systemd's tapd.socket. See tapd.conf in the\n"
-"README for the policy language.\n");
+"README for the policy language. SIGHUP reloads the policy.\n",
+		QUOTA_MAX_TAPS_DEFAULT);
+}
+
+/* A tap someone made persistent and let go of: deleted, and said. */
+static void main_reaped(int ifindex, uid_t uid, int err)
+{
+	if (err)
+		log_warn("cannot delete abandoned persistent tap ifindex=%d uid=%u: %s", ifindex,
+			 (unsigned int)uid, strerror(-err));
+	else
+		log_warn("deleted tap ifindex=%d uid=%u: made persistent and abandoned by its holder",
+			 ifindex, (unsigned int)uid);
 }
 
 static int parse_seconds(const char *s, unsigned int *out)
@@ -73,6 +91,7 @@ int main(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "idle-exit", required_argument, NULL, 'I' },
 		{ "check", no_argument, NULL, 'C' },
+		{ "max-taps", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -80,6 +99,8 @@ int main(int argc, char **argv)
 	const char *config = POLICY_DEFAULT_PATH, *sock = PROTO_DEFAULT_SOCKET;
 	const char *user = CAPS_DEFAULT_USER;
 	struct server_cfg cfg = { .listen_fd = -1 };
+	unsigned int max_taps = QUOTA_MAX_TAPS_DEFAULT;
+	struct rlimit rl;
 	char err[POLICY_ERR_MAX];
 	int c, ret, check = 0;
 
@@ -105,6 +126,14 @@ int main(int argc, char **argv)
 		case 'C':
 			check = 1;
 			break;
+		case 'T':
+			if (parse_seconds(optarg, &max_taps) || !max_taps ||
+			    max_taps > QUOTA_MAX_TAPS_LIMIT) {
+				fprintf(stderr, "tapd: --max-taps takes a number from 1 to %d, not '%s'\n",
+					QUOTA_MAX_TAPS_LIMIT, optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -124,7 +153,14 @@ int main(int argc, char **argv)
 	log_init();
 
 	/* 2. The policy. */
-	ret = policy_load(config, &cfg.policy, err, sizeof(err));
+	/* Taps are fds; clients are fds: as many as we are allowed. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	cfg.policy_path = config;
+	cfg.policy_owner = 0;
+	ret = policy_load(config, cfg.policy_owner, &cfg.policy, err, sizeof(err));
 	if (ret) {
 		log_err("policy not loaded, not starting: %s", err);
 		return 1;
@@ -146,8 +182,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	/* 4. rtnetlink. */
+	/* 4. rtnetlink, and the taps already there (a restarted tapd). */
 	ret = link_open(&cfg.link);
+	if (!ret)
+		ret = quota_new(&cfg.quota, max_taps);
+	if (!ret)
+		ret = link_watch_open(cfg.link, cfg.quota, main_reaped);
 	if (ret) {
 		log_err("cannot open rtnetlink: %s", strerror(-ret));
 		return 1;
@@ -159,14 +199,15 @@ int main(int argc, char **argv)
 		log_err("refusing to run with more privileges than CAP_NET_ADMIN: %s", err);
 		return 1;
 	}
-	log_info("ready socket=%s activated=%s rules=%zu uid=%u",
+	log_info("ready socket=%s activated=%s rules=%zu uid=%u taps=%u max_taps=%u",
 		 cfg.activated ? "(systemd)" : sock, cfg.activated ? "yes" : "no",
-		 cfg.policy->nrules, (unsigned int)getuid());
+		 cfg.policy->nrules, (unsigned int)getuid(), quota_total(cfg.quota), max_taps);
 	activation_ready();
 
 	/* 6. Serve. */
 	ret = server_run(&cfg);
 	link_close(cfg.link);
+	quota_free(cfg.quota);
 	policy_free(cfg.policy);
 	if (ret) {
 		log_err("stopped: %s", strerror(-ret));

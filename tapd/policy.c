@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libgen.h>
+#include <sys/stat.h>
 
 #include "names.h"
 #include "policy.h"
@@ -29,6 +31,7 @@
 
 struct policy_parser {
 	struct policy *p;
+	uid_t owner;
 	char *err;
 	size_t errlen;
 	const char *file;
@@ -201,6 +204,36 @@ static int policy_add_rule(struct policy_parser *pp, bool deny, char **tok,
 static int policy_load_file(struct policy_parser *pp, const char *path,
 			    unsigned int depth);
 
+/*
+ * Fail closed: a policy someone else could have written is no policy. The
+ * file must be a regular file of the owner (root for tapd), not writable by
+ * group or others, in a directory others cannot write to.
+ */
+static int policy_check_file(struct policy_parser *pp, FILE *f, const char *path)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (fstat(fileno(f), &st))
+		return policy_error(pp, -errno, "cannot stat policy %s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return policy_error(pp, -EINVAL, "policy %s is not a regular file", path);
+	if (st.st_uid != pp->owner)
+		return policy_error(pp, -EPERM, "policy %s is owned by uid %u, not %u: chown it",
+				    path, (unsigned int)st.st_uid, (unsigned int)pp->owner);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return policy_error(pp, -EPERM, "policy %s is writable by group or others: chmod go-w it",
+				    path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (stat(dirname(dir), &st))
+		return policy_error(pp, -errno, "cannot stat the directory of %s: %s", path,
+				    strerror(errno));
+	if (st.st_mode & S_IWOTH)
+		return policy_error(pp, -EPERM, "policy %s is in a directory others can write to: move it",
+				    path);
+	return 0;
+}
+
 /* Split on blanks; a '#' at the start of a word starts a comment. */
 static size_t policy_split(char *line, char **tok, size_t max)
 {
@@ -269,6 +302,11 @@ static int policy_load_file(struct policy_parser *pp, const char *path,
 		return policy_error(pp, ret, "cannot read policy %s: %s", path,
 				    strerror(-ret));
 	}
+	ret = policy_check_file(pp, f, path);
+	if (ret) {
+		fclose(f);
+		return ret;
+	}
 	pp->file = path;
 	pp->line = 0;
 	while ((len = getline(&line, &cap, f)) >= 0) {
@@ -301,15 +339,17 @@ static int policy_load_file(struct policy_parser *pp, const char *path,
 /**
  * policy_load() - read a policy file and the files it includes
  * @path:	the file
+ * @owner:	the uid every file must belong to (root, for tapd)
  * @out:	set to the policy on success; free with policy_free()
  * @err:	on failure, "file:line: reason" for people
  * @errlen:	size of @err
  *
  * Return: 0 or -errno; on failure nothing is allocated.
  */
-int policy_load(const char *path, struct policy **out, char *err, size_t errlen)
+int policy_load(const char *path, uid_t owner, struct policy **out, char *err,
+		size_t errlen)
 {
-	struct policy_parser pp = { .err = err, .errlen = errlen };
+	struct policy_parser pp = { .err = err, .errlen = errlen, .owner = owner };
 	int ret;
 
 	err[0] = '\0';

@@ -53,7 +53,8 @@ struct policy_cred {
 	size_t ngids;
 };
 
-int policy_load(const char *path, struct policy **out, char *err, size_t errlen);
+int policy_load(const char *path, uid_t owner, struct policy **out, char *err,
+		size_t errlen);
 void policy_free(struct policy *p);
 int policy_check(const struct policy *p, const struct policy_cred *cred,
 		 const char *bridge, unsigned int *max_taps);

@@ -36,6 +36,7 @@
 #include "names.h"
 #include "policy.h"
 #include "proto.h"
+#include "quota.h"
 #include "server.h"
 #include "tun.h"
 #include "util.h"
@@ -60,6 +61,7 @@ struct server {
 	struct server_client clients[SERVER_CLIENTS_MAX];
 	size_t nclients;
 	int warned[SERVER_WARNED_MAX];	/* bridges warned about */
+	time_t accept_paused;		/* out of fds: accept again then */
 	size_t nwarned;
 	void *buf;			/* request buffer */
 };
@@ -111,8 +113,13 @@ static void server_accept(struct server *s)
 
 	fd = accept4(s->cfg->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+		if (errno == EMFILE || errno == ENFILE) {
+			/* Neither spin on it nor stop: try again in a second. */
+			log_warn("out of file descriptors: not accepting for 1 s");
+			s->accept_paused = server_now() + 1;
+		} else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
 			log_warn("accept failed: %s", strerror(errno));
+		}
 		return;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
@@ -231,6 +238,16 @@ static int server_create(struct server *s, struct server_client *c,
 				     "uid %u may not use bridge %s: ask the admin to allow it in the tapd policy",
 				     c->uid, bridge);
 
+	/* Quotas: counted from the kernel's links, by the alias tapd wrote. */
+	if (quota_count(s->cfg->quota, c->uid) >= max)
+		return server_refuse(c, p->seq, bridge, -EDQUOT,
+				     "uid %u holds %u taps already, the most the tapd policy allows: end a VM first",
+				     c->uid, quota_count(s->cfg->quota, c->uid));
+	if (quota_total(s->cfg->quota) >= quota_max(s->cfg->quota))
+		return server_refuse(c, p->seq, bridge, -ENOSPC,
+				     "tapd's limit of %u taps on this host is reached: ask the admin (tapd --max-taps)",
+				     quota_max(s->cfg->quota));
+
 	/* 3. Resolve the granted name once; the ifindex from here on. */
 	ret = link_bridge_lookup(s->cfg->link, bridge, &br);
 	if (ret == -ENODEV)
@@ -281,6 +298,7 @@ static int server_create(struct server *s, struct server_client *c,
 		return -ENOMEM;
 	}
 	nla_nest_end(msg, fds);
+	quota_set(s->cfg->quota, ifindex, c->uid);	/* before the notification */
 	ret = server_reply(c, msg, &fd, 1);
 	if (ret) {
 		log_warn("grant undone uid=%u pid=%d bridge=%s tap=%s: cannot send the fd: %s",
@@ -412,14 +430,30 @@ static int server_signalfd(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+/* SIGHUP: the new policy, whole, or the old one stays. */
+static void server_reload(struct server_cfg *cfg)
+{
+	char err[POLICY_ERR_MAX];
+	struct policy *p;
+
+	if (policy_load(cfg->policy_path, cfg->policy_owner, &p, err, sizeof(err))) {
+		log_err("policy reload refused, the old policy stays in force: %s", err);
+		return;
+	}
+	policy_free(cfg->policy);
+	cfg->policy = p;
+	log_info("policy reloaded from %s: %zu rules (running VMs keep their taps)",
+		 cfg->policy_path, p->nrules);
+}
+
 /* Return: true to go on serving. */
-static bool server_signal(int sfd)
+static bool server_signal(struct server_cfg *cfg, int sfd)
 {
 	struct signalfd_siginfo si;
 
 	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			log_warn("SIGHUP: this tapd cannot reload its policy; restart it to apply changes");
+			server_reload(cfg);
 			continue;
 		}
 		log_info("signal %s: exiting", si.ssi_signo == SIGTERM ? "TERM" : "INT");
@@ -437,7 +471,7 @@ static bool server_signal(int sfd)
 int server_run(struct server_cfg *cfg)
 {
 	struct server s = { .cfg = cfg };
-	struct pollfd pfd[2 + SERVER_CLIENTS_MAX];
+	struct pollfd pfd[3 + SERVER_CLIENTS_MAX];
 	time_t idle_since = server_now();
 	cleanup_fd int sfd = -1;
 	int ret = 0;
@@ -455,11 +489,14 @@ int server_run(struct server_cfg *cfg)
 		int timeout;
 
 		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		/* With every slot taken, leave new clients in the backlog. */
-		pfd[1] = (struct pollfd){ .fd = n < SERVER_CLIENTS_MAX ?
+		/* With every slot taken, or no fd left, leave clients in the backlog. */
+		pfd[1] = (struct pollfd){ .fd = n < SERVER_CLIENTS_MAX && now >= s.accept_paused ?
 					  cfg->listen_fd : -1, .events = POLLIN };
+		pfd[2] = (struct pollfd){ .fd = link_watch_fd(cfg->link), .events = POLLIN };
+		if (now < s.accept_paused && s.accept_paused < next)
+			next = s.accept_paused;
 		for (size_t i = 0; i < n; i++) {
-			pfd[2 + i] = (struct pollfd){ .fd = s.clients[i].fd,
+			pfd[3 + i] = (struct pollfd){ .fd = s.clients[i].fd,
 						      .events = POLLIN };
 			if (s.clients[i].deadline < next)
 				next = s.clients[i].deadline;
@@ -475,13 +512,13 @@ int server_run(struct server_cfg *cfg)
 		}
 		timeout = next > now ? (int)(next - now) * 1000 : 0;
 
-		if (poll(pfd, 2 + n, timeout) < 0) {
+		if (poll(pfd, 3 + n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
 			break;
 		}
-		if ((pfd[0].revents & POLLIN) && !server_signal(sfd))
+		if ((pfd[0].revents & POLLIN) && !server_signal(cfg, sfd))
 			break;
 
 		now = server_now();
@@ -489,15 +526,18 @@ int server_run(struct server_cfg *cfg)
 		for (size_t i = n; i-- > 0;) {
 			struct server_client *c = &s.clients[i];
 
-			if (pfd[2 + i].revents & POLLIN) {
+			if (pfd[3 + i].revents & POLLIN) {
 				if (server_handle(&s, c))
 					server_drop(&s, i);
-			} else if (pfd[2 + i].revents & (POLLHUP | POLLERR)) {
+			} else if (pfd[3 + i].revents & (POLLHUP | POLLERR)) {
 				server_drop(&s, i);
 			} else if (c->deadline <= now) {
 				server_drop(&s, i);
 			}
 		}
+		if ((pfd[2].revents & POLLIN) && (ret = link_watch_read(cfg->link)))
+			log_warn("link notifications: %s", strerror(-ret));
+		ret = 0;
 		if (pfd[1].revents & POLLIN)
 			server_accept(&s);
 		if (s.nclients)

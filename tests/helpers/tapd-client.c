@@ -10,6 +10,11 @@
  *   tapd-client SOCKET fds N                  a valid list request with N fds
  *   tapd-client SOCKET idle                   connect, send nothing, wait for
  *                                             stdin to close
+ *   tapd-client SOCKET persist BRIDGE         get a tap, make it persistent
+ *                                             (TUNSETPERSIST), close it, exit
+ *   tapd-client SOCKET chown BRIDGE UID       get a tap, give it to UID
+ *                                             (TUNSETOWNER), hold it
+ *   tapd-client SOCKET noread BRIDGE          ask for a tap, leave unread
  *
  * Exit: 0 on success, else the errno tapd answered with (or 1).
  */
@@ -21,7 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/if_tun.h>
 
 #include "client.h"
 #include "proto.h"
@@ -93,6 +100,36 @@ static int send_raw(int sock, const void *data, size_t len, int nfds)
 	return print_reply(sock);
 }
 
+/* What whoever holds a tap's fd may do with it, no capability needed. */
+static int do_abuse(int sock, const char *bridge, const char *what, const char *arg)
+{
+	char err[CLIENT_ERR_MAX], c;
+	struct client_tap tap;
+	int ret = client_create(sock, bridge, NULL, &tap, err, sizeof(err));
+
+	if (ret) {
+		printf("error errno=%d message=%s\n", -ret, err);
+		return -ret;
+	}
+	if (!strcmp(what, "persist")) {
+		if (ioctl(tap.fds[0], TUNSETPERSIST, 1UL)) {
+			printf("TUNSETPERSIST failed: %s\n", strerror(errno));
+			return 1;
+		}
+		printf("ifname=%s persistent\n", tap.ifname);
+		return 0;	/* the fd closes with us; the tap stays, but for tapd */
+	}
+	if (ioctl(tap.fds[0], TUNSETOWNER, strtoul(arg, NULL, 10))) {
+		printf("TUNSETOWNER failed: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("ifname=%s owner=%s\n", tap.ifname, arg);
+	fflush(stdout);
+	while (read(STDIN_FILENO, &c, 1) > 0)
+		;
+	return 0;
+}
+
 static int do_create(int sock, const char *bridge, const char *label)
 {
 	char err[CLIENT_ERR_MAX];
@@ -152,6 +189,16 @@ int main(int argc, char **argv)
 		return do_create(sock, argv[3], argc > 4 ? argv[4] : NULL);
 	if (!strcmp(argv[2], "list"))
 		return do_list(sock);
+	if ((!strcmp(argv[2], "persist") && argc >= 4) || (!strcmp(argv[2], "chown") && argc >= 5))
+		return do_abuse(sock, argv[3], argv[2], argc > 4 ? argv[4] : NULL);
+	if (!strcmp(argv[2], "noread") && argc >= 4) {
+		struct nl_msg *msg;
+
+		if (proto_new(&msg, PROTO_MSG_CREATE, 1, PROTO_REQUEST_MAX) ||
+		    nla_put_string(msg, PROTO_A_BRIDGE, argv[3]) || proto_send(sock, msg, NULL, 0))
+			return 1;
+		return 0;	/* gone before the answer */
+	}
 	if (!strcmp(argv[2], "idle")) {
 		char c;
 

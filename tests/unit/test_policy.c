@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -36,7 +37,7 @@ static const char *write_file(const char *name, const char *text)
 static struct policy *load_ok(const char *text)
 {
 	struct policy *p = NULL;
-	int ret = policy_load(write_file("ok.conf", text), &p, err, sizeof(err));
+	int ret = policy_load(write_file("ok.conf", text), getuid(), &p, err, sizeof(err));
 
 	if (ret)
 		print_error("unexpected policy error: %s\n", err);
@@ -51,7 +52,7 @@ static void load_bad(const char *text, int line, const char *what)
 	struct policy *p = NULL;
 	char where[300];
 
-	assert_true(policy_load(path, &p, err, sizeof(err)) < 0);
+	assert_true(policy_load(path, getuid(), &p, err, sizeof(err)) < 0);
 	assert_null(p);
 	snprintf(where, sizeof(where), "%s:%d: ", path, line);
 	if (strncmp(err, where, strlen(where)) || !strstr(err, what)) {
@@ -218,16 +219,16 @@ static void test_include_errors_name_the_included_file(void **state)
 	struct policy *p = NULL;
 
 	snprintf(text, sizeof(text), "allow all br1\ninclude %s\n", inc);
-	assert_true(policy_load(write_file("top.conf", text), &p, err, sizeof(err)) < 0);
+	assert_true(policy_load(write_file("top.conf", text), getuid(), &p, err, sizeof(err)) < 0);
 	snprintf(where, sizeof(where), "%s:2: ", inc);
 	assert_true(!strncmp(err, where, strlen(where)));
 
 	/* A file that includes itself ends, with an error. */
 	snprintf(text, sizeof(text), "include %s\n", loop);
 	loop = write_file("loop.conf", text);
-	assert_int_equal(policy_load(loop, &p, err, sizeof(err)), -ELOOP);
+	assert_int_equal(policy_load(loop, getuid(), &p, err, sizeof(err)), -ELOOP);
 	assert_non_null(strstr(err, "nested deeper"));
-	assert_int_equal(policy_load("/nonexistent/tapd.conf", &p, err, sizeof(err)), -ENOENT);
+	assert_int_equal(policy_load("/nonexistent/tapd.conf", getuid(), &p, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "/nonexistent/tapd.conf"));
 }
 
@@ -262,6 +263,39 @@ static void test_grants(void **state)
 	policy_free(p);
 }
 
+static void test_fail_closed(void **state)
+{
+	const char *path = write_file("perm.conf", "allow all br0\n");
+	struct policy *p = NULL;
+	char sub[300];
+
+	/* Another owner. */
+	assert_int_equal(policy_load(path, getuid() + 1, &p, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "is owned by uid"));
+	/* Writable by group, or by others. */
+	assert_int_equal(chmod(path, 0664), 0);
+	assert_int_equal(policy_load(path, getuid(), &p, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "writable by group or others"));
+	assert_int_equal(chmod(path, 0646), 0);
+	assert_int_equal(policy_load(path, getuid(), &p, err, sizeof(err)), -EPERM);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(policy_load(path, getuid(), &p, err, sizeof(err)), 0);
+	policy_free(p);
+	p = NULL;
+	/* In a directory others can write to; also for an included file. */
+	snprintf(sub, sizeof(sub), "%s/open", dir);
+	assert_int_equal(mkdir(sub, 0777), 0);
+	assert_int_equal(chmod(sub, 0777), 0);
+	path = write_file("open/inc.conf", "allow all br1\n");
+	assert_int_equal(policy_load(path, getuid(), &p, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "in a directory others can write to"));
+	snprintf(sub, sizeof(sub), "allow all br0\ninclude %s\n", path);
+	assert_int_equal(policy_load(write_file("top2.conf", sub), getuid(), &p, err, sizeof(err)), -EPERM);
+	/* Not a regular file. */
+	assert_int_equal(policy_load(dir, getuid(), &p, err, sizeof(err)) < 0, 1);
+	assert_null(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_include_errors_name_the_included_file),
 		cmocka_unit_test(test_grants),
+		cmocka_unit_test(test_fail_closed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
