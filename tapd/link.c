@@ -22,6 +22,11 @@
 #include "quota.h"
 #include "util.h"
 
+/* linux/if.h's, which cannot be included beside glibc's net/if.h. */
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP	0x10000
+#endif
+
 /* The kernel's NET_ADDR_SET: the address was set by someone on purpose. */
 #define LINK_NET_ADDR_SET	3
 
@@ -288,20 +293,27 @@ int link_alias_uid(const char *alias, uid_t *uid)
 	return 0;
 }
 
-/* Is this tun link persistent with no queue attached? (IFLA_TUN_*) */
-static bool link_tun_abandoned(struct nlattr *linkinfo)
+/*
+ * Is this tun link persistent with no queue attached? IFLA_TUN_PERSIST says
+ * the first; the kernel counts queues (IFLA_TUN_NUM_QUEUES) only for
+ * multiqueue taps, and a single-queue tap that is up has a carrier exactly
+ * while its queue is attached.
+ */
+static bool link_tun_abandoned(struct nlattr *linkinfo, unsigned int flags)
 {
 	struct nlattr *info[IFLA_INFO_MAX + 1], *tun[IFLA_TUN_MAX + 1];
 
 	if (!linkinfo || nla_parse_nested(info, IFLA_INFO_MAX, linkinfo, NULL) < 0 ||
 	    !info[IFLA_INFO_KIND] || nla_strcmp(info[IFLA_INFO_KIND], "tun") ||
 	    !info[IFLA_INFO_DATA] ||
-	    nla_parse_nested(tun, IFLA_TUN_MAX, info[IFLA_INFO_DATA], NULL) < 0)
+	    nla_parse_nested(tun, IFLA_TUN_MAX, info[IFLA_INFO_DATA], NULL) < 0 ||
+	    !tun[IFLA_TUN_PERSIST] || !nla_get_u8(tun[IFLA_TUN_PERSIST]))
 		return false;
-	return tun[IFLA_TUN_PERSIST] && nla_get_u8(tun[IFLA_TUN_PERSIST]) &&
-	       tun[IFLA_TUN_NUM_QUEUES] && nla_get_u32(tun[IFLA_TUN_NUM_QUEUES]) == 0 &&
-	       (!tun[IFLA_TUN_NUM_DISABLED_QUEUES] ||
-		nla_get_u32(tun[IFLA_TUN_NUM_DISABLED_QUEUES]) == 0);
+	if (tun[IFLA_TUN_MULTI_QUEUE] && nla_get_u8(tun[IFLA_TUN_MULTI_QUEUE]))
+		return tun[IFLA_TUN_NUM_QUEUES] && !nla_get_u32(tun[IFLA_TUN_NUM_QUEUES]) &&
+		       (!tun[IFLA_TUN_NUM_DISABLED_QUEUES] ||
+			!nla_get_u32(tun[IFLA_TUN_NUM_DISABLED_QUEUES]));
+	return (flags & IFF_UP) && !(flags & IFF_LOWER_UP);
 }
 
 /*
@@ -328,7 +340,7 @@ static int link_watch_msg(struct nl_msg *msg, void *arg)
 		return NL_OK;
 	}
 	quota_set(ctx->quota, ifi->ifi_index, uid);
-	if (link_tun_abandoned(tb[IFLA_LINKINFO])) {
+	if (link_tun_abandoned(tb[IFLA_LINKINFO], ifi->ifi_flags)) {
 		struct rtnl_link *l = rtnl_link_alloc();
 		int ret = -ENOMEM;
 
