@@ -43,6 +43,7 @@
 
 #define SERVER_CLIENTS_MAX	64
 #define SERVER_CLIENTS_PER_UID	8	/* so one user cannot take every slot */
+#define SERVER_REQUESTS_PER_CONN 256	/* then the client connects again */
 #define SERVER_CLIENT_IDLE_S	30
 #define SERVER_GROUPS_MAX	65536
 #define SERVER_WARNED_MAX	64
@@ -53,6 +54,7 @@ struct server_client {
 	uid_t uid;
 	gid_t *gids;		/* primary first, then supplementary */
 	size_t ngids;
+	unsigned int requests;
 	time_t deadline;
 };
 
@@ -387,6 +389,12 @@ static int server_handle(struct server *s, struct server_client *c)
 	if (n == 0)
 		return -ECONNRESET;
 	c->deadline = server_now() + SERVER_CLIENT_IDLE_S;
+	if (++c->requests > SERVER_REQUESTS_PER_CONN) {
+		server_refuse(c, 0, NULL, -EUSERS,
+			      "more than %d requests on one connection: connect again",
+			      SERVER_REQUESTS_PER_CONN);
+		return -EUSERS;
+	}
 	if (n == -EMSGSIZE)
 		return server_refuse(c, 0, NULL, n, "request larger than %d bytes",
 				     PROTO_REQUEST_MAX);

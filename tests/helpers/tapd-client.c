@@ -15,6 +15,11 @@
  *   tapd-client SOCKET chown BRIDGE UID       get a tap, give it to UID
  *                                             (TUNSETOWNER), hold it
  *   tapd-client SOCKET noread BRIDGE          ask for a tap, leave unread
+ *   tapd-client SOCKET many N                 N connections that never speak;
+ *                                             print how many tapd refused,
+ *                                             hold the rest until stdin closes
+ *   tapd-client SOCKET repeat N               N list requests on one
+ *                                             connection; print the answers
  *
  * Exit: 0 on success, else the errno tapd answered with (or 1).
  */
@@ -191,6 +196,44 @@ int main(int argc, char **argv)
 		return do_list(sock);
 	if ((!strcmp(argv[2], "persist") && argc >= 4) || (!strcmp(argv[2], "chown") && argc >= 5))
 		return do_abuse(sock, argv[3], argv[2], argc > 4 ? argv[4] : NULL);
+	if (!strcmp(argv[2], "many") && argc >= 4) {
+		int n = atoi(argv[3]), refused = 0, *socks = calloc((size_t)n, sizeof(int));
+		char c;
+
+		for (int i = 0; i < n; i++)
+			if (client_connect(argv[1], &socks[i]))
+				socks[i] = -1;
+		for (int i = 0; i < n; i++) {
+			struct pollfd p = { .fd = socks[i], .events = POLLIN };
+
+			if (socks[i] >= 0 && poll(&p, 1, 200) == 1) {
+				refused++;
+				close(socks[i]);
+			}
+		}
+		printf("refused=%d\n", refused);
+		fflush(stdout);
+		while (read(STDIN_FILENO, &c, 1) > 0)
+			;
+		return 0;
+	}
+	if (!strcmp(argv[2], "repeat") && argc >= 4) {
+		int n = atoi(argv[3]), ok = 0;
+
+		for (int i = 0; i < n; i++) {
+			struct client_listing l;
+			char err[CLIENT_ERR_MAX];
+
+			if (client_list(sock, &l, err, sizeof(err))) {
+				printf("after %d: %s\n", ok, err);
+				return 1;
+			}
+			client_listing_free(&l);
+			ok++;
+		}
+		printf("ok=%d\n", ok);
+		return 0;
+	}
 	if (!strcmp(argv[2], "noread") && argc >= 4) {
 		struct nl_msg *msg;
 

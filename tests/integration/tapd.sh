@@ -119,6 +119,40 @@ hold_tap br0
 check "tapd still grants taps after all that" test -n "$TAP"
 release_tap
 
+# Names: exactly 15 bytes, 16 and 100 (refused, never cut), one differing
+# from a granted name only in its 16th byte, lo.
+nsx ip link add abcdefghijklmno type bridge
+echo "allow user:#$TEST_UID abcdefghijklmno" >>"$TMP/extra.conf"
+kill -HUP "$TAPD_PID"; wait_for 30 grep -q "policy reloaded" "$TMP/tapd.log"
+hold_tap abcdefghijklmno
+check "a granted bridge name of exactly 15 bytes works" test -n "$TAP"
+release_tap
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" create abcdefghijklmnoX); rc=$?
+check_eq "16 bytes, equal to a granted name but for the 16th: refused, not cut" 22 "$rc"
+check "... as malformed" grep -q "malformed or oversized attribute" <<<"$out"
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" create "$(printf 'b%.0s' $(seq 100))"); rc=$?
+check_eq "100 bytes: refused" 22 "$rc"
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" create lo); rc=$?
+check_eq "lo, not granted: the uniform refusal" 13 "$rc"
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" repeat 300)
+check "at most 256 requests on one connection" grep -q "after 256: more than 256 requests on one connection" <<<"$out"
+
+# A thousand connections that never speak: one uid gets 8, the rest are
+# refused at once, and everyone else is still served.
+mkfifo "$TMP/many.in"
+ip netns exec "$NS" setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --clear-groups \
+	"$TAPD_CLIENT" "$SOCK" many 1000 <"$TMP/many.in" >"$TMP/many.out" &
+MANY_PID=$!; PIDS+=("$MANY_PID")
+exec {MANY_FD}>"$TMP/many.in"
+wait_for 600 grep -q "refused=" "$TMP/many.out"
+refused=$(sed -n 's/^refused=//p' "$TMP/many.out")
+check "1000 silent connections of one uid: all but at most 8 refused at once ($refused)" \
+	test "${refused:-0}" -ge 992 -a "${refused:-0}" -lt 1000
+out=$(nsx "$TAPD_CLIENT" "$SOCK" list)
+check "... while another uid is served" lacks errno "$out"
+exec {MANY_FD}>&-
+wait "$MANY_PID"
+
 # One user cannot take every connection slot: 8 idle connections, then no more.
 mkfifo "$TMP/idle.in"
 for i in $(seq 1 8); do
@@ -182,7 +216,7 @@ check "tapvm --accel auto picks $want here" grep -q -- " -accel $want " <<<"$out
 out=$(as_user -- env PATH="$(dirname "$TAPVM"):$PATH" TAPD_SOCKET="$SOCK" bash -c '
 	. "$1"; COMP_WORDS=(tapvm run --netdev ""); COMP_CWORD=3; _tapvm; echo "${COMPREPLY[*]}"' \
 	_ "$(dirname "$0")/../../packaging/bash-completion/tapvm")
-check_eq "bash completion of --netdev lists user and the granted bridges" "user br0 ve0 nobr" "$out"
+check_eq "bash completion of --netdev lists user and the granted bridges" "user br0 ve0 nobr abcdefghijklmno" "$out"
 
 # QEMU replaced by a program that reports its fds and exits without
 # speaking QMP: tapvm reports a launch failure.
