@@ -443,18 +443,27 @@ static void supervise_keys(struct supervisor *s)
 		supervise_write_all(s->console, out, k);
 }
 
+/* Read what a channel has; at its end (or on an error), close it: fd = -1. */
+static ssize_t supervise_read(int *fd, char *buf, size_t size)
+{
+	ssize_t n = read(*fd, buf, size);
+
+	if (n > 0)
+		return n;
+	if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+		close(*fd);
+		*fd = -1;
+	}
+	return 0;
+}
+
 static void supervise_console(struct supervisor *s)
 {
 	char buf[4096];
-	ssize_t n = read(s->console, buf, sizeof(buf));
+	ssize_t n = supervise_read(&s->console, buf, sizeof(buf));
 
-	if (n <= 0) {
-		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-			close(s->console);
-			s->console = -1;
-		}
+	if (!n)
 		return;
-	}
 	s->last_console = supervise_now();
 	if (s->log >= 0)
 		supervise_write_all(s->log, buf, (size_t)n);
@@ -474,15 +483,10 @@ static void supervise_console(struct supervisor *s)
 static void supervise_output(struct supervisor *s)
 {
 	char buf[4096];
-	ssize_t n = read(s->out, buf, sizeof(buf));
+	ssize_t n = supervise_read(&s->out, buf, sizeof(buf));
 
-	if (n <= 0) {
-		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-			close(s->out);
-			s->out = -1;
-		}
+	if (!n)
 		return;
-	}
 	supervise_keep(s->said, &s->nsaid, sizeof(s->said), buf, (size_t)n);
 	if (s->greeted)
 		supervise_write_all(STDERR_FILENO, buf, (size_t)n);
@@ -492,15 +496,10 @@ static void supervise_output(struct supervisor *s)
 static void supervise_status(struct supervisor *s)
 {
 	char buf[64];
-	ssize_t n = read(s->status, buf, sizeof(buf));
+	ssize_t n = supervise_read(&s->status, buf, sizeof(buf));
 
-	if (n <= 0) {
-		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-			close(s->status);
-			s->status = -1;
-		}
+	if (!n)
 		return;
-	}
 	for (ssize_t i = 0; i < n; i++) {
 		char c = buf[i];
 
@@ -686,9 +685,9 @@ static void supervise_loop(struct supervisor *s)
 		supervise_deadlines(s, supervise_now(), started);
 	}
 	/* Whatever is still buffered: the console's last words, the status. */
-	while (s->console >= 0)
+	while (s->exited && s->console >= 0)
 		supervise_console(s);
-	while (s->status >= 0)
+	while (s->exited && s->status >= 0)
 		supervise_status(s);
 }
 
