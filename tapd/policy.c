@@ -22,7 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <libgen.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "names.h"
@@ -292,13 +294,22 @@ static int policy_load_file(struct policy_parser *pp, const char *path,
 	unsigned int outer_line = pp->line;
 	cleanup_free char *line = NULL;
 	size_t cap = 0;
+	struct stat st;
 	ssize_t len;
 	FILE *f;
-	int ret = 0;
+	int fd, ret = 0;
 
-	f = fopen(path, "re");
-	if (!f) {
+	/*
+	 * Never open anything but a regular file (a FIFO would hang tapd's
+	 * start; some devices act when opened); fstat() checks again below.
+	 */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode))
+		return policy_error(pp, -EINVAL, "policy %s is not a regular file", path);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 || !(f = fdopen(fd, "r"))) {
 		ret = -errno;
+		if (fd >= 0)
+			close(fd);
 		return policy_error(pp, ret, "cannot read policy %s: %s", path,
 				    strerror(-ret));
 	}

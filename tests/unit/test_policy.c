@@ -291,8 +291,13 @@ static void test_fail_closed(void **state)
 	assert_non_null(strstr(err, "in a directory others can write to"));
 	snprintf(sub, sizeof(sub), "allow all br0\ninclude %s\n", path);
 	assert_int_equal(policy_load(write_file("top2.conf", sub), getuid(), &p, err, sizeof(err)), -EPERM);
-	/* Not a regular file. */
+	/* Not a regular file: a directory; a FIFO, which must not hang us. */
 	assert_int_equal(policy_load(dir, getuid(), &p, err, sizeof(err)) < 0, 1);
+	assert_null(p);
+	snprintf(sub, sizeof(sub), "%s/fifo", dir);
+	assert_int_equal(mkfifo(sub, 0600), 0);
+	assert_int_equal(policy_load(sub, getuid(), &p, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "is not a regular file"));
 	assert_null(p);
 }
 
