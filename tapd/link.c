@@ -181,6 +181,34 @@ int link_alias_format(char *buf, size_t size, uid_t uid, pid_t pid,
 }
 
 /**
+ * link_alias_parse() - whose tap is this, by the alias link_alias_format() wrote?
+ * @alias:	the link's alias, or NULL
+ * @uid:	set to the uid it names
+ * @pid:	set to the pid it names, or NULL
+ * @label:	NAMES_LABEL_MAX + 1 bytes for the VM label ("" if none), or
+ *		NULL not to read (nor check) what follows the pid
+ *
+ * Return: 0 if the alias is one tapd writes, else -ENOENT.
+ */
+static int link_alias_parse(const char *alias, uid_t *uid, int *pid, char *label)
+{
+	unsigned int u;
+	int p, n = 0;
+
+	if (!alias || sscanf(alias, "tapd uid=%u pid=%d%n", &u, &p, &n) != 2)
+		return -ENOENT;
+	if (label) {
+		label[0] = '\0';
+		if (alias[n] && sscanf(alias + n, " vm=%64s", label) != 1)
+			return -ENOENT;
+	}
+	*uid = (uid_t)u;
+	if (pid)
+		*pid = p;
+	return 0;
+}
+
+/**
  * link_tap_attach() - configure a new tap and put it on its bridge
  * @ctx:	context
  * @ifindex:	the tap
@@ -230,14 +258,11 @@ static void link_walk_one(struct nl_object *obj, void *data)
 	const char *alias = rtnl_link_get_ifalias(link);
 	struct link_walk *w = data;
 	struct link_tapinfo t;
-	char label[NAMES_LABEL_MAX + 1] = "";
-	unsigned int uid;
-	int pid, n = 0, master;
+	char label[NAMES_LABEL_MAX + 1];
+	int pid, master;
+	uid_t uid;
 
-	if (!alias || sscanf(alias, "tapd uid=%u pid=%d%n", &uid, &pid, &n) != 2 ||
-	    uid != w->uid)
-		return;
-	if (alias[n] && sscanf(alias + n, " vm=%64s", label) != 1)
+	if (link_alias_parse(alias, &uid, &pid, label) || uid != w->uid)
 		return;
 	memset(&t, 0, sizeof(t));
 	snprintf(t.ifname, sizeof(t.ifname), "%s", rtnl_link_get_name(link));
@@ -272,24 +297,6 @@ int link_taps_of(struct link_ctx *ctx, uid_t uid,
 		return link_errno(ret);
 	nl_cache_foreach(w.cache, link_walk_one, &w);
 	nl_cache_free(w.cache);
-	return 0;
-}
-
-/**
- * link_alias_uid() - whose tap is this, by its alias?
- * @alias:	the link's alias, or NULL
- * @uid:	set to the uid it names
- *
- * Return: 0 if the alias is one tapd writes, else -ENOENT.
- */
-int link_alias_uid(const char *alias, uid_t *uid)
-{
-	unsigned int u;
-	int pid;
-
-	if (!alias || sscanf(alias, "tapd uid=%u pid=%d", &u, &pid) != 2)
-		return -ENOENT;
-	*uid = (uid_t)u;
 	return 0;
 }
 
@@ -335,7 +342,8 @@ static int link_watch_msg(struct nl_msg *msg, void *arg)
 	ifi = nlmsg_data(nlh);
 	if (nlh->nlmsg_type == RTM_DELLINK ||
 	    nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 ||
-	    link_alias_uid(tb[IFLA_IFALIAS] ? nla_get_string(tb[IFLA_IFALIAS]) : NULL, &uid)) {
+	    link_alias_parse(tb[IFLA_IFALIAS] ? nla_get_string(tb[IFLA_IFALIAS]) : NULL, &uid,
+			     NULL, NULL)) {
 		quota_remove(ctx->quota, ifi->ifi_index);
 		return NL_OK;
 	}

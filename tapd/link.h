@@ -46,7 +46,6 @@ int link_taps_of(struct link_ctx *ctx, uid_t uid,
 		 void (*fn)(void *arg, const struct link_tapinfo *t), void *arg);
 
 struct quota;
-int link_alias_uid(const char *alias, uid_t *uid);
 int link_watch_open(struct link_ctx *ctx, struct quota *q,
 		    void (*reaped)(int ifindex, uid_t uid, int err));
 int link_watch_fd(const struct link_ctx *ctx);
