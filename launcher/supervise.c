@@ -855,19 +855,11 @@ int supervise_run(const char *qemu, char **argv, int *taps, size_t ntaps,
 	/* The child has its copies; ours would keep taps and sockets alive. */
 	proto_close_fds(taps, ntaps);
 	ntaps = 0;
-	close(qmp_child);
-	qmp_child = -1;
-	if (console_child >= 0) {
-		close(console_child);
-		console_child = -1;
-	}
-	if (status_child >= 0) {
-		close(status_child);
-		status_child = -1;
-	}
+	proto_close_fds(&qmp_child, 1);
+	proto_close_fds(&console_child, 1);
+	proto_close_fds(&status_child, 1);
 	if (out_pipe[1] >= 0) {
-		close(out_pipe[1]);
-		out_pipe[1] = -1;
+		proto_close_fds(&out_pipe[1], 1);
 		s.out = out_pipe[0];
 		out_pipe[0] = -1;
 		fcntl(s.out, F_SETFL, O_NONBLOCK);
