@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -37,4 +38,37 @@ void log_msg(int prio, const char *fmt, ...)
 		fprintf(stderr, "<%d>tapd: %s\n", prio, line);
 	else
 		fprintf(stderr, "tapd: %s\n", line);
+}
+
+/**
+ * log_burst_ok() - may one more refusal be logged now?
+ *
+ * A client refused in a loop (over its quota, say) can ask thousands of
+ * times a second. Logging each would flood the journal, which then
+ * rate-limits all of tapd's lines, hiding the ones that matter. So at most
+ * LOG_BURST refusals a second are logged, and how many were not is said when
+ * the next one comes.
+ *
+ * Return: true to log it.
+ */
+bool log_burst_ok(void)
+{
+	static unsigned int n, dropped;
+	static time_t second;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (ts.tv_sec != second) {
+		if (dropped)
+			log_msg(LOG_NOTICE, "%u refusals not logged (more than %d a second)",
+				dropped, LOG_BURST);
+		second = ts.tv_sec;
+		n = dropped = 0;
+	}
+	if (n < LOG_BURST) {
+		n++;
+		return true;
+	}
+	dropped++;
+	return false;
 }

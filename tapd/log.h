@@ -3,11 +3,15 @@
 #ifndef TAPD_LOG_H
 #define TAPD_LOG_H
 
+#include <stdbool.h>
 #include <syslog.h>
+
+#define LOG_BURST	50	/* refusals logged a second, at most */
 
 void log_init(void);
 void log_msg(int prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+bool log_burst_ok(void);
 
 #define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_WARNING, __VA_ARGS__)

@@ -5,7 +5,7 @@
  *
  *	1. --help and --version, before anything else.
  *	2. Read the policy (policy.c): root-owned, read once; a syntax error
- *	   stops tapd, naming file:line.
+ *	   stops tapd, naming file:line. Then /dev/net/tun must open.
  *	3. Get the listening socket (activation.c): systemd's, or bind our own.
  *	4. Open rtnetlink (link.c) and count the taps tapd made before
  *	   (quota.c), following link notifications from then on.
@@ -33,6 +33,7 @@
 #include "proto.h"
 #include "quota.h"
 #include "server.h"
+#include "tun.h"
 
 static void usage(FILE *f)
 {
@@ -170,7 +171,7 @@ int main(int argc, char **argv)
 		policy_free(cfg.policy);
 		return 0;
 	}
-	if (caps_check(err, sizeof(err))) {
+	if (caps_check(err, sizeof(err)) || tun_check(err, sizeof(err))) {
 		log_err("%s", err);
 		return 1;
 	}

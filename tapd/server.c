@@ -132,8 +132,9 @@ static void server_accept(struct server *s)
 		if (s->clients[i].uid == cred.uid && ++n >= SERVER_CLIENTS_PER_UID) {
 			struct nl_msg *msg;
 
-			log_info("refuse uid=%u pid=%d reason=\"more than %d connections\"",
-				 cred.uid, cred.pid, SERVER_CLIENTS_PER_UID);
+			if (log_burst_ok())
+				log_info("refuse uid=%u pid=%d reason=\"more than %d connections\"",
+					 cred.uid, cred.pid, SERVER_CLIENTS_PER_UID);
 			if (!proto_error_new(&msg, 0, -EUSERS,
 					     "uid %u already has %d connections to tapd: close some",
 					     cred.uid, SERVER_CLIENTS_PER_UID)) {
@@ -186,8 +187,9 @@ server_refuse(struct server_client *c, uint32_t seq, const char *bridge, int err
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	log_info("refuse uid=%u pid=%d bridge=%s errno=%d reason=\"%s\"", c->uid,
-		 c->pid, bridge ? bridge : "-", -err, line);
+	if (log_burst_ok())
+		log_info("refuse uid=%u pid=%d bridge=%s errno=%d reason=\"%s\"", c->uid,
+			 c->pid, bridge ? bridge : "-", -err, line);
 	if (proto_error_new(&msg, seq, err, "%s", line))
 		return -ENOMEM;
 	return server_reply(c, msg, NULL, 0);
@@ -529,6 +531,16 @@ int server_run(struct server_cfg *cfg)
 		if ((pfd[0].revents & POLLIN) && !server_signal(cfg, sfd))
 			break;
 
+		/*
+		 * Link notifications first, whether or not poll() flagged them:
+		 * a client that closed a tap and asks again at once is then
+		 * counted without it (the kernel queued the deletion before
+		 * close() returned, so before the request was sent).
+		 */
+		if ((ret = link_watch_read(cfg->link)))
+			log_warn("link notifications: %s", strerror(-ret));
+		ret = 0;
+
 		now = server_now();
 		/* Walk backwards: server_drop() moves the last client into i. */
 		for (size_t i = n; i-- > 0;) {
@@ -543,9 +555,6 @@ int server_run(struct server_cfg *cfg)
 				server_drop(&s, i);
 			}
 		}
-		if ((pfd[2].revents & POLLIN) && (ret = link_watch_read(cfg->link)))
-			log_warn("link notifications: %s", strerror(-ret));
-		ret = 0;
 		if (pfd[1].revents & POLLIN)
 			server_accept(&s);
 		if (s.nclients)

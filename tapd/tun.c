@@ -36,6 +36,31 @@ static int tun_name_random(char name[IFNAMSIZ])
 }
 
 /**
+ * tun_check() - can tapd make taps at all?
+ * @err:	filled with the reason and what to do, on failure
+ * @errlen:	its size
+ *
+ * Opening the clone device creates nothing. Done once at start-up, so that a
+ * host without the tun module or a container without the device stops tapd
+ * with one clear line instead of refusing every request.
+ *
+ * Return: 0 or -errno.
+ */
+int tun_check(char *err, size_t errlen)
+{
+	cleanup_fd int f = open(TUN_PATH, O_RDWR | O_CLOEXEC);
+	int ret;
+
+	if (f >= 0)
+		return 0;
+	ret = -errno;
+	snprintf(err, errlen, "cannot open %s: %s: load the tun module (modprobe tun)%s",
+		 TUN_PATH, strerror(-ret),
+		 ret == -ENOENT ? ", or give a container the device" : "");
+	return ret;
+}
+
+/**
  * tun_create() - create a non-persistent tap owned by a user
  * @owner:	the client's uid, set as the tap's owner at once
  * @name:	set to the tap's name

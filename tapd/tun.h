@@ -4,8 +4,10 @@
 #define TAPD_TUN_H
 
 #include <net/if.h>
+#include <stddef.h>
 #include <sys/types.h>
 
+int tun_check(char *err, size_t errlen);
 int tun_create(uid_t owner, char name[IFNAMSIZ], int *fd);
 
 #endif /* TAPD_TUN_H */

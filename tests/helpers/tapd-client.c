@@ -20,6 +20,18 @@
  *                                             hold the rest until stdin closes
  *   tapd-client SOCKET repeat N               N list requests on one
  *                                             connection; print the answers
+ *   tapd-client SOCKET stall STEP BRIDGE      connect, and stop (STEP
+ *                                             connected), or send a create
+ *                                             request and stop (sent), or
+ *                                             wait for its reply and stop
+ *                                             without reading it (replied);
+ *                                             prints STEP, then waits to be
+ *                                             killed
+ *   tapd-client SOCKET load N SECS BRIDGE     N processes, each asking for
+ *                                             taps and closing them on one
+ *                                             connection (a new one every
+ *                                             100 requests) for SECS;
+ *                                             prints the answers counted
  *
  * Exit: 0 on success, else the errno tapd answered with (or 1).
  */
@@ -32,7 +44,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <linux/if_tun.h>
 
 #include "client.h"
@@ -176,6 +190,104 @@ static int do_list(int sock)
 	return 0;
 }
 
+/* Stop at a step of a create request, to be killed there. */
+static int do_stall(int sock, const char *step, const char *bridge)
+{
+	struct pollfd pfd = { .fd = sock, .events = POLLIN };
+	struct nl_msg *msg;
+
+	if (strcmp(step, "connected")) {
+		if (proto_new(&msg, PROTO_MSG_CREATE, 1, PROTO_REQUEST_MAX) ||
+		    nla_put_string(msg, PROTO_A_BRIDGE, bridge) || proto_send(sock, msg, NULL, 0))
+			return 1;
+		if (!strcmp(step, "replied") && poll(&pfd, 1, 10000) != 1)
+			return 1;
+	}
+	printf("%s\n", step);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+struct load_counts {
+	unsigned long ok, quota, other;
+	char first[CLIENT_ERR_MAX];	/* the first other error */
+};
+
+static void load_worker(const char *path, const char *bridge, time_t end, int out)
+{
+	struct load_counts n = { 0 };
+	int sock = -1;
+
+	for (unsigned long i = 0; time(NULL) < end; i++) {
+		char err[CLIENT_ERR_MAX];
+		struct client_tap tap;
+		int ret;
+
+		if (i % 100 == 0) {
+			if (sock >= 0)
+				close(sock);
+			ret = client_connect(path, &sock);
+			if (ret) {
+				snprintf(err, sizeof(err), "connect: %s", strerror(-ret));
+				goto other;
+			}
+		}
+		ret = client_create(sock, bridge, "load", &tap, err, sizeof(err));
+		if (!ret) {
+			proto_close_fds(tap.fds, tap.nfds);
+			n.ok++;
+			continue;
+		}
+		if (ret == -EDQUOT || ret == -ENOSPC) {
+			n.quota++;
+			continue;
+		}
+other:
+		if (!n.other++)
+			snprintf(n.first, sizeof(n.first), "%s", err);
+		close(sock);
+		sock = -1;
+		i = (i / 100 + 1) * 100 - 1;	/* a new connection next */
+	}
+	if (write(out, &n, sizeof(n)) != sizeof(n))
+		_exit(1);
+	_exit(0);
+}
+
+static int do_load(const char *path, int workers, int secs, const char *bridge)
+{
+	struct load_counts sum = { 0 }, n;
+	time_t end = time(NULL) + secs;
+	int p[2];
+
+	if (workers < 1 || workers > 64 || secs < 1 || pipe(p))
+		return 1;
+	for (int i = 0; i < workers; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return 1;
+		if (!pid) {
+			close(p[0]);
+			load_worker(path, bridge, end, p[1]);
+		}
+	}
+	close(p[1]);
+	while (read(p[0], &n, sizeof(n)) == sizeof(n)) {
+		sum.ok += n.ok;
+		sum.quota += n.quota;
+		if (n.other && !sum.other)
+			memcpy(sum.first, n.first, sizeof(sum.first));
+		sum.other += n.other;
+	}
+	while (wait(NULL) > 0)
+		;
+	printf("ok=%lu quota=%lu other=%lu%s%s\n", sum.ok, sum.quota, sum.other,
+	       sum.other ? " first=" : "", sum.first);
+	return sum.other ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static unsigned char raw[PROTO_REPLY_MAX * 2];
@@ -185,6 +297,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: tapd-client SOCKET create|list|raw|big|fds|idle ...\n");
 		return 1;
 	}
+	if (argc >= 6 && !strcmp(argv[2], "load"))
+		return do_load(argv[1], atoi(argv[3]), atoi(argv[4]), argv[5]);
 	ret = client_connect(argv[1], &sock);
 	if (ret) {
 		printf("connect failed: %s\n", strerror(-ret));
@@ -192,6 +306,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[2], "create") && argc >= 4)
 		return do_create(sock, argv[3], argc > 4 ? argv[4] : NULL);
+	if (!strcmp(argv[2], "stall") && argc >= 5)
+		return do_stall(sock, argv[3], argv[4]);
 	if (!strcmp(argv[2], "list"))
 		return do_list(sock);
 	if ((!strcmp(argv[2], "persist") && argc >= 4) || (!strcmp(argv[2], "chown") && argc >= 5))

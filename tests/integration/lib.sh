@@ -70,6 +70,7 @@ start_tapd() {
 	local conf=$1
 	shift
 	SOCK=$TMP/tapd.sock
+	rm -f "$TMP/tapd.log"	# a tapd started before may have said "ready" in it
 	# Not through nsx: $! must be tapd itself (ip netns exec execs it).
 	ip netns exec "$NS" "$TAPD" --config "$conf" --socket "$SOCK" "$@" 2>"$TMP/tapd.log" &
 	TAPD_PID=$!
