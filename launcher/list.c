@@ -64,7 +64,7 @@ int list_main(int argc, char **argv)
 	}
 	if (!bridges_only && vm_list())
 		printf("\n");
-	ret = tapd_connect_or_explain(client_socket_path(sock_path), &sock);
+	ret = tapd_connect_or_explain("tapvm", client_socket_path(sock_path), &sock);
 	if (ret)
 		return ret;
 	ret = client_list(sock, &l, err, sizeof(err));

@@ -722,7 +722,7 @@ static int run_get_taps(struct run_state *st)
 		if (nd->kind != NETDEV_BRIDGE)
 			continue;
 		if (sock < 0) {
-			ret = tapd_connect_or_explain(path, &sock);
+			ret = tapd_connect_or_explain("tapvm", path, &sock);
 			if (ret)
 				return ret;
 		}

@@ -2,6 +2,7 @@
 /* tapd_error.c - turn a failed exchange with tapd into a message and status */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,25 +12,27 @@
 
 /**
  * tapd_connect_or_explain() - connect, or say in one line why not
+ * @prog:	the program speaking, first on the line
  * @path:	tapd's socket
  * @sock:	set to the connected socket
  *
  * Return: 0, or the exit status to leave with.
  */
-int tapd_connect_or_explain(const char *path, int *sock)
+int tapd_connect_or_explain(const char *prog, const char *path, int *sock)
 {
 	int ret = client_connect(path, sock);
+	bool tapvm = !strcmp(prog, "tapvm");
 
 	if (!ret)
 		return 0;
 	if (ret == -ENOENT || ret == -ECONNREFUSED)
 		fprintf(stderr,
-			"tapvm: tapd is not running at %s: start tapd.socket (systemctl start tapd.socket), or pass --socket or set TAPD_SOCKET\n",
-			path);
+			"%s: tapd is not running at %s: start tapd.socket (systemctl start tapd.socket), or %sset TAPD_SOCKET\n",
+			prog, path, tapvm ? "pass --socket or " : "");
 	else if (ret == -ENAMETOOLONG)
-		fprintf(stderr, "tapvm: tapd socket path %s is too long\n", path);
+		fprintf(stderr, "%s: tapd socket path %s is too long\n", prog, path);
 	else
-		fprintf(stderr, "tapvm: cannot connect to tapd at %s: %s\n", path,
+		fprintf(stderr, "%s: cannot connect to tapd at %s: %s\n", prog, path,
 			strerror(-ret));
 	return EXIT_NOTAPD;
 }

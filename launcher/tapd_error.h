@@ -3,7 +3,7 @@
 #ifndef TAPVM_TAPD_ERROR_H
 #define TAPVM_TAPD_ERROR_H
 
-int tapd_connect_or_explain(const char *path, int *sock);
+int tapd_connect_or_explain(const char *prog, const char *path, int *sock);
 int tapd_exit_status(int err);
 
 #endif /* TAPVM_TAPD_ERROR_H */

@@ -27,6 +27,10 @@
  *                                             without reading it (replied);
  *                                             prints STEP, then waits to be
  *                                             killed
+ *   tapd-client - helper PATH ARG...          run a bridge helper as QEMU does
+ *                                             (ARG "{fd}" is the socket's fd
+ *                                             number), print what it sent
+ *                                             and its exit status
  *   tapd-client SOCKET load N SECS BRIDGE     N processes, each asking for
  *                                             taps and closing them on one
  *                                             connection (a new one every
@@ -45,6 +49,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <time.h>
+#include <net/if.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <linux/if_tun.h>
@@ -288,6 +293,80 @@ static int do_load(const char *path, int workers, int secs, const char *bridge)
 	return sum.other ? 1 : 0;
 }
 
+/*
+ * Run a qemu-bridge-helper-like program with one end of a socketpair and
+ * report, as QEMU's net_bridge_run_helper() would see it, what came back:
+ * every message's bytes and fds, then the exit status.
+ */
+static int do_helper(int argc, char **argv)
+{
+	int sv[2], status, total = 0, nfds = 0;
+	char fdnum[16];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return 1;
+	snprintf(fdnum, sizeof(fdnum), "%d", sv[1]);
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (!pid) {
+		char *args[64], buf[64][32];
+		int n = 0;
+
+		fcntl(sv[1], F_SETFD, 0);
+		for (int i = 0; i < argc && n < 63; i++, n++) {
+			char *at = strstr(argv[i], "{fd}");
+
+			args[n] = argv[i];
+			if (at && snprintf(buf[n], sizeof(buf[n]), "%.*s%s%s", (int)(at - argv[i]),
+					   argv[i], fdnum, at + 4) < (int)sizeof(buf[n]))
+				args[n] = buf[n];
+		}
+		args[n] = NULL;
+		execv(args[0], args);
+		_exit(127);
+	}
+	close(sv[1]);
+	for (;;) {
+		union {
+			char buf[CMSG_SPACE(sizeof(int) * 8)];
+			struct cmsghdr align;
+		} u;
+		char data[16];
+		struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+		ssize_t r = recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC);
+
+		if (r <= 0)
+			break;
+		total += (int)r;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+			int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+
+			for (int j = 0; j < k; j++) {
+				struct ifreq ifr;
+				int fd;
+
+				memcpy(&fd, CMSG_DATA(c) + j * sizeof(int), sizeof(int));
+				memset(&ifr, 0, sizeof(ifr));
+				if (!ioctl(fd, TUNGETIFF, &ifr))
+					printf("fd tap=%s vnet_hdr=%s\n", ifr.ifr_name,
+					       ifr.ifr_flags & IFF_VNET_HDR ? "yes" : "no");
+				else
+					printf("fd not a tap\n");
+				close(fd);
+				nfds++;
+			}
+		}
+	}
+	waitpid(pid, &status, 0);
+	printf("bytes=%d fds=%d exit=%d\n", total, nfds,
+	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static unsigned char raw[PROTO_REPLY_MAX * 2];
@@ -297,6 +376,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: tapd-client SOCKET create|list|raw|big|fds|idle ...\n");
 		return 1;
 	}
+	if (argc >= 4 && !strcmp(argv[2], "helper"))
+		return do_helper(argc - 3, argv + 3);
 	if (argc >= 6 && !strcmp(argv[2], "load"))
 		return do_load(argv[1], atoi(argv[3]), atoi(argv[4]), argv[5]);
 	ret = client_connect(argv[1], &sock);
