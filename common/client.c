@@ -267,6 +267,8 @@ static int client_list_add(struct client_listing *out, struct nlattr *nla,
 			t->ifindex = nla_get_u32(tb[PROTO_A_IFINDEX]);
 		if (tb[PROTO_A_PID])
 			t->pid = nla_get_u32(tb[PROTO_A_PID]);
+		if (tb[PROTO_A_SINCE])
+			t->since = nla_get_u64(tb[PROTO_A_SINCE]);
 	}
 	return 0;
 }

@@ -39,6 +39,7 @@ struct client_tapinfo {
 	char bridge[IFNAMSIZ];
 	char label[NAMES_LABEL_MAX + 1];
 	uint32_t ifindex, pid;
+	uint64_t since;		/* seconds since the epoch; 0 if unknown */
 };
 
 struct client_listing {

@@ -35,6 +35,7 @@ static const struct nla_policy proto_policy[PROTO_A_MAX + 1] = {
 	[PROTO_A_MAX_TAPS]	= { .type = NLA_U32, .maxlen = 4 },
 	[PROTO_A_TAP]		= { .type = NLA_NESTED },
 	[PROTO_A_PID]		= { .type = NLA_U32, .maxlen = 4 },
+	[PROTO_A_SINCE]		= { .type = NLA_U64, .maxlen = 8 },
 };
 
 static const struct nla_policy proto_fd_policy[PROTO_FD_MAX + 1] = {

@@ -53,6 +53,7 @@ enum proto_attr {
 	PROTO_A_MAX_TAPS,	/* u32 */
 	PROTO_A_TAP,		/* nested: IFNAME, IFINDEX, BRIDGE, LABEL, PID */
 	PROTO_A_PID,		/* u32 */
+	PROTO_A_SINCE,		/* u64: when the tap was made, seconds since the epoch */
 	__PROTO_A_MAX,
 };
 #define PROTO_A_MAX (__PROTO_A_MAX - 1)

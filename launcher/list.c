@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* list.c - tapvm list: what tapd lets me use, and my taps */
+/* list.c - tapvm list and tapvm taps: what tapd lets me use, and my taps */
 
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "age.h"
 #include "client.h"
 #include "commands.h"
 #include "exitcode.h"
@@ -26,6 +27,38 @@ static void list_usage(FILE *f)
 "  -h, --help            show this help\n");
 }
 
+/* What tapd says this user may use and has; or a one-line error. */
+static int list_fetch(const char *sock_path, struct client_listing *l)
+{
+	char err[CLIENT_ERR_MAX];
+	cleanup_fd int sock = -1;
+	int ret;
+
+	ret = tapd_connect_or_explain("tapvm", client_socket_path(sock_path), &sock);
+	if (ret)
+		return ret;
+	ret = client_list(sock, l, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "tapvm: %s\n", err);
+		return tapd_exit_status(ret);
+	}
+	return 0;
+}
+
+static void list_print_taps(const struct client_listing *l)
+{
+	char age[AGE_MAX];
+
+	printf("%-15s %-15s %-8s %-7s %s\n", "TAP", "BRIDGE", "PID", "AGE", "VM");
+	for (size_t i = 0; i < l->ntaps; i++) {
+		const struct client_tapinfo *t = &l->taps[i];
+
+		age_format(age, sizeof(age), t->since);
+		printf("%-15s %-15s %-8u %-7s %s\n", t->ifname, t->bridge[0] ? t->bridge : "-",
+		       t->pid, age, t->label[0] ? t->label : "-");
+	}
+}
+
 int list_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -34,10 +67,8 @@ int list_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	char err[CLIENT_ERR_MAX];
 	struct client_listing l;
 	const char *sock_path = NULL;
-	cleanup_fd int sock = -1;
 	bool bridges_only = false;
 	int c, ret;
 
@@ -64,14 +95,9 @@ int list_main(int argc, char **argv)
 	}
 	if (!bridges_only && vm_list())
 		printf("\n");
-	ret = tapd_connect_or_explain("tapvm", client_socket_path(sock_path), &sock);
+	ret = list_fetch(sock_path, &l);
 	if (ret)
 		return ret;
-	ret = client_list(sock, &l, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "tapvm: %s\n", err);
-		return tapd_exit_status(ret);
-	}
 	if (bridges_only) {
 		for (size_t i = 0; i < l.ngrants; i++)
 			printf("%s\n", l.grants[i].bridge);
@@ -85,12 +111,61 @@ int list_main(int argc, char **argv)
 	for (size_t i = 0; i < l.ngrants; i++)
 		printf("%-16s %u\n", l.grants[i].bridge, l.grants[i].max_taps);
 	if (l.ntaps) {
-		printf("\n%-16s %-16s %-8s %s\n", "TAP", "BRIDGE", "PID", "VM");
-		for (size_t i = 0; i < l.ntaps; i++)
-			printf("%-16s %-16s %-8u %s\n", l.taps[i].ifname,
-			       l.taps[i].bridge[0] ? l.taps[i].bridge : "-",
-			       l.taps[i].pid, l.taps[i].label[0] ? l.taps[i].label : "-");
+		printf("\n");
+		list_print_taps(&l);
 	}
+	client_listing_free(&l);
+	return 0;
+}
+
+static void taps_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: tapvm taps [--socket PATH]\n"
+"List the taps tapd made for you: name, bridge, the pid that asked for it,\n"
+"age and VM name. They go when the last process holding them exits.\n"
+"\n"
+"      --socket PATH     tapd's socket (default $TAPD_SOCKET, else\n"
+"                        " PROTO_DEFAULT_SOCKET ")\n"
+"  -h, --help            show this help\n");
+}
+
+int taps_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *sock_path = NULL;
+	struct client_listing l;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			sock_path = optarg;
+			break;
+		case 'h':
+			taps_usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'tapvm taps --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tapvm: taps takes no argument ('%s')\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	ret = list_fetch(sock_path, &l);
+	if (ret)
+		return ret;
+	if (l.ntaps)
+		list_print_taps(&l);
+	else
+		printf("You have no taps.\n");
 	client_listing_free(&l);
 	return 0;
 }

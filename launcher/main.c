@@ -30,6 +30,7 @@ static const struct {
 	{ "vnc", vnc_main, "show (and open) a named VM's display" },
 	{ "img", img_main, "make a named VM's drives: new, snapshot, clone" },
 	{ "list", list_main, "list named VMs, the bridges tapd grants you, your taps" },
+	{ "taps", taps_main, "list the taps tapd made for you" },
 	{ "help", help_main, "show this help" },
 };
 

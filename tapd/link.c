@@ -163,6 +163,8 @@ int link_bridge_lookup(struct link_ctx *ctx, const char *name,
  * @size:	its size
  * @uid:	the client's uid
  * @pid:	the client's pid
+ * @since:	now, in seconds since the epoch: the kernel keeps no
+ *		creation time for links, and `tapd --list` shows their age
  * @label:	VM label (validated), or NULL
  *
  * An interface alias can only be changed with CAP_NET_ADMIN, unlike a tap's
@@ -172,10 +174,10 @@ int link_bridge_lookup(struct link_ctx *ctx, const char *name,
  * Return: 0 or -ENAMETOOLONG.
  */
 int link_alias_format(char *buf, size_t size, uid_t uid, pid_t pid,
-		      const char *label)
+		      unsigned long long since, const char *label)
 {
-	int n = snprintf(buf, size, "tapd uid=%u pid=%d%s%s", (unsigned int)uid,
-			 (int)pid, label ? " vm=" : "", label ? label : "");
+	int n = snprintf(buf, size, "tapd uid=%u pid=%d since=%llu%s%s", (unsigned int)uid,
+			 (int)pid, since, label ? " vm=" : "", label ? label : "");
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
@@ -184,27 +186,33 @@ int link_alias_format(char *buf, size_t size, uid_t uid, pid_t pid,
  * link_alias_parse() - whose tap is this, by the alias link_alias_format() wrote?
  * @alias:	the link's alias, or NULL
  * @uid:	set to the uid it names
- * @pid:	set to the pid it names, or NULL
- * @label:	NAMES_LABEL_MAX + 1 bytes for the VM label ("" if none), or
+ * @t:		filled with what the alias says (uid, pid, since, label), or
  *		NULL not to read (nor check) what follows the pid
+ *
+ * Taps made by tapd 0.1 have no since=.
  *
  * Return: 0 if the alias is one tapd writes, else -ENOENT.
  */
-static int link_alias_parse(const char *alias, uid_t *uid, int *pid, char *label)
+static int link_alias_parse(const char *alias, uid_t *uid, struct link_tapinfo *t)
 {
+	unsigned long long since = 0;
+	int p, n = 0, m = 0;
 	unsigned int u;
-	int p, n = 0;
 
 	if (!alias || sscanf(alias, "tapd uid=%u pid=%d%n", &u, &p, &n) != 2)
 		return -ENOENT;
-	if (label) {
-		label[0] = '\0';
-		if (alias[n] && sscanf(alias + n, " vm=%64s", label) != 1)
-			return -ENOENT;
-	}
 	*uid = (uid_t)u;
-	if (pid)
-		*pid = p;
+	if (!t)
+		return 0;
+	alias += n;
+	if (sscanf(alias, " since=%llu%n", &since, &m) == 1)
+		alias += m;
+	t->label[0] = '\0';
+	if (*alias && sscanf(alias, " vm=%64s", t->label) != 1)
+		return -ENOENT;
+	t->uid = (uid_t)u;
+	t->pid = (unsigned int)p;
+	t->since = since;
 	return 0;
 }
 
@@ -258,17 +266,14 @@ static void link_walk_one(struct nl_object *obj, void *data)
 	const char *alias = rtnl_link_get_ifalias(link);
 	struct link_walk *w = data;
 	struct link_tapinfo t;
-	char label[NAMES_LABEL_MAX + 1];
-	int pid, master;
+	int master;
 	uid_t uid;
 
-	if (link_alias_parse(alias, &uid, &pid, label) || uid != w->uid)
-		return;
 	memset(&t, 0, sizeof(t));
+	if (link_alias_parse(alias, &uid, &t) || (w->uid != LINK_ANY_UID && uid != w->uid))
+		return;
 	snprintf(t.ifname, sizeof(t.ifname), "%s", rtnl_link_get_name(link));
-	memcpy(t.label, label, sizeof(t.label));
 	t.ifindex = (unsigned int)rtnl_link_get_ifindex(link);
-	t.pid = (unsigned int)pid;
 	master = rtnl_link_get_master(link);
 	if (master > 0)
 		rtnl_link_i2name(w->cache, master, t.bridge, sizeof(t.bridge));
@@ -276,9 +281,9 @@ static void link_walk_one(struct nl_object *obj, void *data)
 }
 
 /**
- * link_taps_of() - the taps tapd made for a user
+ * link_taps_of() - the taps tapd made for a user, or for everyone
  * @ctx:	context
- * @uid:	the user
+ * @uid:	the user, or LINK_ANY_UID
  * @fn:		called for each
  * @arg:	passed to @fn
  *
@@ -343,7 +348,7 @@ static int link_watch_msg(struct nl_msg *msg, void *arg)
 	if (nlh->nlmsg_type == RTM_DELLINK ||
 	    nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 ||
 	    link_alias_parse(tb[IFLA_IFALIAS] ? nla_get_string(tb[IFLA_IFALIAS]) : NULL, &uid,
-			     NULL, NULL)) {
+			     NULL)) {
 		quota_remove(ctx->quota, ifi->ifi_index);
 		return NL_OK;
 	}

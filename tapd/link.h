@@ -10,7 +10,7 @@
 
 #include "names.h"
 
-#define LINK_ALIAS_MAX	128
+#define LINK_ALIAS_MAX	192	/* IFALIASZ is 256 */
 
 struct link_ctx;
 
@@ -26,11 +26,25 @@ struct link_bridge {
 	bool mac_set;
 };
 
+#define LINK_ANY_UID	((uid_t)-1)
+
+/**
+ * struct link_tapinfo - one of tapd's taps, as its alias and the kernel say
+ * @ifname:	its name
+ * @bridge:	its bridge's name, "" if it has none
+ * @label:	the VM label, "" if none
+ * @ifindex:	its ifindex
+ * @pid:	the client that asked for it
+ * @uid:	the user it was made for
+ * @since:	when it was made, seconds since the epoch (0: an older alias)
+ */
 struct link_tapinfo {
 	char ifname[IFNAMSIZ];
 	char bridge[IFNAMSIZ];
 	char label[NAMES_LABEL_MAX + 1];
 	unsigned int ifindex, pid;
+	uid_t uid;
+	unsigned long long since;
 };
 
 int link_open(struct link_ctx **ctx);
@@ -38,7 +52,7 @@ void link_close(struct link_ctx *ctx);
 int link_bridge_lookup(struct link_ctx *ctx, const char *name,
 		       struct link_bridge *br);
 int link_alias_format(char *buf, size_t size, uid_t uid, pid_t pid,
-		      const char *label);
+		      unsigned long long since, const char *label);
 int link_tap_attach(struct link_ctx *ctx, int ifindex,
 		    const struct link_bridge *br, const uint8_t mac[6],
 		    const char *alias);

@@ -3,7 +3,7 @@
  *
  * Theory of operation, in the order the stages run:
  *
- *	1. --help and --version, before anything else.
+ *	1. --help, --version and --list, before anything else.
  *	2. Read the policy (policy.c): root-owned, read once; a syntax error
  *	   stops tapd, naming file:line. Then /dev/net/tun must open.
  *	3. Get the listening socket (activation.c): systemd's, or bind our own.
@@ -22,10 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <unistd.h>
 #include <sys/resource.h>
 
 #include "activation.h"
+#include "age.h"
 #include "caps.h"
 #include "link.h"
 #include "log.h"
@@ -51,6 +53,8 @@ static void usage(FILE *f)
 "      --max-taps N      most taps tapd keeps on this host, for all users\n"
 "                        together (default %d)\n"
 "      --check           read the policy, report errors, and exit\n"
+"  -l, --list            list every tap tapd made on this host (from the\n"
+"                        kernel: works whether or not tapd runs), and exit\n"
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
@@ -69,6 +73,44 @@ static void main_reaped(int ifindex, uid_t uid, int err)
 	else
 		log_warn("deleted tap ifindex=%d uid=%u: made persistent and abandoned by its holder",
 			 ifindex, (unsigned int)uid);
+}
+
+static void main_list_one(void *arg, const struct link_tapinfo *t)
+{
+	struct passwd *pw = getpwuid(t->uid);
+	char user[32], age[AGE_MAX];
+	unsigned int *n = arg;
+
+	if (!(*n)++)
+		printf("%-15s %-12s %-8s %-15s %-7s %s\n", "TAP", "USER", "PID", "BRIDGE",
+		       "AGE", "VM");
+	if (pw)
+		snprintf(user, sizeof(user), "%s", pw->pw_name);
+	else
+		snprintf(user, sizeof(user), "#%u", (unsigned int)t->uid);
+	age_format(age, sizeof(age), t->since);
+	printf("%-15s %-12s %-8u %-15s %-7s %s\n", t->ifname, user, t->pid,
+	       t->bridge[0] ? t->bridge : "-", age, t->label[0] ? t->label : "-");
+}
+
+/* tapd --list: the kernel's view, in this network namespace. */
+static int main_list(void)
+{
+	struct link_ctx *link;
+	unsigned int n = 0;
+	int ret = link_open(&link);
+
+	if (!ret) {
+		ret = link_taps_of(link, LINK_ANY_UID, main_list_one, &n);
+		link_close(link);
+	}
+	if (ret) {
+		fprintf(stderr, "tapd: cannot list links over rtnetlink: %s\n", strerror(-ret));
+		return 1;
+	}
+	if (!n)
+		printf("No tap made by tapd on this host.\n");
+	return 0;
 }
 
 static int parse_seconds(const char *s, unsigned int *out)
@@ -93,6 +135,7 @@ int main(int argc, char **argv)
 		{ "idle-exit", required_argument, NULL, 'I' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "max-taps", required_argument, NULL, 'T' },
+		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -103,10 +146,10 @@ int main(int argc, char **argv)
 	unsigned int max_taps = QUOTA_MAX_TAPS_DEFAULT;
 	struct rlimit rl;
 	char err[POLICY_ERR_MAX];
-	int c, ret, check = 0;
+	int c, ret, check = 0, list = 0;
 
 	/* 1. Nothing privileged before the options are understood. */
-	while ((c = getopt_long(argc, argv, "c:s:u:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:u:lhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			config = optarg;
@@ -135,6 +178,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'l':
+			list = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -151,6 +197,8 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
+	if (list)
+		return main_list();
 	log_init();
 
 	/* 2. The policy. */

@@ -279,7 +279,8 @@ static int server_create(struct server *s, struct server_client *c,
 	if (getrandom(mac + 1, 5, 0) != 5)
 		return server_refuse(c, p->seq, bridge, -EAGAIN, "no random bytes for a MAC");
 	mac[0] = 0xfe;	/* local, unicast; high, so the bridge keeps its own */
-	ret = link_alias_format(alias, sizeof(alias), c->uid, c->pid, label);
+	ret = link_alias_format(alias, sizeof(alias), c->uid, c->pid,
+				(unsigned long long)time(NULL), label);
 	if (!ret)
 		ret = link_tap_attach(s->cfg->link, ifindex, &br, mac, alias);
 	if (ret)
@@ -346,6 +347,7 @@ static void server_list_tap(void *arg, const struct link_tapinfo *t)
 	    nla_put_string(l->msg, PROTO_A_IFNAME, t->ifname) ||
 	    nla_put_u32(l->msg, PROTO_A_IFINDEX, t->ifindex) ||
 	    nla_put_u32(l->msg, PROTO_A_PID, t->pid) ||
+	    (t->since && nla_put_u64(l->msg, PROTO_A_SINCE, t->since)) ||
 	    (t->bridge[0] && nla_put_string(l->msg, PROTO_A_BRIDGE, t->bridge)) ||
 	    (t->label[0] && nla_put_string(l->msg, PROTO_A_LABEL, t->label))) {
 		l->ret = -ENOBUFS;

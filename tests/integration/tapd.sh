@@ -47,19 +47,30 @@ check "it is up" nsx sh -c "[ \$((\$(cat $sys/flags) & 1)) = 1 ]"
 check_eq "it has the bridge's MTU" 1400 "$(nsx cat "$sys/mtu")"
 check "its MAC's first byte is fe" nsx grep -q '^fe:' "$sys/address"
 check_eq "its owner is the client" "$TEST_UID" "$(nsx cat "$sys/owner")"
-check "its alias records uid, pid and label" \
-	nsx grep -Eq "^tapd uid=$TEST_UID pid=[0-9]+ vm=vm-one\$" "$sys/ifalias"
+check "its alias records uid, pid, time and label" \
+	nsx grep -Eq "^tapd uid=$TEST_UID pid=[0-9]+ since=[0-9]{10} vm=vm-one\$" "$sys/ifalias"
 check "the client saw the same MAC" grep -q "mac=$(nsx cat "$sys/address")" "$HOLD_OUT"
 check "the grant is logged" grep -q "grant uid=$TEST_UID pid=[0-9]* bridge=br0 tap=$TAP vm=vm-one" "$TMP/tapd.log"
 
 out=$(as_user -- "$TAPVM" list --socket "$SOCK")
 check "tapvm list shows the granted bridges" grep -Eq '^br0 +2$' <<<"$out"
 check "tapvm list shows the tap" grep -q "^$TAP *br0 .*vm-one" <<<"$out"
+out=$(as_user -- "$TAPVM" taps --socket "$SOCK")
+check "tapvm taps: the user's own, with bridge, pid, age and VM" \
+	grep -Eq "^$TAP +br0 +$HOLD_PID +[0-9]+s +vm-one\$" <<<"$out"
+check_eq "... under a header" "TAP BRIDGE PID AGE VM" "$(head -1 <<<"$out" | tr -s ' ')"
+out=$(nsx "$TAPD" --list)
+check "tapd --list: every tap, from the kernel, with user, pid, bridge, age, VM" \
+	grep -Eq "^$TAP +nobody +$HOLD_PID +br0 +[0-9]+s +vm-one\$" <<<"$out"
+out=$(as_user -- "$TAPVM" taps --socket "$SOCK" --bogus 2>&1); rc=$?
+check_eq "tapvm taps: a bad option is a usage error" 64 "$rc"
 check_eq "tapvm list --bridges is for completion" "br0 ve0 nobr" \
 	"$(as_user -- "$TAPVM" list --bridges --socket "$SOCK" | tr '\n' ' ' | sed 's/ $//')"
 
 release_tap
 check "the tap vanishes when its fd closes" wait_for 30 link_gone "$TAP"
+check_eq "tapd --list with no tap says so" "No tap made by tapd on this host." "$(nsx "$TAPD" --list)"
+check_eq "tapvm taps with no tap says so" "You have no taps." "$(as_user -- "$TAPVM" taps --socket "$SOCK")"
 
 # --- refusals -----------------------------------------------------------------
 msg_brx=$(as_user -- "$TAPD_CLIENT" "$SOCK" create brx); rc_brx=$?
