@@ -1,30 +1,91 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* list.c - tapvm list and tapvm taps: what tapd lets me use, and my taps */
 
+#include <dirent.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "age.h"
 #include "client.h"
 #include "commands.h"
 #include "exitcode.h"
+#include "names.h"
+#include "state.h"
+#include "vmdef.h"
 #include "tapd_error.h"
 #include "util.h"
 
 static void list_usage(FILE *f)
 {
 	fprintf(f,
-"Usage: tapvm list [--bridges] [--socket PATH]\n"
+"Usage: tapvm list [--bridges | --names] [--socket PATH]\n"
 "List your named VMs; the bridges tapd lets you use, with their quotas;\n"
 "and your taps.\n"
 "\n"
 "      --bridges         print only the bridge names, one a line (for shell\n"
 "                        completion)\n"
+"      --names           print only the names of your VMs, defined or\n"
+"                        started, one a line (for shell completion)\n"
 "      --socket PATH     tapd's socket (default $TAPD_SOCKET, else\n"
 "                        " PROTO_DEFAULT_SOCKET ")\n"
 "  -h, --help            show this help\n");
+}
+
+static int list_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Add the VM names in @dir: entries that are valid names, less @suffix. */
+static void list_names_in(const char *dir, const char *suffix, char ***names, size_t *n)
+{
+	size_t sl = strlen(suffix);
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	while (d && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char **nn, *name;
+
+		if (len <= sl || strcmp(e->d_name + len - sl, suffix))
+			continue;
+		name = strndup(e->d_name, len - sl);
+		nn = name ? reallocarray(*names, *n + 1, sizeof(char *)) : NULL;
+		if (!nn || !names_label_valid(name)) {
+			free(name);
+			continue;
+		}
+		*names = nn;
+		(*names)[(*n)++] = name;
+	}
+	if (d)
+		closedir(d);
+}
+
+/* tapvm list --names: VMs defined (NAME.conf) or with a state directory. */
+static int list_names(void)
+{
+	char dir[PATH_MAX], err[STATE_ERR_MAX];
+	char **names = NULL;
+	size_t n = 0;
+
+	if (!vmdef_dir(dir, sizeof(dir)))
+		list_names_in(dir, ".conf", &names, &n);
+	if (!state_base(dir, sizeof(dir), false, err, sizeof(err)))
+		list_names_in(dir, "", &names, &n);
+	if (n)
+		qsort(names, n, sizeof(char *), list_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (!i || strcmp(names[i], names[i - 1]))
+			printf("%s\n", names[i]);
+		free(names[i]);
+	}
+	free(names);
+	return 0;
 }
 
 /* What tapd says this user may use and has; or a one-line error. */
@@ -63,6 +124,7 @@ int list_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "bridges", no_argument, NULL, 'b' },
+		{ "names", no_argument, NULL, 'N' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -78,6 +140,8 @@ int list_main(int argc, char **argv)
 		case 'b':
 			bridges_only = true;
 			break;
+		case 'N':
+			return list_names();
 		case 'S':
 			sock_path = optarg;
 			break;

@@ -67,6 +67,24 @@ check_eq "tapvm taps: a bad option is a usage error" 64 "$rc"
 check_eq "tapvm list --bridges is for completion" "br0 ve0 nobr" \
 	"$(as_user -- "$TAPVM" list --bridges --socket "$SOCK" | tr '\n' ' ' | sed 's/ $//')"
 
+# --- bash completion: commands, options, bridges and VM names from tapvm itself ---
+mkdir -p "$TMP/home/.config/tapvm"
+echo "memory = 256" >"$TMP/home/.config/tapvm/web.conf"
+# comp WORD...: what completing the last WORD offers, as the test uid.
+comp() {
+	as_user -- env TAPD_SOCKET="$SOCK" HOME="$TMP/home" PATH="$(dirname "$TAPVM"):$PATH" bash -c '
+		. "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		complete -p "$1" | grep -q "_$1" || exit 1
+		"_$1"; echo "${COMPREPLY[*]}"' "${COMPLETION:?}" "$@"
+}
+check "completion: commands" grep -q "run start stop .* list taps help --help --version" <<<"$(comp tapvm "")"
+check_eq "completion: options from --help" "--name --netdev --no-dowait" "$(comp tapvm run --n)"
+check_eq "completion: bridges from tapd" "user br0 ve0 nobr" "$(comp tapvm run --netdev "")"
+check_eq "completion: VM names" "web" "$(comp tapvm start "")"
+check_eq "completion: img's commands" "new snapshot clone list" "$(comp tapvm img "")"
+check_eq "completion: nothing after --" "" "$(comp tapvm run -- "")"
+check_eq "completion: xkvm is tapvm run" "--name --netdev --no-dowait" "$(comp xkvm --n)"
+
 release_tap
 check "the tap vanishes when its fd closes" wait_for 30 link_gone "$TAP"
 check_eq "tapd --list with no tap says so" "No tap made by tapd on this host." "$(nsx "$TAPD" --list)"
