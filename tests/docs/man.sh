@@ -1,0 +1,56 @@
+#!/bin/bash
+# man.sh MANDIR TAPVM TAPD HELPER - every manual page renders without a
+# warning, and every option and command the programs' --help lists is in
+# its page.
+set -u
+dir=$1 tapvm=$2 tapd=$3 helper=$4
+passed=0 failed=0
+command -v man >/dev/null || { echo "SKIP: man (man-db) is missing"; exit 77; }
+
+check() {
+	local desc=$1
+	shift
+	if "$@"; then
+		echo "ok - $desc"; passed=$((passed + 1))
+	else
+		echo "not ok - $desc"; failed=$((failed + 1))
+	fi
+}
+
+# The page's words, with roff's escapes and fonts taken out.
+words() { sed 's/\\-/-/g; s/\\f[BIRP]//g; s/\\&//g' "$dir/$1"; }
+
+# in_page PAGE WORD...: each WORD is in PAGE as a word of its own.
+in_page() {
+	local page=$1 w missing=
+	shift
+	for w in "$@"; do
+		words "$page" | grep -qE -- "(^|[^a-z0-9-])$w([^a-z0-9-]|\$)" || missing="$missing $w"
+	done
+	[ -z "$missing" ] || echo "# $page lacks:$missing"
+	[ -z "$missing" ]
+}
+
+options_of() { "$@" --help | grep -oE -- '(^|[ ,|[])--?[a-zA-Z][a-z0-9-]*' | grep -oE -- '--?[a-zA-Z][a-z0-9-]*' | sort -u; }
+
+for page in tapvm.1 tapd.8 tapd.conf.5 tapd-bridge-helper.8; do
+	check "$page exists" test -s "$dir/$page" || continue
+	out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$dir/$page" 2>&1 >/dev/null)
+	check "$page renders without warnings" test -z "$out"
+	[ -z "$out" ] || echo "$out" | sed 's/^/# /'
+done
+
+check "tapd(8) has every option of tapd --help" in_page tapd.8 $(options_of "$tapd")
+check "tapd-bridge-helper(8) has every option of its --help" \
+	in_page tapd-bridge-helper.8 $(options_of "$helper")
+cmds=$("$tapvm" help | awk '/^  [a-z]/ { print $1 }')
+check "tapvm(1) has every command" in_page tapvm.1 $cmds
+for c in $cmds; do
+	[ "$c" = help ] && continue
+	check "tapvm(1) has every option of tapvm $c --help" in_page tapvm.1 $(options_of "$tapvm" "$c")
+done
+check "tapvm(1) has every exit status of tapvm help" \
+	in_page tapvm.1 $("$tapvm" help | awk '/^ +[0-9]+  / { print $1 }')
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
