@@ -6,6 +6,7 @@
 int run_main(int argc, char **argv);
 int list_main(int argc, char **argv);
 int taps_main(int argc, char **argv);
+int doctor_main(int argc, char **argv);
 int start_main(int argc, char **argv);
 int stop_main(int argc, char **argv);
 int shutdown_main(int argc, char **argv);

@@ -31,6 +31,7 @@ static const struct {
 	{ "img", img_main, "make a named VM's drives: new, snapshot, clone" },
 	{ "list", list_main, "list named VMs, the bridges tapd grants you, your taps" },
 	{ "taps", taps_main, "list the taps tapd made for you" },
+	{ "doctor", doctor_main, "check what a first run needs, say what to do" },
 	{ "help", help_main, "show this help" },
 };
 

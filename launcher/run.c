@@ -30,6 +30,7 @@
 #include "commands.h"
 #include "exitcode.h"
 #include "firmware.h"
+#include "host.h"
 #include "mac.h"
 #include "names.h"
 #include "qemu.h"
@@ -437,70 +438,6 @@ static int run_apply_definition(struct run_state *st)
 	return 0;
 }
 
-/* Can this host run KVM guests? /dev/kvm alone is not enough. */
-static bool run_kvm_usable(void)
-{
-	cleanup_fd int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	cleanup_free char *line = NULL;
-	bool virt = false;
-	size_t cap = 0;
-	FILE *f;
-
-	if (fd < 0)
-		return false;
-	f = fopen("/proc/cpuinfo", "re");
-	if (!f)
-		return false;
-	while (!virt && getline(&line, &cap, f) > 0)
-		if (!strncmp(line, "flags", 5))
-			virt = strstr(line, " vmx") || strstr(line, " svm");
-	fclose(f);
-	return virt;
-}
-
-/**
- * run_find_program() - where a program is
- * @name:	a path, or a name to look up in $PATH
- * @path:	set to a malloc'd path on success
- *
- * Return: 0, -ENOENT (not found) or -EACCES (found, not executable).
- */
-static int run_find_program(const char *name, char **path)
-{
-	const char *env = getenv("PATH");
-	cleanup_free char *dirs = NULL;
-	char *save = NULL, *dir;
-	int ret = -ENOENT;
-
-	if (strchr(name, '/')) {
-		if (access(name, F_OK))
-			return -ENOENT;
-		if (access(name, X_OK))
-			return -EACCES;
-		*path = strdup(name);
-		return *path ? 0 : -ENOMEM;
-	}
-	dirs = strdup(env && *env ? env : "/usr/local/bin:/usr/bin:/bin");
-	if (!dirs)
-		return -ENOMEM;
-	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		struct stat st;
-		char *p;
-
-		if (asprintf(&p, "%s/%s", dir, name) < 0)
-			return -ENOMEM;
-		if (!stat(p, &st) && S_ISREG(st.st_mode)) {
-			if (!access(p, X_OK)) {
-				*path = p;
-				return 0;
-			}
-			ret = -EACCES;
-		}
-		free(p);
-	}
-	return ret;
-}
-
 /* 2. The binary, its architecture, the accelerator. */
 static int run_resolve_qemu(struct run_state *st)
 {
@@ -514,7 +451,7 @@ static int run_resolve_qemu(struct run_state *st)
 	}
 	vm->arch = arch_of_binary(st->o.qemu);
 	vm->qemu = st->o.qemu;
-	ret = run_find_program(st->o.qemu, &st->qemu_path);
+	ret = host_find_program(st->o.qemu, &st->qemu_path);
 	if (!ret) {
 		vm->qemu = st->qemu_path;
 	} else if (!st->o.dry_run) {
@@ -529,7 +466,7 @@ static int run_resolve_qemu(struct run_state *st)
 	}
 	st->probe.qemu = vm->qemu;
 	vm->accel = st->o.accel != ACCEL_AUTO ? st->o.accel :
-		    run_kvm_usable() ? ACCEL_KVM : ACCEL_TCG;
+		    !host_kvm_check(NULL, 0) ? ACCEL_KVM : ACCEL_TCG;
 	return 0;
 }
 

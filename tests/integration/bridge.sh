@@ -61,6 +61,10 @@ out=$(helper --br=$(printf 'b%.0s' $(seq 20)) --fd={fd})
 check "a bridge name too long: exit 1 and why" grep -q "is not a valid interface name" <<<"$out"
 check "--help" sh -c "'$HELPER' --help | grep -q -- '--br=BRIDGE'"
 
+out=$(nsx setpriv --reuid=65533 --regid=65533 --clear-groups "$TAPVM" doctor --socket "$SOCK")
+check "doctor for a user granted nothing says what to ask for" \
+	grep -qx "FAIL  the tapd policy grants you (user:#65533) no bridge: ask the admin to add 'allow user:#65533 BRIDGE' to /etc/tapd/tapd.conf" <<<"$out"
+
 # --- plain QEMU with -netdev bridge ------------------------------------------------------
 as_user -- env TAPD_SOCKET="$SOCK" timeout 300 "$QEMU" -accel tcg \
 	-netdev "bridge,id=n0,br=br0,helper=$HELPER" -device "virtio-net-pci,netdev=n0,mac=$GUEST_MAC" \

@@ -77,7 +77,7 @@ comp() {
 		complete -p "$1" | grep -q "_$1" || exit 1
 		"_$1"; echo "${COMPREPLY[*]}"' "${COMPLETION:?}" "$@"
 }
-check "completion: commands" grep -q "run start stop .* list taps help --help --version" <<<"$(comp tapvm "")"
+check "completion: commands" grep -q "run start stop .* list taps doctor help --help --version" <<<"$(comp tapvm "")"
 check_eq "completion: options from --help" "--name --netdev --no-dowait" "$(comp tapvm run --n)"
 check_eq "completion: bridges from tapd" "user br0 ve0 nobr" "$(comp tapvm run --netdev "")"
 check_eq "completion: VM names" "web" "$(comp tapvm start "")"
@@ -85,6 +85,21 @@ check_eq "completion: img's commands" "new snapshot clone list" "$(comp tapvm im
 check_eq "completion: nothing after --" "" "$(comp tapvm run -- "")"
 check_eq "completion: xkvm is tapvm run" "--name --netdev --no-dowait" "$(comp xkvm --n)"
 
+# --- tapvm doctor ------------------------------------------------------------------
+out=$(as_user -- "$TAPVM" doctor --socket "$SOCK"); rc=$?
+check_eq "doctor: a bridge that is missing is a problem (exit 1)" 1 "$rc"
+check "... tapd answers" grep -qx "ok    tapd answers at $SOCK" <<<"$out"
+check "... which bridges the policy grants" grep -qx "ok    the tapd policy grants you: br0 (2 taps), ve0 (2 taps), nobr (2 taps)" <<<"$out"
+check "... br0 exists" grep -qx "ok    bridge br0 exists" <<<"$out"
+check "... ve0 is not a bridge" grep -qx "FAIL  ve0 is not a bridge: ask the admin to grant a bridge instead" <<<"$out"
+check "... nobr is missing, and what to do" grep -q "^FAIL  bridge nobr does not exist: ask the admin to create it (ip link add nobr type bridge" <<<"$out"
+check "... QEMU is there" grep -q "^ok    QEMU: /.*/qemu-system-" <<<"$out"
+check "... KVM: usable or why not" grep -Eq "^(ok    KVM: /dev/kvm is usable|warn  KVM: .*)$" <<<"$out"
+check "... and a count" grep -qx "2 problems to fix before tapvm run can work." <<<"$out"
+out=$(as_user -- "$TAPVM" doctor --socket "$TMP/none.sock" --qemu /nonexistent/qemu-system-x86_64); rc=$?
+check_eq "doctor without tapd or QEMU: exit 1" 1 "$rc"
+check "... says to start tapd" grep -q "^FAIL  tapd is not running at $TMP/none.sock: start tapd.socket" <<<"$out"
+check "... and to install QEMU" grep -qx "FAIL  QEMU /nonexistent/qemu-system-x86_64 is not found: install qemu-system-x86 (sudo apt install qemu-system-x86) or pass --qemu" <<<"$out"
 release_tap
 check "the tap vanishes when its fd closes" wait_for 30 link_gone "$TAP"
 check_eq "tapd --list with no tap says so" "No tap made by tapd on this host." "$(nsx "$TAPD" --list)"

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* doctor.c - tapvm doctor: what a first run needs, and what to do for each
+ * missing piece
+ *
+ * Each check prints one line: "ok", "FAIL" (tapvm run cannot work until it
+ * is fixed) or "warn" (it works, less well or not for every option), with
+ * what was found or what to do. Nothing is changed.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "arch.h"
+#include "client.h"
+#include "commands.h"
+#include "exitcode.h"
+#include "firmware.h"
+#include "host.h"
+#include "qemu.h"
+#include "util.h"
+
+struct doctor {
+	unsigned int failed, warned;
+};
+
+static void __attribute__((format(printf, 3, 4)))
+doctor_say(struct doctor *d, int level, const char *fmt, ...)
+{
+	static const char *const tag[] = { "ok  ", "warn", "FAIL" };
+	va_list ap;
+
+	if (level == 1)
+		d->warned++;
+	if (level == 2)
+		d->failed++;
+	printf("%s  ", tag[level]);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+#define OK	0
+#define WARN	1
+#define FAIL	2
+
+static void doctor_bridge(struct doctor *d, const char *name)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s", name);
+	if (stat(path, &st)) {
+		if (!strcmp(name, "virbr0"))
+			doctor_say(d, FAIL, "bridge virbr0 does not exist: it is libvirt's default network; start it (sudo virsh net-start default; net-autostart to keep it)");
+		else
+			doctor_say(d, FAIL, "bridge %s does not exist: ask the admin to create it (ip link add %s type bridge, or in the network configuration)",
+				   name, name);
+		return;
+	}
+	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", name);
+	if (stat(path, &st)) {
+		doctor_say(d, FAIL, "%s is not a bridge: ask the admin to grant a bridge instead", name);
+		return;
+	}
+	doctor_say(d, OK, "bridge %s exists", name);
+}
+
+/* tapd, and what its policy lets this user have. */
+static void doctor_tapd(struct doctor *d, const char *path)
+{
+	char err[CLIENT_ERR_MAX], user[64];
+	struct passwd *pw = getpwuid(getuid());
+	struct client_listing l;
+	cleanup_fd int sock = -1;
+	int ret;
+
+	if (pw)
+		snprintf(user, sizeof(user), "user:%s", pw->pw_name);
+	else
+		snprintf(user, sizeof(user), "user:#%u", (unsigned int)getuid());
+	ret = client_connect(path, &sock);
+	if (ret) {
+		if (ret == -ENOENT || ret == -ECONNREFUSED)
+			doctor_say(d, FAIL, "tapd is not running at %s: start tapd.socket (sudo systemctl enable --now tapd.socket), or pass --socket or set TAPD_SOCKET",
+				   path);
+		else
+			doctor_say(d, FAIL, "cannot connect to tapd at %s: %s", path, strerror(-ret));
+		doctor_say(d, WARN, "bridges not checked: that needs tapd");
+		return;
+	}
+	ret = client_list(sock, &l, err, sizeof(err));
+	if (ret) {
+		doctor_say(d, FAIL, "tapd at %s did not answer: %s", path, err);
+		return;
+	}
+	doctor_say(d, OK, "tapd answers at %s", path);
+	if (!l.ngrants) {
+		doctor_say(d, FAIL, "the tapd policy grants you (%s) no bridge: ask the admin to add 'allow %s BRIDGE' to /etc/tapd/tapd.conf",
+			   user, user);
+	} else {
+		char list[1024] = "";
+
+		for (size_t i = 0; i < l.ngrants; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s (%u tap%s)",
+				 i ? ", " : "", l.grants[i].bridge, l.grants[i].max_taps,
+				 l.grants[i].max_taps == 1 ? "" : "s");
+		doctor_say(d, OK, "the tapd policy grants you: %s", list);
+		for (size_t i = 0; i < l.ngrants; i++)
+			doctor_bridge(d, l.grants[i].bridge);
+	}
+	client_listing_free(&l);
+}
+
+/* QEMU, qemu-img, UEFI firmware, KVM. */
+static void doctor_qemu(struct doctor *d, const char *qemu)
+{
+	const struct arch_info *arch = arch_of_binary(qemu);
+	char machine[128], why[512], dirs[3][PATH_MAX];
+	struct qemu_probe probe = { 0 };
+	const char *dirp[3];
+	cleanup_free char *path = NULL, *img = NULL;
+	struct firmware fw;
+	char err[FIRMWARE_ERR_MAX];
+	int ndirs, ret;
+
+	ret = host_find_program(qemu, &path);
+	if (ret) {
+		doctor_say(d, FAIL, "QEMU %s %s: install %s (sudo apt install %s) or pass --qemu",
+			   qemu, ret == -EACCES ? "is not executable" : "is not found",
+			   arch->package, arch->package);
+	} else {
+		doctor_say(d, OK, "QEMU: %s", path);
+	}
+	if (host_find_program("qemu-img", &img))
+		doctor_say(d, WARN, "qemu-img is not found: tapvm cannot tell disk formats or make drives (sudo apt install qemu-utils)");
+	else
+		doctor_say(d, OK, "qemu-img: %s", img);
+
+	/* The firmware --uefi would pick for the default machine. */
+	probe.qemu = path;
+	if (path && !qemu_machine_resolve(&probe, NULL, machine, sizeof(machine))) {
+		ndirs = firmware_default_dirs(dirs);
+		for (int i = 0; i < ndirs; i++)
+			dirp[i] = dirs[i];
+		if (firmware_select(dirp, (size_t)ndirs, arch->name, machine, false, &fw, err,
+				    sizeof(err)))
+			doctor_say(d, arch->uefi ? FAIL : WARN, "no UEFI firmware for %s (%s): %s%s%s",
+				   machine, arch->uefi ? "this architecture boots with it" : "only --uefi needs it",
+				   err, arch->fw_package ? ": install " : "",
+				   arch->fw_package ? arch->fw_package : "");
+		else
+			doctor_say(d, OK, "UEFI firmware (--uefi) for %s: %s", machine, fw.code);
+	}
+	qemu_probe_free(&probe);
+
+	if (host_kvm_check(why, sizeof(why)))
+		doctor_say(d, WARN, "KVM: %s", why);
+	else
+		doctor_say(d, OK, "KVM: /dev/kvm is usable");
+}
+
+static void doctor_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: tapvm doctor [--socket PATH] [--qemu BINARY]\n"
+"Check what a first tapvm run needs and say what to do for each missing\n"
+"piece: tapd reachable; the bridges its policy grants you, and that they\n"
+"exist; QEMU, qemu-img and UEFI firmware installed; KVM usable, or why not.\n"
+"Changes nothing. Exit status 0 when nothing FAILs, else 1.\n"
+"\n"
+"      --socket PATH     tapd's socket (default $TAPD_SOCKET, else\n"
+"                        " PROTO_DEFAULT_SOCKET ")\n"
+"      --qemu BINARY     the QEMU to check (default qemu-system-ARCH of\n"
+"                        this host)\n"
+"  -h, --help            show this help\n");
+}
+
+int doctor_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 'S' },
+		{ "qemu", required_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *sock_path = NULL, *qemu = NULL;
+	struct doctor d = { 0 };
+	char name[96];
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			sock_path = optarg;
+			break;
+		case 'q':
+			qemu = optarg;
+			break;
+		case 'h':
+			doctor_usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'tapvm doctor --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tapvm: doctor takes no argument ('%s')\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!qemu) {
+		snprintf(name, sizeof(name), "qemu-system-%s", arch_host());
+		qemu = name;
+	}
+	doctor_tapd(&d, client_socket_path(sock_path));
+	doctor_qemu(&d, qemu);
+	if (d.failed)
+		printf("\n%u problem%s to fix before tapvm run can work.\n", d.failed,
+		       d.failed == 1 ? "" : "s");
+	else
+		printf("\nReady%s.\n", d.warned ? ", with the warnings above" : "");
+	return d.failed ? 1 : 0;
+}
