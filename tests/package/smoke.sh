@@ -1,0 +1,69 @@
+#!/bin/bash
+# smoke.sh - the installed Debian packages: files where Debian wants them,
+# the tapd user, the default policy as a conffile, tapd started as its
+# installed unit starts it, and a tap granted through the installed tapvm to
+# an unprivileged member of kvm on virbr0 (the default policy's grant).
+# Run as root after `dpkg -i tapd_*.deb tapvm_*.deb` (scripts/test does).
+TAPD=/usr/sbin/tapd TAPVM=/usr/bin/tapvm TAPD_CLIENT=/bin/false
+. "$(dirname "$0")/../integration/lib.sh"
+dpkg-query -W tapd tapvm >/dev/null 2>&1 || skip "the tapd and tapvm packages are not installed"
+setup smoke
+UNIT=$(dpkg -L tapd | grep '/tapd\.service$')
+
+# --- what the packages installed ------------------------------------------------------
+for f in /usr/sbin/tapd /usr/bin/tapvm /usr/bin/xkvm /usr/libexec/tapd-bridge-helper; do
+	check "$f is installed" test -x "$f"
+done
+check "tapd-bridge-helper has no setuid bit" test ! -u /usr/libexec/tapd-bridge-helper
+check "the units are installed" test -n "$UNIT" -a -e "${UNIT%.service}.socket"
+check "the tapd user exists (sysusers.d, run by the postinst)" sh -c "id -u tapd >/dev/null"
+check "/etc/tapd/tapd.conf is a conffile" grep -qx /etc/tapd/tapd.conf /var/lib/dpkg/info/tapd.conffiles
+check "... granting kvm virbr0 with a modest quota, and nothing else" \
+	test "$(grep -v '^#' /etc/tapd/tapd.conf | grep .)" = "allow group:kvm virbr0 4"
+check "... which tapd accepts" sh -c "/usr/sbin/tapd --check >/dev/null"
+check "tapd.socket is enabled" test -L /etc/systemd/system/sockets.target.wants/tapd.socket
+for p in tapvm xkvm tapd tapd.conf tapd-bridge-helper; do
+	check "man $p finds its page" sh -c "man -w $p >/dev/null"
+done
+v=$(sed -n "s/^  version : '\(.*\)',$/\1/p" "$(dirname "$0")/../../meson.build")
+check "tapd --version says $v" sh -c "/usr/sbin/tapd --version | grep -q '^tapd $v '"
+check "tapvm --version says $v" sh -c "/usr/bin/tapvm --version | grep -q '^tapvm $v '"
+check_eq "the package is version $v" "$v" "$(dpkg-query -W -f '${Version}' tapd)"
+
+# --- tapd as its unit starts it -------------------------------------------------------------
+# User=, AmbientCapabilities= and ExecStart= from the installed unit; setpriv
+# and systemd-socket-activate do what systemd would (no systemd runs here).
+user=$(sed -n 's/^User=//p' "$UNIT")
+cap=$(sed -n 's/^AmbientCapabilities=CAP_//p' "$UNIT" | tr A-Z a-z)
+read -r -a exec <<<"$(sed -n 's/^ExecStart=//p' "$UNIT")"
+check_eq "the unit runs tapd as tapd with CAP_NET_ADMIN" "tapd net_admin /usr/sbin/tapd" "$user $cap ${exec[0]}"
+nsx ip link add virbr0 address 02:00:00:00:10:00 type bridge
+nsx ip link set virbr0 up
+SOCK=$TMP/tapd.sock
+ip netns exec "$NS" systemd-socket-activate --seqpacket -l "$SOCK" \
+	setpriv --reuid="$user" --regid="$user" --init-groups --no-new-privs \
+	--inh-caps=-all,+"$cap" --ambient-caps=+"$cap" --bounding-set=-all,+"$cap" \
+	"${exec[@]}" 2>"$TMP/tapd.log" &
+PIDS+=($!)
+wait_for 50 test -S "$SOCK"
+chmod 666 "$SOCK"	# the unit's SocketMode=0666
+
+# --- a tap through the installed tapvm -----------------------------------------------------
+kvm=$(getent group kvm | cut -d: -f3)
+as_user --groups="$kvm" -- env TAPD_SOCKET="$SOCK" /usr/bin/tapvm run --accel tcg --name smoke \
+	-n virbr0 --timeout 5 -- -nographic -nodefaults </dev/null >"$TMP/run.out" 2>&1 &
+RUN=$!
+PIDS+=("$RUN")
+listed() { nsx /usr/sbin/tapd --list | grep -Eq "^tapd[0-9a-f]+ +nobody +[0-9]+ +virbr0 +[0-9]+s +smoke$"; }
+check "a member of kvm got a tap on virbr0 (tapd --list)" wait_for 100 listed
+out=$(as_user --groups="$kvm" -- env TAPD_SOCKET="$SOCK" /usr/bin/tapvm taps)
+check "... and sees it (tapvm taps)" grep -Eq "^tapd[0-9a-f]+ +virbr0 .* smoke$" <<<"$out"
+wait "$RUN"
+check_eq "tapvm ended QEMU at --timeout (81)" 81 "$?"
+check "the tap went with QEMU" sh -c "! ip netns exec $NS /usr/sbin/tapd --list | grep -q smoke"
+out=$(as_user -- env TAPD_SOCKET="$SOCK" /usr/bin/tapvm run --accel tcg -n virbr0 --qemu /bin/true 2>&1); rc=$?
+check_eq "outside kvm: refused (77)" 77 "$rc"
+check "... saying why" grep -q "may not use bridge virbr0" <<<"$out"
+[ "$failed" = 0 ] || sed 's/^/run: /' "$TMP/run.out"
+
+finish
