@@ -16,6 +16,7 @@ int console_main(int argc, char **argv);
 int monitor_main(int argc, char **argv);
 int vnc_main(int argc, char **argv);
 int vm_list(void);
+int command_no_operands(const char *name, const char *extra);
 int img_main(int argc, char **argv);
 
 #endif /* TAPVM_COMMANDS_H */

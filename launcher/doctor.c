@@ -215,10 +215,8 @@ int doctor_main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "tapvm: doctor takes no argument ('%s')\n", argv[optind]);
-		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		return command_no_operands("doctor", argv[optind]);
 	if (!qemu) {
 		snprintf(name, sizeof(name), "qemu-system-%s", arch_host());
 		qemu = name;

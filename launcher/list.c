@@ -153,10 +153,8 @@ int list_main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "tapvm: list takes no argument ('%s')\n", argv[optind]);
-		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		return command_no_operands("list", argv[optind]);
 	if (!bridges_only && vm_list())
 		printf("\n");
 	ret = list_fetch(sock_path, &l);
@@ -219,10 +217,8 @@ int taps_main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "tapvm: taps takes no argument ('%s')\n", argv[optind]);
-		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		return command_no_operands("taps", argv[optind]);
 	ret = list_fetch(sock_path, &l);
 	if (ret)
 		return ret;

@@ -14,6 +14,20 @@
 
 static int help_main(int argc, char **argv);
 
+/**
+ * command_no_operands() - the usage error of a command given an operand
+ * @name:	the command
+ * @extra:	the first operand it was given
+ *
+ * Return: EXIT_USAGE.
+ */
+int command_no_operands(const char *name, const char *extra)
+{
+	fprintf(stderr, "tapvm: %s takes no argument ('%s'); see tapvm %s --help\n", name, extra,
+		name);
+	return EXIT_USAGE;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
