@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -26,6 +27,10 @@
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP	0x10000
 #endif
+
+#define LINK_DUMP_TRIES		8		/* dumps interrupted by changes */
+#define LINK_DRAIN_MAX		100000		/* stale notifications thrown away */
+#define LINK_WATCH_RCVBUF	(4 << 20)	/* bytes of notifications queued */
 
 /* The kernel's NET_ADDR_SET: the address was set by someone on purpose. */
 #define LINK_NET_ADDR_SET	3
@@ -371,23 +376,51 @@ static int link_watch_msg(struct nl_msg *msg, void *arg)
 }
 
 /* Count every tapd tap on the host, from the kernel, from scratch. */
+/*
+ * Rebuild the counts from one dump of every link. A dump the kernel flags
+ * as interrupted (links changed while it ran: NLE_DUMP_INTR) may have missed
+ * some, so it is done again; notifications that came meanwhile are read
+ * after it and applied in order, which leaves the counts exact.
+ */
 static int link_watch_dump(struct link_ctx *ctx)
 {
-	struct nl_sock *sk = nl_socket_alloc();
-	int ret;
+	int ret = -NLE_DUMP_INTR;
 
-	if (!sk)
-		return -ENOMEM;
-	quota_clear(ctx->quota);
-	ret = nl_connect(sk, NETLINK_ROUTE);
-	if (!ret)
-		ret = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, link_watch_msg, ctx);
-	if (!ret)
-		ret = nl_rtgen_request(sk, RTM_GETLINK, AF_UNSPEC, NLM_F_DUMP);
-	if (ret >= 0)
-		ret = nl_recvmsgs_default(sk);
-	nl_socket_free(sk);
+	for (int i = 0; i < LINK_DUMP_TRIES && ret == -NLE_DUMP_INTR; i++) {
+		struct nl_sock *sk = nl_socket_alloc();
+
+		if (!sk)
+			return -ENOMEM;
+		quota_clear(ctx->quota);
+		ret = nl_connect(sk, NETLINK_ROUTE);
+		if (!ret)
+			ret = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, link_watch_msg, ctx);
+		if (!ret)
+			ret = nl_rtgen_request(sk, RTM_GETLINK, AF_UNSPEC, NLM_F_DUMP);
+		if (ret >= 0)
+			ret = nl_recvmsgs_default(sk);
+		nl_socket_free(sk);
+	}
 	return ret < 0 ? link_errno(ret) : 0;
+}
+
+/*
+ * The watch socket overran: the kernel dropped notifications. What is still
+ * queued dates from before the loss, so it is thrown away, and the counts
+ * are rebuilt from a dump.
+ */
+static int link_watch_resync(struct link_ctx *ctx)
+{
+	int fd = nl_socket_get_fd(ctx->watch);
+	char buf[8192];
+
+	for (int n = 0; n < LINK_DRAIN_MAX; n++) {
+		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC) >= 0)
+			continue;
+		if (errno != ENOBUFS && errno != EINTR)
+			break;
+	}
+	return link_watch_dump(ctx);
 }
 
 /**
@@ -404,7 +437,7 @@ static int link_watch_dump(struct link_ctx *ctx)
 int link_watch_open(struct link_ctx *ctx, struct quota *q,
 		    void (*reaped)(int ifindex, uid_t uid, int err))
 {
-	int ret;
+	int ret, fd, rcvbuf = LINK_WATCH_RCVBUF;
 
 	ctx->quota = q;
 	ctx->reaped = reaped;
@@ -421,7 +454,11 @@ int link_watch_open(struct link_ctx *ctx, struct quota *q,
 		ret = nl_socket_set_nonblocking(ctx->watch);
 	if (ret)
 		return link_errno(ret);
-	fcntl(nl_socket_get_fd(ctx->watch), F_SETFD, FD_CLOEXEC);
+	fd = nl_socket_get_fd(ctx->watch);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	/* Room for bursts (tapd has CAP_NET_ADMIN: past rmem_max, too). */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	return link_watch_dump(ctx);
 }
 
@@ -449,7 +486,7 @@ int link_watch_read(struct link_ctx *ctx)
 		if (ret == -NLE_AGAIN)
 			return 0;
 		if (ret == -NLE_NOMEM || ret == -NLE_MSG_OVERFLOW)
-			return link_watch_dump(ctx);
+			return link_watch_resync(ctx);
 		return link_errno(ret);
 	}
 }

@@ -42,7 +42,7 @@ check_eq "after SIGTERM, tapvm exits with QEMU's status" 0 "$rc"
 check "tapvm asked the guest to power off" grep -aq "tapvm: Terminated: asking the guest to power off (system_powerdown" "$TMP/console2"
 check "the guest's power button handler ran" grep -aq "TAPVM-ACPI-POWEROFF" "$TMP/console2"
 check "one line says how it ended" grep -aq "tapvm: ended: the guest powered off after system_powerdown" "$TMP/console2"
-check "no QEMU is left" sh -c "! pgrep -u $TEST_UID -f qemu-system"
+check "no QEMU is left" no_qemu
 check "the tap is gone" wait_for 30 link_gone "$tap"
 [ "$failed" = 0 ] || sed 's/^/console2: /' "$TMP/console2" | tail -40
 

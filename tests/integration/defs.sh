@@ -86,7 +86,7 @@ if [ -n "$loopdev" ]; then
 fi
 check "its memory is the class's (the file's was removed)" sh -c "ps -o args= -u $TEST_UID | grep qemu | grep -q -- ' -m 512 '"
 tv shutdown web >/dev/null 2>&1
-check "it shuts down" sh -c "! pgrep -u $TEST_UID -f qemu-system >/dev/null"
+check "it shuts down" no_qemu
 [ -n "$loopdev" ] && losetup -d "$loopdev"
 
 finish

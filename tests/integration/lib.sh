@@ -155,6 +155,12 @@ link_gone() {
 	! nsx test -e "/sys/class/net/$1"
 }
 
+# no_qemu: true when the test uid runs no QEMU (zombies, which only wait
+# for their parent to reap them, do not count).
+no_qemu() {
+	! ps -u "$TEST_UID" -o stat=,comm= | grep -v '^Z' | grep -q qemu-system
+}
+
 # lacks PATTERN TEXT: true if TEXT has no line matching PATTERN.
 lacks() {
 	! grep -q "$1" <<<"$2"

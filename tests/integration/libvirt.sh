@@ -36,9 +36,17 @@ virsh() {
 }
 stop_session() {
 	pkill -u "$TEST_UID" -x libvirtd
-	wait_for 50 sh -c "! pgrep -u $TEST_UID -x libvirtd >/dev/null"
+	pkill -u "$TEST_UID" -x virtlogd
+	wait_for 50 sh -c "! pgrep -u $TEST_UID -x 'libvirtd|virtlogd' >/dev/null"
 }
-trap 'stop_session; cleanup' EXIT
+# Whatever happened, no domain, daemon or QEMU of this test outlives it.
+end_test() {
+	virsh destroy tapvm-test >/dev/null 2>&1
+	stop_session
+	pkill -u "$TEST_UID" -f "qemu-system-.*guest=tapvm-test"
+	cleanup
+}
+trap end_test EXIT
 
 cat >"$TMP/dom.xml" <<XML
 <domain type='qemu'>

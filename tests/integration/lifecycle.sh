@@ -98,7 +98,7 @@ exec {KEYS}>&-
 check_eq "Ctrl-] q shuts the guest down gracefully" 0 "$rc"
 check "... through its power button" grep -aq "TAPVM-ACPI-POWEROFF" "$TMP/pty"
 check "... and says so" grep -aq "ended: the guest powered off after system_powerdown" "$TMP/pty"
-check "no QEMU is left" sh -c "! pgrep -u $TEST_UID -f qemu-system"
+check "no QEMU is left" no_qemu
 check "no tap is left" sh -c "! ip netns exec $NS ip -o link show | grep -q ': tapd'"
 [ "$failed" = 0 ] || for f in ignore twice timeout watchdog status-7 nostatus pty; do
 	sed "s/^/$f: /" "$TMP/$f" 2>/dev/null | grep -a -E 'tapvm|TAPVM' | tail -8

@@ -91,13 +91,13 @@ check "... and its log says who stopped it" grep -q "ended: tapvm stop; QEMU was
 out=$(tv status db 2>&1); rc=$?
 check_eq "status of a stopped VM" 87 "$rc"
 check "no tap is left" sh -c "! ip netns exec $NS ip -o link show | grep -q ': tapd'"
-check "no QEMU is left" sh -c "! pgrep -u $TEST_UID -f qemu-system >/dev/null"
+check "no QEMU is left" no_qemu
 
 # A supervisor killed with SIGKILL: QEMU goes with it, the state is stale.
 tv start stale "${VMARGS[@]}" -append "$APPEND tapvm.hold=1" </dev/null >/dev/null 2>&1
 sup=$(cat "$STATE/stale/pid")
 kill -KILL "$sup"
-check "QEMU does not outlive a killed supervisor" wait_for 50 sh -c "! pgrep -u $TEST_UID -f qemu-system >/dev/null"
+check "QEMU does not outlive a killed supervisor" wait_for 50 no_qemu
 check "... nor does its tap" wait_for 50 sh -c "! ip netns exec $NS ip -o link show | grep -q ': tapd'"
 out=$(tv start stale "${VMARGS[@]}" -append "$APPEND tapvm.hold=1" </dev/null 2>&1); rc=$?
 check_eq "the name can be started again" 0 "$rc"
