@@ -133,37 +133,67 @@ static int client_call(int sock, struct nl_msg *req, void *buf,
 	return 0;
 }
 
+/*
+ * The FDS description must be the tap's queues 0..n-1, then no vhost fd or
+ * (if asked for) one per queue, 0..n-1, matching the fds that came:
+ * anything else is a tapd this client does not understand.
+ */
+static int client_check_fds(const struct proto_parsed *p, size_t nfds, unsigned int queues,
+			    bool vhost, struct client_tap *tap, const char **why)
+{
+	size_t nq = 0, nv = 0;
+	struct nlattr *nla;
+	int rem;
+
+	nla_for_each_nested(nla, p->tb[PROTO_A_FDS], rem) {
+		bool is_tap = nla_type(nla) == PROTO_FD_TAP;
+
+		if ((!is_tap && nla_type(nla) != PROTO_FD_VHOST) || nla_len(nla) != 4 ||
+		    (is_tap && nv) || nla_get_u32(nla) != (is_tap ? nq : nv)) {
+			*why = "fd description is not the one expected";
+			return -EPROTO;
+		}
+		*(is_tap ? &nq : &nv) += 1;
+	}
+	if (nq != queues || (nv && (nv != nq || !vhost)) || nq + nv != nfds) {
+		*why = "the number of fds differs from what was asked or described";
+		return -EPROTO;
+	}
+	tap->nqueues = nq;
+	tap->nvhost = nv;
+	return 0;
+}
+
 /**
- * client_create() - ask tapd for a tap on a bridge
+ * client_request_tap() - ask tapd for a tap on a bridge
  * @sock:	connected socket
- * @bridge:	bridge name
- * @label:	VM label, or NULL
- * @tap:	filled on success
- * @err:	on failure, one line for people (tapd's own, where it sent one)
+ * @rq:		what to ask for
+ * @tap:	filled on success; the caller owns tap->fds
+ * @err:	on failure, one line for people (tapd's own when it refused)
  * @errlen:	its size
  *
- * Return: 0 or -errno (tapd's: -EACCES refused by policy, -ENODEV no such
- * bridge, -EMEDIUMTYPE not a bridge, ...).
+ * Return: 0, tapd's -errno when it refused, or -EPROTO, -ECONNRESET, ...
  */
-int client_create(int sock, const char *bridge, const char *label,
-		  struct client_tap *tap, char *err, size_t errlen)
+int client_request_tap(int sock, const struct client_request *rq,
+		       struct client_tap *tap, char *err, size_t errlen)
 {
+	unsigned int queues = rq->queues ? rq->queues : 1;
 	static uint32_t seq;
 	cleanup_free void *buf = NULL;
-	struct nlattr *nla;
 	struct proto_parsed p;
 	struct nl_msg *req;
 	const char *why;
-	size_t nfds, queue = 0;
-	int ret, rem;
+	size_t nfds;
+	int ret;
 
 	memset(tap, 0, sizeof(*tap));
 	ret = proto_new(&req, PROTO_MSG_CREATE, ++seq, PROTO_REQUEST_MAX);
 	if (ret)
 		goto oom;
-	if (nla_put_string(req, PROTO_A_BRIDGE, bridge) ||
-	    (label && nla_put_string(req, PROTO_A_LABEL, label)) ||
-	    nla_put_u32(req, PROTO_A_QUEUES, 1)) {
+	if (nla_put_string(req, PROTO_A_BRIDGE, rq->bridge) ||
+	    (rq->label && nla_put_string(req, PROTO_A_LABEL, rq->label)) ||
+	    nla_put_u32(req, PROTO_A_QUEUES, queues) ||
+	    (rq->vhost && nla_put_u8(req, PROTO_A_VHOST, 1))) {
 		nlmsg_free(req);
 		ret = -ENOMEM;
 		goto oom;
@@ -183,22 +213,12 @@ int client_create(int sock, const char *bridge, const char *label,
 		ret = -EPROTO;
 		goto bad;
 	}
-
-	/* Each fd must be described, in order, and every queue must be a tap. */
-	nla_for_each_nested(nla, p.tb[PROTO_A_FDS], rem) {
-		if (nla_type(nla) != PROTO_FD_TAP || nla_len(nla) != 4 ||
-		    nla_get_u32(nla) != queue) {
-			why = "fd description is not the one expected";
-			ret = -EPROTO;
-			goto bad;
-		}
-		queue++;
-	}
-	if (queue == 0 || queue != nfds) {
-		why = "the number of fds differs from their description";
-		ret = -EPROTO;
+	ret = client_check_fds(&p, nfds, queues, rq->vhost, tap, &why);
+	if (ret)
 		goto bad;
-	}
+	if (rq->vhost && !tap->nvhost)
+		tap->vhost_err = p.tb[PROTO_A_VHOST_ERRNO] ?
+				 (int)nla_get_u32(p.tb[PROTO_A_VHOST_ERRNO]) : EOPNOTSUPP;
 	tap->nfds = nfds;
 	snprintf(tap->ifname, sizeof(tap->ifname), "%s",
 		 nla_get_string(p.tb[PROTO_A_IFNAME]));
@@ -217,6 +237,25 @@ bad:
 oom:
 	snprintf(err, errlen, "cannot build a request: %s", strerror(-ret));
 	return ret;
+}
+
+/**
+ * client_create() - ask tapd for a one-queue tap on a bridge
+ * @sock:	connected socket
+ * @bridge:	the bridge
+ * @label:	the VM's name, or NULL
+ * @tap:	filled on success; the caller owns tap->fds
+ * @err:	on failure, one line for people
+ * @errlen:	its size
+ *
+ * Return: as client_request_tap().
+ */
+int client_create(int sock, const char *bridge, const char *label,
+		  struct client_tap *tap, char *err, size_t errlen)
+{
+	struct client_request rq = { .bridge = bridge, .label = label, .queues = 1 };
+
+	return client_request_tap(sock, &rq, tap, err, errlen);
 }
 
 static int client_list_add(struct client_listing *out, struct nlattr *nla,

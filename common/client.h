@@ -4,6 +4,7 @@
 #define TAPVM_CLIENT_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,15 +19,35 @@
  * @ifindex:	its ifindex
  * @mtu:	its MTU (the bridge's)
  * @mac:	its host-side MAC
- * @fds:	queue fds, in queue order; the caller owns them
- * @nfds:	how many
+ * @fds:	the tap's queue fds in queue order, then the vhost-net fds (one
+ *		per queue, or none); the caller owns them all
+ * @nfds:	how many in all
+ * @nqueues:	how many of them are the tap's queues
+ * @nvhost:	how many are vhost-net fds (0, or @nqueues)
+ * @vhost_err:	vhost fds were asked for and tapd could not open
+ *		/dev/vhost-net: its errno (positive); else 0
  */
 struct client_tap {
 	char ifname[IFNAMSIZ];
 	uint32_t ifindex, mtu;
 	uint8_t mac[6];
 	int fds[PROTO_FDS_MAX];
-	size_t nfds;
+	size_t nfds, nqueues, nvhost;
+	int vhost_err;
+};
+
+/**
+ * struct client_request - what to ask tapd for
+ * @bridge:	the bridge
+ * @label:	the VM's name, or NULL
+ * @queues:	queues (1 to PROTO_QUEUES_MAX; 0 means 1)
+ * @vhost:	ask for a vhost-net fd per queue too
+ */
+struct client_request {
+	const char *bridge;
+	const char *label;
+	unsigned int queues;
+	bool vhost;
 };
 
 struct client_grant {
@@ -51,6 +72,8 @@ struct client_listing {
 
 const char *client_socket_path(const char *option);
 int client_connect(const char *path, int *sock);
+int client_request_tap(int sock, const struct client_request *rq,
+		       struct client_tap *tap, char *err, size_t errlen);
 int client_create(int sock, const char *bridge, const char *label,
 		  struct client_tap *tap, char *err, size_t errlen);
 int client_list(int sock, struct client_listing *out, char *err,

@@ -19,8 +19,9 @@
 /* Bounds: a request is tiny; a reply may list many taps. */
 #define PROTO_REQUEST_MAX	1024
 #define PROTO_REPLY_MAX		65536
-/* Most fds one reply may carry (queues and vhost fds, later issues). */
-#define PROTO_FDS_MAX		16
+/* Most queues a tap may have: a reply carries a tap fd and a vhost fd each. */
+#define PROTO_QUEUES_MAX	8
+#define PROTO_FDS_MAX		(2 * PROTO_QUEUES_MAX)
 #define PROTO_MESSAGE_MAX	256
 
 /* Message types (nlmsg_type); below NLMSG_MIN_TYPE is netlink's own. */
@@ -54,6 +55,8 @@ enum proto_attr {
 	PROTO_A_TAP,		/* nested: IFNAME, IFINDEX, BRIDGE, LABEL, PID */
 	PROTO_A_PID,		/* u32 */
 	PROTO_A_SINCE,		/* u64: when the tap was made, seconds since the epoch */
+	PROTO_A_VHOST,		/* u8: 1 to ask for a vhost-net fd per queue */
+	PROTO_A_VHOST_ERRNO,	/* u32: why the reply has no vhost-net fds */
 	__PROTO_A_MAX,
 };
 #define PROTO_A_MAX (__PROTO_A_MAX - 1)

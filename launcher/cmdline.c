@@ -14,6 +14,8 @@
 #include "cmdline.h"
 #include "mac.h"
 #include "names.h"
+#include "proto.h"
+#include "util.h"
 
 /**
  * argv_add() - append a formatted argument
@@ -117,7 +119,8 @@ static const char *const cmdline_tap_reserved[] = {
  * @err:	reason on failure
  * @errlen:	its size
  *
- * mac=/macaddr= and model= are tapvm's; every other KEY=VALUE field (or bare
+ * mac=/macaddr=, model=, queues= and vhost= are tapvm's; every other
+ * KEY=VALUE field (or bare
  * KEY, meaning KEY=on) goes to -device or -netdev when the command line is
  * built, by whether the NIC model has that property. Fields that would
  * replace the tap tapd gives (fd=, ifname=, script=, ...) are refused.
@@ -133,6 +136,7 @@ int cmdline_parse_netdev(const char *arg, struct netdev_spec *nd, char *err,
 
 	memset(nd, 0, sizeof(*nd));
 	snprintf(nd->mac_req, sizeof(nd->mac_req), "auto");
+	nd->queues = 1;
 	ret = cmdline_split(arg, &nd->buf, &f, &n, "--netdev", err, errlen);
 	if (ret)
 		goto out;
@@ -165,6 +169,31 @@ int cmdline_parse_netdev(const char *arg, struct netdev_spec *nd, char *err,
 				goto out;
 			}
 			snprintf(nd->mac_req, sizeof(nd->mac_req), "%s", eq + 1);
+			continue;
+		}
+		if (cmdline_key_is(f[i], "queues") && nd->kind == NETDEV_BRIDGE) {
+			char *end;
+			unsigned long q = eq ? strtoul(eq + 1, &end, 10) : 0;
+
+			if (!eq || !eq[1] || *end || q < 1 || q > PROTO_QUEUES_MAX) {
+				snprintf(err, errlen, "--netdev: '%s' is not queues=1..%d", f[i],
+					 PROTO_QUEUES_MAX);
+				ret = -EINVAL;
+				goto out;
+			}
+			nd->queues = (unsigned int)q;
+			continue;
+		}
+		if (cmdline_key_is(f[i], "vhost") && nd->kind == NETDEV_BRIDGE) {
+			if (!eq || !strcmp(eq + 1, "on")) {
+				nd->vhost = true;
+			} else if (!strcmp(eq + 1, "off")) {
+				nd->vhost = false;
+			} else {
+				snprintf(err, errlen, "--netdev: '%s' is not vhost=on|off", f[i]);
+				ret = -EINVAL;
+				goto out;
+			}
 			continue;
 		}
 		if (cmdline_key_is(f[i], "model")) {
@@ -450,10 +479,40 @@ static const char *cmdline_nic_model(const struct vm_spec *vm, const struct netd
 	return nd->model;
 }
 
+/* fds=3:4:5 (or fd=3) for @n fds from @first, with @key and @keys. */
+static int cmdline_fd_list(char **s, const char *key, const char *keys, int first,
+			   unsigned int n)
+{
+	char list[PROTO_QUEUES_MAX * 12] = "";
+
+	for (unsigned int i = 0; i < n; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%d", i ? ":" : "",
+			 first + (int)i);
+	return asprintf(s, "%s=%s", n > 1 ? keys : key, list) < 0 ? -ENOMEM : 0;
+}
+
+/* A bridge NIC's -netdev: its tap's queue fds, and vhost's if any. */
+static int cmdline_tap_netdev(const struct netdev_spec *nd, size_t i, int fd, char **net)
+{
+	cleanup_free char *fds = NULL, *vfds = NULL;
+
+	if (cmdline_fd_list(&fds, "fd", "fds", fd, nd->queues) ||
+	    (nd->nvhost && cmdline_fd_list(&vfds, "vhostfd", "vhostfds", fd + (int)nd->queues,
+					   nd->nvhost)))
+		return -ENOMEM;
+	return asprintf(net, "tap,id=net%02zu,%s%s%s%s", i, fds, nd->vhost ? ",vhost=on" : "",
+			vfds ? "," : "", vfds ? vfds : "") < 0 ? -ENOMEM : 0;
+}
+
+static bool cmdline_model_is_virtio(const char *model)
+{
+	return !strncmp(model, "virtio-net", 10);
+}
+
 static int cmdline_add_nics(const struct vm_spec *vm, const struct cmdline_probe *probe,
 			    struct argv_buf *out, char *err, size_t errlen)
 {
-	int tap = 0, ret = 0;
+	int fd = CMDLINE_FD_BASE, ret = 0;
 
 	for (size_t i = 0; i < vm->nnetdevs && !ret; i++) {
 		const struct netdev_spec *nd = &vm->netdevs[i];
@@ -473,11 +532,21 @@ static int cmdline_add_nics(const struct vm_spec *vm, const struct cmdline_probe
 			snprintf(err, errlen, "NIC %zu has no MAC (a bug)", i);
 			return -EINVAL;
 		}
-		if (nd->kind == NETDEV_USER)
+		if (nd->queues > 1 && !cmdline_model_is_virtio(model)) {
+			snprintf(err, errlen, "NIC %zu: queues= needs a virtio NIC, not %s", i, model);
+			return -EINVAL;
+		}
+		if (nd->kind == NETDEV_USER) {
 			ret = asprintf(&net, "user,id=net%02zu", i) < 0;
-		else
-			ret = asprintf(&net, "tap,id=net%02zu,fd=%d", i, CMDLINE_FD_BASE + tap++) < 0;
-		if (!ret)
+		} else {
+			ret = cmdline_tap_netdev(nd, i, fd, &net) < 0;
+			fd += (int)(nd->queues + nd->nvhost);
+		}
+		/* Multiqueue: a vector per queue each way, one for config, one spare. */
+		if (!ret && nd->queues > 1)
+			ret = asprintf(&dev, "%s,netdev=net%02zu,mac=%s,mq=on,vectors=%u", model, i,
+				       nd->mac, 2 * nd->queues + 2) < 0;
+		else if (!ret)
 			ret = asprintf(&dev, "%s,netdev=net%02zu,mac=%s", model, i, nd->mac) < 0;
 		ret = ret ? -ENOMEM : cmdline_route(probe, model, nd->fields, nd->nfields,
 						    &dev, &net, err, errlen);
@@ -585,7 +654,8 @@ static void cmdline_add_channels(const struct vm_spec *vm, struct argv_buf *out)
 	int fd = CMDLINE_FD_BASE;
 
 	for (size_t i = 0; i < vm->nnetdevs; i++)
-		fd += vm->netdevs[i].kind == NETDEV_BRIDGE;
+		if (vm->netdevs[i].kind == NETDEV_BRIDGE)
+			fd += (int)(vm->netdevs[i].queues + vm->netdevs[i].nvhost);
 	if (vm->qmp) {
 		argv_add(out, "-chardev");
 		argv_add(out, "socket,id=tapvm-qmp,fd=%d", fd++);
@@ -625,9 +695,10 @@ static void cmdline_add_channels(const struct vm_spec *vm, struct argv_buf *out)
  *
  * In order: binary, -name, -accel, the architecture's -machine, -cpu and
  * device, firmware, the virtio-scsi controller xkvm always adds, NICs, disks,
- * tapvm's channels, then the arguments after "--". The n-th bridge NIC
- * (counting bridges only) uses the fd CMDLINE_FD_BASE + n; QMP, the console
- * and the status port follow, in that order: the caller puts them there.
+ * tapvm's channels, then the arguments after "--". Bridge NICs take fds
+ * from CMDLINE_FD_BASE in order, each its queues then its vhost-net fds;
+ * QMP, the console and the status port follow, in that order: the caller
+ * puts them there.
  *
  * Return: 0 or -errno.
  */

@@ -10,13 +10,17 @@
 #include "arch.h"
 #include "mac.h"
 
-/* Tap fds are handed to QEMU at CMDLINE_FD_BASE, +1 for each further tap. */
+/*
+ * Tap fds are handed to QEMU from CMDLINE_FD_BASE: each bridge NIC's queues,
+ * then its vhost-net fds, then the next NIC's.
+ */
 #define CMDLINE_FD_BASE		3
 #define CMDLINE_DEFAULT_BRIDGE	"virbr0"
 #define CMDLINE_SCSI_ID		"virtio-scsi-xkvm"
 #define CMDLINE_ERR_MAX		512
-/* Most fds QEMU gets: taps, QMP, console, status. */
-#define CMDLINE_MAX_FDS		40
+/* Most fds QEMU gets: taps' queues and vhost-net fds, then QMP, console, status. */
+#define CMDLINE_MAX_FDS		64
+#define CMDLINE_MAX_TAP_FDS	(CMDLINE_MAX_FDS - 3)
 
 struct argv_buf {
 	char **v;	/* NULL-terminated */
@@ -37,6 +41,10 @@ enum cmdline_accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
  * @mac_req:	mac= as given ("auto" when not given)
  * @mac:	the MAC, once resolved (cmdline_resolve_macs())
  * @model:	NIC model; "" means the architecture's default
+ * @queues:	queues= (a multiqueue tap from tapd; virtio only), 1 by default
+ * @vhost:	vhost=on: vhost-net fds from tapd, else QEMU's own
+ * @nvhost:	the vhost-net fds tapd gave (0 or @queues), set by the caller
+ *		before the command line is built
  * @fields:	every other field, in order, routed by QEMU's answer
  * @nfields:	how many
  * @buf:	storage for @fields
@@ -47,6 +55,9 @@ struct netdev_spec {
 	char mac_req[32];
 	char mac[MAC_STRLEN];
 	char model[64];
+	unsigned int queues;
+	bool vhost;
+	unsigned int nvhost;
 	char **fields;
 	size_t nfields;
 	char *buf;

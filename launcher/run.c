@@ -57,6 +57,10 @@ static void run_usage(FILE *f, const char *prog)
 "                                       the VM's name and the NIC's index\n"
 "                          mac=random   52:54:00 and 3 random bytes\n"
 "                          mac=:05      padded as xkvm: 52:54:00:12:34:05\n"
+"                          queues=N     a multiqueue tap (virtio; 1 to 8,\n"
+"                                       within the tapd policy's queues=)\n"
+"                          vhost=on     vhost-net fds from tapd (else QEMU\n"
+"                                       tries /dev/vhost-net itself)\n"
 "                          model=MODEL  default virtio (virtio-net-pci; on\n"
 "                                       s390x virtio-net-ccw); e1000, ...\n"
 "                          KEY=VALUE    to -device if MODEL has property KEY,\n"
@@ -108,7 +112,8 @@ static void run_usage(FILE *f, const char *prog)
 "The serial console is relayed on the terminal unless the QEMU arguments\n"
 "place it (-serial); on a terminal, Ctrl-] then q shuts the guest down, k\n"
 "stops QEMU, Ctrl-] sends Ctrl-]. Arguments after -- go to QEMU unchanged,\n"
-"last. The n-th bridge NIC's tap is fd %d+n in QEMU. Exit status: QEMU's\n"
+"last. Bridge NICs' fds start at %d in QEMU: each NIC's queues, then its\n"
+"vhost-net fds. Exit status: QEMU's\n"
 "(or the guest's, with --guest-status), or one of tapvm's own (see 'tapvm\n"
 "help').\n", prog, SUPERVISE_SHUTDOWN_S, EXIT_TIMEOUT, EXIT_WATCHDOG, CMDLINE_FD_BASE);
 }
@@ -147,7 +152,7 @@ struct run_state {
 	struct vmdef def;
 	char drives[RUN_MAX_DISKS][PATH_MAX];
 	char **extra;
-	int fds[RUN_MAX_NICS];
+	int fds[CMDLINE_MAX_TAP_FDS];
 	size_t nfds;
 };
 
@@ -646,7 +651,8 @@ static int run_resolve_macs(struct run_state *st)
 	return 0;
 }
 
-/* 6. One tap per bridge NIC, in order; the fds land in st->fds. */
+/* 6. One tap per bridge NIC, in order; its queues' and vhost-net fds land
+ * in st->fds, in that order. */
 static int run_get_taps(struct run_state *st)
 {
 	const char *label = names_label_valid(st->name) ? st->name : NULL;
@@ -656,24 +662,34 @@ static int run_get_taps(struct run_state *st)
 	int ret;
 
 	for (size_t i = 0; i < st->vm.nnetdevs; i++) {
-		const struct netdev_spec *nd = &st->netdevs[i];
+		struct netdev_spec *nd = &st->netdevs[i];
+		struct client_request rq = { .bridge = nd->bridge, .label = label,
+					     .queues = nd->queues, .vhost = nd->vhost };
 		struct client_tap tap;
 
 		if (nd->kind != NETDEV_BRIDGE)
 			continue;
+		if (st->nfds + nd->queues * (nd->vhost ? 2 : 1) > CMDLINE_MAX_TAP_FDS) {
+			fprintf(stderr, "tapvm: too many queues on all NICs together (QEMU gets at most %d of their fds)\n",
+				CMDLINE_MAX_TAP_FDS);
+			return EXIT_USAGE;
+		}
 		if (sock < 0) {
 			ret = tapd_connect_or_explain("tapvm", path, &sock);
 			if (ret)
 				return ret;
 		}
-		ret = client_create(sock, nd->bridge, label, &tap, err, sizeof(err));
+		ret = client_request_tap(sock, &rq, &tap, err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "tapvm: %s\n", err);
 			return tapd_exit_status(ret);
 		}
-		/* One queue until multiqueue; extra fds would be a tapd bug. */
-		proto_close_fds(tap.fds + 1, tap.nfds - 1);
-		st->fds[st->nfds++] = tap.fds[0];
+		if (tap.vhost_err)
+			fprintf(stderr, "tapvm: NIC %zu: tapd cannot open /dev/vhost-net (%s): QEMU will try itself (vhost=on)\n",
+				i, strerror(tap.vhost_err));
+		memcpy(st->fds + st->nfds, tap.fds, tap.nfds * sizeof(int));
+		st->nfds += tap.nfds;
+		nd->nvhost = (unsigned int)tap.nvhost;
 		snprintf(st->tap_names + strlen(st->tap_names),
 			 sizeof(st->tap_names) - strlen(st->tap_names), "%s%s",
 			 st->tap_names[0] ? "," : "", tap.ifname);
@@ -886,6 +902,10 @@ static int run_vm(int argc, char **argv, const char *start_name)
 	}
 	if (!ret && !st->o.dry_run)
 		ret = run_get_taps(st);
+	/* --dry-run asks tapd for nothing: show what a vhost-net fd would get. */
+	for (size_t i = 0; !ret && st->o.dry_run && i < st->vm.nnetdevs; i++)
+		if (st->netdevs[i].kind == NETDEV_BRIDGE && st->netdevs[i].vhost)
+			st->netdevs[i].nvhost = st->netdevs[i].queues;
 	if (!ret && cmdline_build(&st->vm, &probe, &st->argv, err, sizeof(err))) {
 		fprintf(stderr, "tapvm: %s\n", err);
 		ret = EXIT_USAGE;

@@ -66,11 +66,13 @@ static int policy_parse_uint(const char *s, unsigned long max,
 	if (!*s)
 		return -EINVAL;
 	for (; *s; s++) {
+		unsigned long d = (unsigned long)(*s - '0');
+
 		if (!isdigit((unsigned char)*s))
 			return -EINVAL;
-		if (v > (max - (unsigned long)(*s - '0')) / 10)
+		if (d > max || v > (max - d) / 10)
 			return -ERANGE;
-		v = v * 10 + (unsigned long)(*s - '0');
+		v = v * 10 + d;
 	}
 	*out = v;
 	return 0;
@@ -172,6 +174,7 @@ static int policy_add_rule(struct policy_parser *pp, bool deny, char **tok,
 	memset(r, 0, sizeof(*r));
 	r->deny = deny;
 	r->max_taps = POLICY_MAX_DEFAULT;
+	r->max_queues = POLICY_QUEUES_DEFAULT;
 
 	ret = policy_parse_subject(pp, tok[1], r);
 	if (ret)
@@ -190,15 +193,26 @@ static int policy_add_rule(struct policy_parser *pp, bool deny, char **tok,
 		r->max_taps = (unsigned int)max;
 		i++;
 	}
-	/* Per-rule KEY=VALUE options: the grammar has room; none exist yet. */
+	/* Per-rule KEY=VALUE options: how the ports the rule grants may be. */
 	for (; i < ntok; i++) {
 		char *eq = strchr(tok[i], '=');
+		unsigned long v;
 
 		if (!eq)
 			return policy_error(pp, -EINVAL, "unexpected '%s' after the options",
 					    tok[i]);
 		*eq = '\0';
-		return policy_error(pp, -EINVAL, "unknown rule option '%s'", tok[i]);
+		if (deny)
+			return policy_error(pp, -EINVAL, "deny takes no options ('%s')", tok[i]);
+		if (!strcmp(tok[i], "queues")) {
+			if (policy_parse_uint(eq + 1, POLICY_QUEUES_LIMIT, &v) || v == 0)
+				return policy_error(pp, -EINVAL,
+						    "queues '%s' is not a number from 1 to %d",
+						    eq + 1, POLICY_QUEUES_LIMIT);
+			r->max_queues = (unsigned int)v;
+			continue;
+		}
+		return policy_error(pp, -EINVAL, "unknown rule option '%s' (queues)", tok[i]);
 	}
 	return 0;
 }
@@ -417,16 +431,17 @@ static bool policy_names_bridge(const struct policy_rule *r, const char *bridge)
  * @p:		the policy
  * @cred:	the caller
  * @bridge:	the bridge name it asked for (already validated)
- * @max_taps:	set, when granted, to the largest MAX among granting rules
+ * @grant:	set, when granted, to the largest MAX and queues= among the
+ *		granting rules (or NULL)
  *
  * A deny rule wins over any allow rule, whatever their order.
  *
  * Return: 0 if granted, -EACCES if not.
  */
 int policy_check(const struct policy *p, const struct policy_cred *cred,
-		 const char *bridge, unsigned int *max_taps)
+		 const char *bridge, struct policy_grant *grant)
 {
-	unsigned int max = 0;
+	struct policy_grant g = { 0 };
 	bool allowed = false;
 
 	for (size_t i = 0; i < p->nrules; i++) {
@@ -437,13 +452,15 @@ int policy_check(const struct policy *p, const struct policy_cred *cred,
 		if (r->deny)
 			return -EACCES;
 		allowed = true;
-		if (r->max_taps > max)
-			max = r->max_taps;
+		if (r->max_taps > g.max_taps)
+			g.max_taps = r->max_taps;
+		if (r->max_queues > g.max_queues)
+			g.max_queues = r->max_queues;
 	}
 	if (!allowed)
 		return -EACCES;
-	if (max_taps)
-		*max_taps = max;
+	if (grant)
+		*grant = g;
 	return 0;
 }
 
@@ -469,7 +486,7 @@ size_t policy_grants(const struct policy *p, const struct policy_cred *cred,
 			continue;
 		for (size_t b = 0; b < r->nbridges; b++) {
 			const char *br = r->bridges[b];
-			unsigned int max;
+			struct policy_grant g;
 			bool seen = false;
 
 			for (size_t j = 0; j < i && !seen; j++)
@@ -478,9 +495,9 @@ size_t policy_grants(const struct policy *p, const struct policy_cred *cred,
 				       policy_names_bridge(&p->rules[j], br);
 			for (size_t k = 0; k < b && !seen; k++)
 				seen = !strcmp(r->bridges[k], br);
-			if (seen || policy_check(p, cred, br, &max))
+			if (seen || policy_check(p, cred, br, &g))
 				continue;
-			fn(ctx, br, max);
+			fn(ctx, br, g.max_taps);
 			count++;
 		}
 	}

@@ -9,12 +9,16 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "proto.h"
+
 #define POLICY_DEFAULT_PATH	"/etc/tapd/tapd.conf"
 #define POLICY_MAX_DEFAULT	1
 #define POLICY_MAX_LIMIT	4096
 #define POLICY_LINE_MAX		4096
 #define POLICY_INCLUDE_DEPTH	8
 #define POLICY_ERR_MAX		(PATH_MAX + 256)
+#define POLICY_QUEUES_DEFAULT	1
+#define POLICY_QUEUES_LIMIT	PROTO_QUEUES_MAX
 
 enum policy_subject { POLICY_ALL, POLICY_UID, POLICY_GID };
 
@@ -26,6 +30,7 @@ enum policy_subject { POLICY_ALL, POLICY_UID, POLICY_GID };
  * @bridges:	bridge names, exact
  * @nbridges:	how many
  * @max_taps:	MAX (allow only)
+ * @max_queues:	queues=: most queues one tap may have (allow only)
  */
 struct policy_rule {
 	bool deny;
@@ -34,6 +39,17 @@ struct policy_rule {
 	char (*bridges)[IFNAMSIZ];
 	size_t nbridges;
 	unsigned int max_taps;
+	unsigned int max_queues;
+};
+
+/**
+ * struct policy_grant - what the rules that grant a bridge allow together
+ * @max_taps:	the largest MAX among them
+ * @max_queues:	the largest queues= among them
+ */
+struct policy_grant {
+	unsigned int max_taps;
+	unsigned int max_queues;
 };
 
 struct policy {
@@ -57,7 +73,7 @@ int policy_load(const char *path, uid_t owner, struct policy **out, char *err,
 		size_t errlen);
 void policy_free(struct policy *p);
 int policy_check(const struct policy *p, const struct policy_cred *cred,
-		 const char *bridge, unsigned int *max_taps);
+		 const char *bridge, struct policy_grant *grant);
 size_t policy_grants(const struct policy *p, const struct policy_cred *cred,
 		     void (*fn)(void *ctx, const char *bridge, unsigned int max),
 		     void *ctx);

@@ -209,6 +209,40 @@ static void server_warn_bridge_mac(struct server *s, const char *name,
 		 name, name);
 }
 
+/* The fds a reply will carry; whatever is left in it is closed on return. */
+struct server_fds {
+	int fd[PROTO_FDS_MAX];
+	size_t n;
+};
+
+static void server_fds_close(struct server_fds *f)
+{
+	proto_close_fds(f->fd, f->n);
+	f->n = 0;
+}
+
+/*
+ * One vhost-net fd per queue, or none: a missing device or one tapd may not
+ * open is no refusal, the reply says why (VHOST_ERRNO) and the client lets
+ * QEMU try on its own.
+ */
+static int server_open_vhost(struct server_fds *f, unsigned int queues)
+{
+	size_t first = f->n;
+
+	for (unsigned int q = 0; q < queues; q++) {
+		int ret = tun_open_vhost(&f->fd[f->n]);
+
+		if (ret) {
+			proto_close_fds(f->fd + first, f->n - first);
+			f->n = first;
+			return ret;
+		}
+		f->n++;
+	}
+	return 0;
+}
+
 static int server_create(struct server *s, struct server_client *c,
 			 const struct proto_parsed *p)
 {
@@ -216,14 +250,16 @@ static int server_create(struct server *s, struct server_client *c,
 	const char *label = p->tb[PROTO_A_LABEL] ?
 			    nla_get_string(p->tb[PROTO_A_LABEL]) : NULL;
 	struct policy_cred cred = { c->uid, c->gids, c->ngids };
+	unsigned int queues = p->tb[PROTO_A_QUEUES] ? nla_get_u32(p->tb[PROTO_A_QUEUES]) : 1;
+	bool vhost = p->tb[PROTO_A_VHOST] && nla_get_u8(p->tb[PROTO_A_VHOST]);
+	struct server_fds f __attribute__((cleanup(server_fds_close))) = { .n = 0 };
 	char ifname[IFNAMSIZ], alias[LINK_ALIAS_MAX];
+	struct policy_grant grant;
 	struct link_bridge br;
-	cleanup_fd int fd = -1;
 	struct nl_msg *msg;
 	struct nlattr *fds;
-	unsigned int max;
 	uint8_t mac[6];
-	int ifindex, ret;
+	int ifindex, ret, vhost_err = 0;
 
 	/* 1. Every value, before anything acts on it. */
 	if (!names_ifname_valid(bridge))
@@ -232,18 +268,23 @@ static int server_create(struct server *s, struct server_client *c,
 	if (label && !names_label_valid(label))
 		return server_refuse(c, p->seq, bridge, -EINVAL,
 				     "VM label must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-	if (p->tb[PROTO_A_QUEUES] && nla_get_u32(p->tb[PROTO_A_QUEUES]) != 1)
-		return server_refuse(c, p->seq, bridge, -EOPNOTSUPP,
-				     "multiqueue taps are not supported by this tapd");
+	if (queues < 1 || queues > PROTO_QUEUES_MAX)
+		return server_refuse(c, p->seq, bridge, -EINVAL,
+				     "queues must be from 1 to %d", PROTO_QUEUES_MAX);
 
 	/* 2. The policy, before the bridge is even looked at. */
-	if (policy_check(s->cfg->policy, &cred, bridge, &max))
+	if (policy_check(s->cfg->policy, &cred, bridge, &grant))
 		return server_refuse(c, p->seq, bridge, -EACCES,
 				     "uid %u may not use bridge %s: ask the admin to allow it in the tapd policy",
 				     c->uid, bridge);
+	if (queues > grant.max_queues)
+		return server_refuse(c, p->seq, bridge, -EPERM,
+				     "uid %u may have taps of at most %u queue%s on bridge %s, not %u: ask the admin (queues= in the tapd policy)",
+				     c->uid, grant.max_queues, grant.max_queues == 1 ? "" : "s",
+				     bridge, queues);
 
 	/* Quotas: counted from the kernel's links, by the alias tapd wrote. */
-	if (quota_count(s->cfg->quota, c->uid) >= max)
+	if (quota_count(s->cfg->quota, c->uid) >= grant.max_taps)
 		return server_refuse(c, p->seq, bridge, -EDQUOT,
 				     "uid %u holds %u taps already, the most the tapd policy allows: end a VM first",
 				     c->uid, quota_count(s->cfg->quota, c->uid));
@@ -268,10 +309,13 @@ static int server_create(struct server *s, struct server_client *c,
 	server_warn_bridge_mac(s, bridge, &br);
 
 	/* 4. The tap. */
-	ret = tun_create(c->uid, ifname, &fd);
+	ret = tun_create(c->uid, queues, ifname, f.fd);
 	if (ret)
 		return server_refuse(c, p->seq, bridge, ret, "cannot create a tap: %s",
 				     strerror(-ret));
+	f.n = queues;
+	if (vhost)
+		vhost_err = server_open_vhost(&f, queues);
 	ifindex = (int)if_nametoindex(ifname);
 	if (!ifindex)
 		return server_refuse(c, p->seq, bridge, -errno, "cannot find new tap %s: %s",
@@ -297,21 +341,29 @@ static int server_create(struct server *s, struct server_client *c,
 	    nla_put_u32(msg, PROTO_A_IFINDEX, (uint32_t)ifindex) ||
 	    nla_put_u32(msg, PROTO_A_MTU, br.mtu) ||
 	    nla_put(msg, PROTO_A_MAC, 6, mac) ||
-	    !(fds = nla_nest_start(msg, PROTO_A_FDS)) ||
-	    nla_put_u32(msg, PROTO_FD_TAP, 0)) {
+	    (vhost_err && nla_put_u32(msg, PROTO_A_VHOST_ERRNO, (uint32_t)-vhost_err)) ||
+	    !(fds = nla_nest_start(msg, PROTO_A_FDS))) {
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
+	for (size_t i = 0; i < f.n; i++) {
+		if (nla_put_u32(msg, i < queues ? PROTO_FD_TAP : PROTO_FD_VHOST,
+				(uint32_t)(i < queues ? i : i - queues))) {
+			nlmsg_free(msg);
+			return -ENOMEM;
+		}
+	}
 	nla_nest_end(msg, fds);
 	quota_set(s->cfg->quota, ifindex, c->uid);	/* before the notification */
-	ret = server_reply(c, msg, &fd, 1);
+	ret = server_reply(c, msg, f.fd, f.n);
 	if (ret) {
 		log_warn("grant undone uid=%u pid=%d bridge=%s tap=%s: cannot send the fd: %s",
 			 c->uid, c->pid, bridge, ifname, strerror(-ret));
 		return ret;
 	}
-	log_info("grant uid=%u pid=%d bridge=%s tap=%s vm=%s max=%u", c->uid,
-		 c->pid, bridge, ifname, label ? label : "-", max);
+	log_info("grant uid=%u pid=%d bridge=%s tap=%s vm=%s max=%u queues=%u vhost=%s", c->uid,
+		 c->pid, bridge, ifname, label ? label : "-", grant.max_taps, queues,
+		 !vhost ? "no" : vhost_err ? strerror(-vhost_err) : "yes");
 	return 0;
 }
 

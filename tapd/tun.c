@@ -9,10 +9,12 @@
 #include <sys/random.h>
 #include <linux/if_tun.h>
 
+#include "proto.h"
 #include "tun.h"
 #include "util.h"
 
 #define TUN_PATH	"/dev/net/tun"
+#define VHOST_PATH	"/dev/vhost-net"
 #define TUN_TRIES	8
 
 /**
@@ -60,24 +62,48 @@ int tun_check(char *err, size_t errlen)
 	return ret;
 }
 
+/* One more queue of the multiqueue tap @name (tapd has CAP_NET_ADMIN). */
+static int tun_attach_queue(const char *name, int *fd)
+{
+	cleanup_fd int f = open(TUN_PATH, O_RDWR | O_CLOEXEC);
+	struct ifreq ifr;
+
+	if (f < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE;
+	if (ioctl(f, TUNSETIFF, &ifr) < 0)
+		return -errno;
+	*fd = util_steal_fd(&f);
+	return 0;
+}
+
 /**
  * tun_create() - create a non-persistent tap owned by a user
  * @owner:	the client's uid, set as the tap's owner at once
+ * @queues:	how many queues (1 to PROTO_QUEUES_MAX); more than one makes
+ *		an IFF_MULTI_QUEUE tap
  * @name:	set to the tap's name
- * @fd:		set to the tap's queue fd (close-on-exec); closing it, and
- *		every copy of it, deletes the tap
+ * @fds:	set to the tap's queue fds, in queue order (close-on-exec);
+ *		closing them, and every copy of them, deletes the tap
  *
  * IFF_TUN_EXCL makes TUNSETIFF fail rather than attach to a device that
  * already has the name, so a name in use is never joined; on such a
  * collision another name is tried. IFF_VNET_HDR lets QEMU offload checksums
- * and segmentation. The tap is never made persistent.
+ * and segmentation. The owner is set on the first queue, before the others
+ * are attached: from then on only the owner (or CAP_NET_ADMIN) may attach
+ * queues, so nobody else can join the tap by its name. The tap is never made
+ * persistent. On failure no fd is left open and the tap is gone.
  *
  * Return: 0 or -errno.
  */
-int tun_create(uid_t owner, char name[IFNAMSIZ], int *fd)
+int tun_create(uid_t owner, unsigned int queues, char name[IFNAMSIZ], int *fds)
 {
 	int ret = -EEXIST;
 
+	if (queues < 1 || queues > PROTO_QUEUES_MAX)
+		return -EINVAL;
 	for (int i = 0; i < TUN_TRIES && (ret == -EEXIST || ret == -EBUSY); i++) {
 		cleanup_fd int f = -1;
 		struct ifreq ifr;
@@ -86,7 +112,8 @@ int tun_create(uid_t owner, char name[IFNAMSIZ], int *fd)
 		ret = tun_name_random(ifr.ifr_name);
 		if (ret)
 			return ret;
-		ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_TUN_EXCL;
+		ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_TUN_EXCL |
+				(queues > 1 ? IFF_MULTI_QUEUE : 0);
 
 		f = open(TUN_PATH, O_RDWR | O_CLOEXEC);
 		if (f < 0)
@@ -100,8 +127,36 @@ int tun_create(uid_t owner, char name[IFNAMSIZ], int *fd)
 			return -errno;
 		memcpy(name, ifr.ifr_name, IFNAMSIZ);
 		name[IFNAMSIZ - 1] = '\0';
-		*fd = util_steal_fd(&f);
+		fds[0] = util_steal_fd(&f);
+		for (unsigned int q = 1; q < queues; q++) {
+			ret = tun_attach_queue(name, &fds[q]);
+			if (ret) {
+				for (unsigned int k = 0; k < q; k++)
+					close(fds[k]);
+				return ret;
+			}
+		}
 		return 0;
 	}
 	return ret;
+}
+
+/**
+ * tun_open_vhost() - a vhost-net fd for one queue of a tap
+ * @fd:		set to it (close-on-exec)
+ *
+ * QEMU binds it to the tap's queue itself (VHOST_NET_SET_BACKEND). Where
+ * the device is missing, or tapd may not open it, the caller says why and
+ * the client lets QEMU try on its own.
+ *
+ * Return: 0 or -errno.
+ */
+int tun_open_vhost(int *fd)
+{
+	int f = open(VHOST_PATH, O_RDWR | O_CLOEXEC);
+
+	if (f < 0)
+		return -errno;
+	*fd = f;
+	return 0;
 }

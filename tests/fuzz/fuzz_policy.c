@@ -39,9 +39,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	chmod(path, 0600);
 	if (!policy_load(path, getuid(), &p, err, sizeof(err))) {
 		struct policy_cred c = { 1000, (gid_t[]){ 1000, 27 }, 2 };
-		unsigned int max;
+		struct policy_grant g;
 
-		(void)policy_check(p, &c, "br0", &max);
+		(void)policy_check(p, &c, "br0", &g);
 		policy_free(p);
 	}
 	return 0;

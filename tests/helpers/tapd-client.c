@@ -3,6 +3,13 @@
  *
  *   tapd-client SOCKET create BRIDGE [LABEL]  print the tap; hold its fd
  *                                             until stdin closes
+ *   tapd-client SOCKET mq BRIDGE QUEUES [vhost]
+ *                                             a multiqueue tap (and vhost-net
+ *                                             fds); print what came, hold it
+ *                                             until stdin closes
+ *   tapd-client - attach IFNAME               attach one more queue to the
+ *                                             multiqueue tap IFNAME by name
+ *                                             (TUNSETIFF); print ok or why not
  *   tapd-client SOCKET list                   print grants and taps
  *   tapd-client SOCKET raw HEX [fd]           send bytes (and an fd), print
  *                                             the reply
@@ -43,6 +50,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +177,40 @@ static int do_create(int sock, const char *bridge, const char *label)
 	printf("ifname=%s ifindex=%u mtu=%u mac=%02x:%02x:%02x:%02x:%02x:%02x fds=%zu\n",
 	       tap.ifname, tap.ifindex, tap.mtu, tap.mac[0], tap.mac[1], tap.mac[2],
 	       tap.mac[3], tap.mac[4], tap.mac[5], tap.nfds);
+	fflush(stdout);
+	while (read(STDIN_FILENO, &c, 1) > 0)
+		;
+	proto_close_fds(tap.fds, tap.nfds);
+	return 0;
+}
+
+static int do_mq(int sock, const char *bridge, const char *queues, bool vhost)
+{
+	struct client_request rq = { .bridge = bridge, .queues = (unsigned int)atoi(queues),
+				     .vhost = vhost };
+	char err[CLIENT_ERR_MAX], c;
+	struct client_tap tap;
+	int ret = client_request_tap(sock, &rq, &tap, err, sizeof(err));
+
+	if (ret) {
+		printf("error errno=%d message=%s\n", -ret, err);
+		return -ret;
+	}
+	printf("ifname=%s queues=%zu vhost=%zu vhost_errno=%d fds=", tap.ifname, tap.nqueues,
+	       tap.nvhost, tap.vhost_err);
+	for (size_t i = 0; i < tap.nfds; i++) {
+		struct ifreq ifr;
+		char path[64], target[64] = "?";
+
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", tap.fds[i]);
+		if (!ioctl(tap.fds[i], TUNGETIFF, &ifr))
+			snprintf(target, sizeof(target), "tap:%s", ifr.ifr_name);
+		else if (readlink(path, target, sizeof(target) - 1) < 0)
+			snprintf(target, sizeof(target), "?");
+		printf("%s%s", i ? "," : "", target);
+	}
+	printf("\n");
 	fflush(stdout);
 	while (read(STDIN_FILENO, &c, 1) > 0)
 		;
@@ -376,6 +418,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: tapd-client SOCKET create|list|raw|big|fds|idle ...\n");
 		return 1;
 	}
+	if (argc >= 4 && !strcmp(argv[2], "attach")) {
+		struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE };
+		int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", argv[3]);
+		if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr)) {
+			printf("attach failed: %s\n", strerror(errno));
+			return 1;
+		}
+		printf("attached\n");
+		return 0;
+	}
 	if (argc >= 4 && !strcmp(argv[2], "helper"))
 		return do_helper(argc - 3, argv + 3);
 	if (argc >= 6 && !strcmp(argv[2], "load"))
@@ -387,6 +441,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[2], "create") && argc >= 4)
 		return do_create(sock, argv[3], argc > 4 ? argv[4] : NULL);
+	if (!strcmp(argv[2], "mq") && argc >= 5)
+		return do_mq(sock, argv[3], argv[4], argc > 5 && !strcmp(argv[5], "vhost"));
 	if (!strcmp(argv[2], "stall") && argc >= 5)
 		return do_stall(sock, argv[3], argv[4]);
 	if (!strcmp(argv[2], "list"))

@@ -104,6 +104,7 @@ for d in /sys/class/net/*; do
 	[ "$n" = lo ] && continue
 	mac=$(cat "$d/address")
 	echo "TAPVM-NIC $n $mac"
+	echo "TAPVM-NIC-QUEUES $n rx=$(ls -d "$d"/queues/rx-* | wc -l) tx=$(ls -d "$d"/queues/tx-* | wc -l) cpus=$(grep -c ^processor /proc/cpuinfo)"
 	if [ -z "$nic" ] && { [ -z "$want_mac" ] || [ "$mac" = "$want_mac" ]; }; then nic=$n; fi
 done
 for d in /sys/block/vd*; do

@@ -34,14 +34,17 @@ check_eq "the package is version $v" "$v" "$(dpkg-query -W -f '${Version}' tapd)
 # User=, AmbientCapabilities= and ExecStart= from the installed unit; setpriv
 # and systemd-socket-activate do what systemd would (no systemd runs here).
 user=$(sed -n 's/^User=//p' "$UNIT")
+sup=$(sed -n 's/^SupplementaryGroups=//p' "$UNIT")
+sup_gid=$(getent group "$sup" | cut -d: -f3)
 cap=$(sed -n 's/^AmbientCapabilities=CAP_//p' "$UNIT" | tr A-Z a-z)
 read -r -a exec <<<"$(sed -n 's/^ExecStart=//p' "$UNIT")"
-check_eq "the unit runs tapd as tapd with CAP_NET_ADMIN" "tapd net_admin /usr/sbin/tapd" "$user $cap ${exec[0]}"
+check_eq "the unit runs tapd as tapd with CAP_NET_ADMIN, in group kvm (vhost-net)" \
+	"tapd net_admin /usr/sbin/tapd kvm" "$user $cap ${exec[0]} $sup"
 nsx ip link add virbr0 address 02:00:00:00:10:00 type bridge
 nsx ip link set virbr0 up
 SOCK=$TMP/tapd.sock
 ip netns exec "$NS" systemd-socket-activate --seqpacket -l "$SOCK" \
-	setpriv --reuid="$user" --regid="$user" --init-groups --no-new-privs \
+	setpriv --reuid="$user" --regid="$user" --groups="$sup_gid" --no-new-privs \
 	--inh-caps=-all,+"$cap" --ambient-caps=+"$cap" --bounding-set=-all,+"$cap" \
 	"${exec[@]}" 2>"$TMP/tapd.log" &
 PIDS+=($!)

@@ -146,9 +146,15 @@ static void test_netdev_parse(void **state)
 	assert_string_equal(nd.bridge, "br0");
 	assert_string_equal(nd.model, "e1000");
 	assert_string_equal(nd.mac_req, "auto");
-	assert_int_equal(nd.nfields, 2);
+	assert_int_equal(nd.nfields, 1);
 	assert_string_equal(nd.fields[0], "bootindex=1");
-	assert_string_equal(nd.fields[1], "vhost=on");
+	assert_true(nd.vhost);
+	assert_int_equal(nd.queues, 1);
+	cmdline_netdev_free(&nd);
+	assert_int_equal(cmdline_parse_netdev("br0,queues=8,vhost=off,vhost", &nd, err, sizeof(err)), 0);
+	assert_int_equal(nd.queues, 8);
+	assert_true(nd.vhost);	/* the last word wins; bare vhost means on */
+	assert_int_equal(nd.nfields, 0);
 	cmdline_netdev_free(&nd);
 
 	assert_int_equal(cmdline_parse_netdev("user,hostfwd=tcp::2222-:22", &nd, err, sizeof(err)), 0);
@@ -168,6 +174,9 @@ static void test_netdev_errors(void **state)
 		"br0,fd=7", "br0,ifname=tap0", "br0,script=/bin/sh", "br0,downscript=no",
 		"br0,helper=/x", "br0,br=br1", "br0,vhostfd=4", "br0,fds=4:5",
 		"br0,id=x", "user,id=x", "user,netdev=x", "br0,=x", "br0,a b=c",
+		/* tapd's queues and vhost: */
+		"br0,queues=0", "br0,queues=9", "br0,queues=x", "br0,queues=", "br0,queues",
+		"br0,queues=2x", "br0,vhost=maybe", "br0,vhostfds=5:6",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -429,6 +438,73 @@ static void test_build_table(void **state)
 	}
 }
 
+/*
+ * Multiqueue and vhost-net: each bridge NIC takes its queues' fds, then its
+ * vhost-net fds (when tapd gave them), NIC by NIC; tapvm's sockets follow.
+ */
+static void test_build_queues(void **state)
+{
+	static const struct {
+		const char *netdevs[4];
+		bool tapd_vhost;	/* tapd gave a vhost-net fd per queue */
+		const char *want;	/* from the first -netdev to the end */
+	} cases[] = {
+		{ { "br0,queues=4,vhost=on", "user", "br1,vhost=on", "br2,queues=2" }, true,
+		  "-netdev tap,id=net00,fds=3:4:5:6,vhost=on,vhostfds=7:8:9:10 "
+		  "-device virtio-net-pci,netdev=net00,mac=52:54:00:00:00:00,mq=on,vectors=10 "
+		  "-netdev user,id=net01 -device virtio-net-pci,netdev=net01,mac=52:54:00:00:00:01 "
+		  "-netdev tap,id=net02,fd=11,vhost=on,vhostfd=12 "
+		  "-device virtio-net-pci,netdev=net02,mac=52:54:00:00:00:02 "
+		  "-netdev tap,id=net03,fds=13:14 "
+		  "-device virtio-net-pci,netdev=net03,mac=52:54:00:00:00:03,mq=on,vectors=6 "
+		  "-chardev socket,id=tapvm-qmp,fd=15 -mon chardev=tapvm-qmp,mode=control" },
+		/* tapd could not open /dev/vhost-net: QEMU will try on its own. */
+		{ { "br0,queues=2,vhost=on" }, false,
+		  "-netdev tap,id=net00,fds=3:4,vhost=on "
+		  "-device virtio-net-pci,netdev=net00,mac=52:54:00:00:00:00,mq=on,vectors=6 "
+		  "-chardev socket,id=tapvm-qmp,fd=5 -mon chardev=tapvm-qmp,mode=control" },
+		{ { "br0,queues=2,model=e1000" }, false, NULL },
+	};
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct netdev_spec nds[4];
+		struct vm_spec vm = {
+			.qemu = "qemu-system-x86_64", .arch = arch_of_binary("qemu-system-x86_64"),
+			.accel = ACCEL_TCG, .netdevs = nds, .qmp = true,
+		};
+		struct argv_buf a;
+		char *line;
+		int ret;
+
+		for (; vm.nnetdevs < 4 && cases[c].netdevs[vm.nnetdevs]; vm.nnetdevs++) {
+			struct netdev_spec *nd = &nds[vm.nnetdevs];
+
+			assert_int_equal(cmdline_parse_netdev(cases[c].netdevs[vm.nnetdevs], nd, err,
+							      sizeof(err)), 0);
+			snprintf(nd->mac, sizeof(nd->mac), "52:54:00:00:00:%02zx", vm.nnetdevs);
+			if (cases[c].tapd_vhost && nd->vhost)
+				nd->nvhost = nd->queues;
+		}
+		ret = cmdline_build(&vm, &no_probe, &a, err, sizeof(err));
+		if (!cases[c].want) {
+			assert_int_equal(ret, -EINVAL);
+			assert_string_equal(err, "NIC 0: queues= needs a virtio NIC, not e1000");
+		} else {
+			assert_int_equal(ret, 0);
+			line = join(a.v);
+			if (!strstr(line, cases[c].want) ||
+			    strcmp(strstr(line, cases[c].want), cases[c].want)) {
+				print_error("case %zu:\n got: %s\nwant: ...%s\n", c, line, cases[c].want);
+				fail();
+			}
+			free(line);
+			argv_free(&a);
+		}
+		for (size_t i = 0; i < vm.nnetdevs; i++)
+			cmdline_netdev_free(&nds[i]);
+	}
+}
+
 /* Each model is asked about once per run, however many fields route. */
 static void test_probe_asks_once(void **state)
 {
@@ -508,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_disk_errors),
 		cmocka_unit_test(test_machine_arg),
 		cmocka_unit_test(test_build_table),
+		cmocka_unit_test(test_build_queues),
 		cmocka_unit_test(test_probe_asks_once),
 		cmocka_unit_test(test_quote_roundtrip),
 	};

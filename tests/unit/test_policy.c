@@ -65,8 +65,12 @@ static int check(const struct policy *p, uid_t uid, const gid_t *gids,
 		 size_t ngids, const char *bridge, unsigned int *max)
 {
 	struct policy_cred c = { uid, gids, ngids };
+	struct policy_grant g;
+	int ret = policy_check(p, &c, bridge, &g);
 
-	return policy_check(p, &c, bridge, max);
+	if (!ret && max)
+		*max = g.max_taps;
+	return ret;
 }
 
 static int setup(void **state)
@@ -121,6 +125,28 @@ static void test_every_construct(void **state)
 	assert_int_equal(check(p, 0, NULL, 0, "rootbr", &max), 0);
 	assert_int_equal(max, 4);
 	assert_int_equal(check(p, 7, g0, 1, "rootgrp", &max), 0);
+	policy_free(p);
+}
+
+/* queues=: one tap's most queues, the largest among the granting rules. */
+static void test_queues_option(void **state)
+{
+	struct policy_cred c = { 1000, NULL, 0 };
+	struct policy_grant g;
+	struct policy *p;
+
+	p = load_ok("allow user:#1000 br0 2 queues=4\n"
+		    "allow all br0,br1\n"
+		    "allow user:#1000 br1 1 queues=8\n");
+	assert_int_equal(policy_check(p, &c, "br0", &g), 0);
+	assert_int_equal(g.max_taps, 2);
+	assert_int_equal(g.max_queues, 4);
+	assert_int_equal(policy_check(p, &c, "br1", &g), 0);
+	assert_int_equal(g.max_taps, 1);
+	assert_int_equal(g.max_queues, 8);
+	c.uid = 1001;
+	assert_int_equal(policy_check(p, &c, "br0", &g), 0);
+	assert_int_equal(g.max_queues, 1);	/* the default */
 	policy_free(p);
 }
 
@@ -193,6 +219,9 @@ static void test_syntax_errors(void **state)
 	load_bad("allow all br0 2 3\n", 1, "unexpected '3'");
 	load_bad("deny all br0 2\n", 1, "deny takes no MAX");
 	load_bad("allow all br0 2 isolated=yes\n", 1, "unknown rule option 'isolated'");
+	load_bad("allow all br0 2 queues=0\n", 1, "queues '0' is not a number from 1 to 8");
+	load_bad("allow all br0 2 queues=9\n", 1, "queues '9' is not a number from 1 to 8");
+	load_bad("deny all br0 queues=2\n", 1, "deny takes no options");
 	load_bad("allow all br0 color=red\n", 1, "unknown rule option 'color'");
 	load_bad("allow all br0\x01\n", 1, "control character");
 	load_bad("include\n", 1, "include takes one absolute path");
@@ -308,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_deny_wins),
 		cmocka_unit_test(test_exact_names),
 		cmocka_unit_test(test_empty_policy_grants_nothing),
+		cmocka_unit_test(test_queues_option),
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_include_errors_name_the_included_file),

@@ -16,6 +16,10 @@
 
 #include <cmocka.h>
 
+#include <poll.h>
+#include <sys/wait.h>
+
+#include "client.h"
 #include "proto.h"
 
 static uint8_t buf[PROTO_REPLY_MAX] __attribute__((aligned(8)));
@@ -309,6 +313,111 @@ static void test_fd_passing(void **state)
 	close(sv[1]);
 }
 
+/*
+ * A fake tapd in a child: reads one create request and answers with @desc
+ * (FD_TAP/FD_VHOST entries, 'T' and 'V', each numbered from 0 within its
+ * kind, unless @desc says otherwise with a digit after the letter), @nfds
+ * fds of /dev/null, and VHOST_ERRNO if @vhost_errno.
+ */
+static pid_t fake_tapd(int sock, const char *desc, size_t nfds, int vhost_errno)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		static uint8_t rbuf[PROTO_REQUEST_MAX] __attribute__((aligned(8)));
+		int fds[PROTO_FDS_MAX], out[PROTO_FDS_MAX];
+		unsigned int nt = 0, nv = 0;
+		struct proto_parsed p;
+		struct nl_msg *msg;
+		struct nlattr *nest;
+		struct pollfd pfd = { .fd = sock, .events = POLLIN };
+		const char *why;
+		ssize_t len = -1;
+		size_t n;
+
+		/* proto_recv() does not wait: tapd polls first, and so does this. */
+		if (poll(&pfd, 1, 10000) == 1)
+			len = proto_recv(sock, rbuf, sizeof(rbuf), fds, &n);
+		if (len <= 0 || proto_parse(rbuf, (size_t)len, true, &p, &why) ||
+		    proto_new(&msg, PROTO_MSG_CREATE, p.seq, PROTO_REQUEST_MAX) ||
+		    nla_put_string(msg, PROTO_A_IFNAME, "tapd0000beef") ||
+		    (vhost_errno && nla_put_u32(msg, PROTO_A_VHOST_ERRNO, (uint32_t)vhost_errno)) ||
+		    !(nest = nla_nest_start(msg, PROTO_A_FDS)))
+			_exit(1);
+		for (const char *d = desc; *d; d++) {
+			bool tap = *d == 'T';
+			unsigned int idx = tap ? nt++ : nv++;
+
+			if (d[1] >= '0' && d[1] <= '9')
+				idx = (unsigned int)(*++d - '0');
+			if (nla_put_u32(msg, tap ? PROTO_FD_TAP : PROTO_FD_VHOST, idx))
+				_exit(1);
+		}
+		nla_nest_end(msg, nest);
+		for (size_t k = 0; k < nfds; k++)
+			out[k] = open("/dev/null", O_RDONLY);
+		_exit(proto_send(sock, msg, out, nfds) ? 1 : 0);
+	}
+	return pid;
+}
+
+/* The client takes the fds only as described: queues, then vhost fds. */
+static void test_client_fd_descriptions(void **state)
+{
+	static const struct {
+		unsigned int queues;
+		bool vhost;
+		const char *desc;
+		size_t nfds;
+		int vhost_errno;
+		int want;
+		size_t nqueues, nvhost;
+	} cases[] = {
+		{ 2, true, "TTVV", 4, 0, 0, 2, 2 },
+		{ 2, true, "TT", 2, ENOENT, 0, 2, 0 },	/* no vhost: says why */
+		{ 1, false, "T", 1, 0, 0, 1, 0 },
+		{ 2, false, "T", 1, 0, -EPROTO, 0, 0 },	/* fewer queues than asked */
+		{ 1, false, "TT", 2, 0, -EPROTO, 0, 0 },	/* more */
+		{ 2, true, "TVTV", 4, 0, -EPROTO, 0, 0 },	/* interleaved */
+		{ 2, true, "TTV", 3, 0, -EPROTO, 0, 0 },	/* a vhost fd short */
+		{ 2, false, "T0T0", 2, 0, -EPROTO, 0, 0 },	/* a queue twice */
+		{ 2, false, "TT", 3, 0, -EPROTO, 0, 0 },	/* an fd not described */
+		{ 1, false, "TV", 2, 0, -EPROTO, 0, 0 },	/* vhost not asked for */
+	};
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct client_request rq = { .bridge = "br0", .queues = cases[c].queues,
+					     .vhost = cases[c].vhost };
+		char err[CLIENT_ERR_MAX];
+		struct client_tap tap;
+		int sv[2], before, status, ret;
+		pid_t pid;
+
+		assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+		before = count_fds();
+		pid = fake_tapd(sv[1], cases[c].desc, cases[c].nfds, cases[c].vhost_errno);
+		ret = client_request_tap(sv[0], &rq, &tap, err, sizeof(err));
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_int_equal(status, 0);
+		if (ret != cases[c].want) {
+			print_error("case %zu (%s): got %d (%s), wanted %d\n", c, cases[c].desc, ret,
+				    ret ? err : "", cases[c].want);
+			fail();
+		}
+		if (!ret) {
+			assert_int_equal(tap.nqueues, cases[c].nqueues);
+			assert_int_equal(tap.nvhost, cases[c].nvhost);
+			assert_int_equal(tap.nfds, cases[c].nfds);
+			assert_int_equal(tap.vhost_err, cases[c].vhost_errno);
+			proto_close_fds(tap.fds, tap.nfds);
+		}
+		/* Refused or taken and closed: none of the fds stays open. */
+		assert_int_equal(count_fds(), before);
+		close(sv[0]);
+		close(sv[1]);
+	}
+}
+
 /* Too big, or too many fds: refused, and no received fd stays open. */
 static void test_recv_bounds(void **state)
 {
@@ -363,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_mutations_never_crash),
 		cmocka_unit_test(test_fd_passing),
 		cmocka_unit_test(test_recv_bounds),
+		cmocka_unit_test(test_client_fd_descriptions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* tapd-bench.c - what one tap costs: the kernel's floor, tapd, and the ways
+ * tapd replaces (qemu-bridge-helper, xkvm's ip commands)
+ *
+ * Each mode times N taps, one at a time, from the request to the fd in hand
+ * (the tap configured and on the bridge), closes each tap outside the timed
+ * part, and prints one line:
+ *
+ *	MODE n=N p50_us=X p99_us=Y mean_us=Z [per_s=R]
+ *
+ *   tapd-bench floor BRIDGE N             the kernel work tapd does for one
+ *                                         tap, called directly (tapd's own
+ *                                         tun.c and link.c): no IPC
+ *   tapd-bench tapd SOCKET BRIDGE N       tapd, one client, sequential
+ *   tapd-bench concurrent SOCKET BRIDGE C SECS
+ *                                         C clients at once for SECS, 8 to a
+ *                                         uid from 60000 (run as root)
+ *   tapd-bench helper PATH BRIDGE N       a qemu-bridge-helper as QEMU runs
+ *                                         it: socketpair, fork, exec, the fd
+ *                                         back, wait
+ *   tapd-bench xkvm BRIDGE N              xkvm's way: ip tuntap add, ip link
+ *                                         set master up (two ip processes)
+ *   tapd-bench populate N                 add N persistent taps off any
+ *                                         bridge (bgNNNNN), for the cost of
+ *                                         a tap on a crowded host
+ *   tapd-bench exec TAPVM SOCKET FAKEQEMU N
+ *                                         tapvm's time from start to the exec
+ *                                         of QEMU with four bridged NICs
+ *                                         (FAKEQEMU writes the time it
+ *                                         started to $TAPVM_BENCH_STAMP)
+ *
+ * Run it as root in a network namespace (tests/bench/run.sh does).
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <linux/if_tun.h>
+
+#include "client.h"
+#include "link.h"
+#include "proto.h"
+#include "tun.h"
+
+static double bench_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int bench_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void bench_report(const char *mode, double *us, size_t n, double secs)
+{
+	double sum = 0;
+
+	if (!n) {
+		printf("%s n=0\n", mode);
+		return;
+	}
+	qsort(us, n, sizeof(*us), bench_cmp);
+	for (size_t i = 0; i < n; i++)
+		sum += us[i];
+	printf("%s n=%zu p50_us=%.1f p99_us=%.1f mean_us=%.1f", mode, n, us[n / 2],
+	       us[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], sum / (double)n);
+	if (secs > 0)
+		printf(" per_s=%.1f", (double)n / secs);
+	printf("\n");
+	fflush(stdout);
+}
+
+static double *bench_alloc(size_t n)
+{
+	double *us = calloc(n ? n : 1, sizeof(double));
+
+	if (!us) {
+		perror("tapd-bench");
+		exit(1);
+	}
+	return us;
+}
+
+/* The kernel work tapd does for one tap, with tapd's own code. */
+static int bench_floor(const char *bridge, size_t n)
+{
+	double *us = bench_alloc(n);
+	struct link_ctx *link;
+	uint8_t mac[6] = { 0xfe, 0, 0, 0, 0, 1 };
+
+	if (link_open(&link))
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		char name[IFNAMSIZ], alias[LINK_ALIAS_MAX];
+		struct link_bridge br;
+		double t0 = bench_now_us();
+		int fd, ifindex;
+
+		if (link_bridge_lookup(link, bridge, &br) || tun_create(getuid(), 1, name, &fd))
+			return 1;
+		ifindex = (int)if_nametoindex(name);
+		link_alias_format(alias, sizeof(alias), getuid(), getpid(), (unsigned long long)time(NULL),
+				  "bench");
+		if (!ifindex || link_tap_attach(link, ifindex, &br, mac, alias))
+			return 1;
+		us[i] = bench_now_us() - t0;
+		close(fd);
+	}
+	link_close(link);
+	bench_report("floor", us, n, 0);
+	free(us);
+	return 0;
+}
+
+static int bench_tapd(const char *path, const char *bridge, size_t n)
+{
+	double *us = bench_alloc(n);
+	char err[CLIENT_ERR_MAX];
+	int sock = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		struct client_tap tap;
+		double t0;
+
+		/* tapd takes 256 requests a connection: a new one before that. */
+		if (i % 200 == 0) {
+			if (sock >= 0)
+				close(sock);
+			if (client_connect(path, &sock))
+				return 1;
+		}
+		t0 = bench_now_us();
+		if (client_create(sock, bridge, "bench", &tap, err, sizeof(err))) {
+			fprintf(stderr, "tapd-bench: %s\n", err);
+			return 1;
+		}
+		us[i] = bench_now_us() - t0;
+		proto_close_fds(tap.fds, tap.nfds);
+	}
+	close(sock);
+	bench_report("tapd", us, n, 0);
+	free(us);
+	return 0;
+}
+
+/* C clients for SECS: their latencies come back through a pipe. */
+static int bench_concurrent(const char *path, const char *bridge, int clients, int secs)
+{
+	size_t cap = 1 << 20, n = 0;
+	double *us = bench_alloc(cap), t0 = bench_now_us(), end;
+	unsigned long errors = 0;
+	int p[2];
+
+	if (pipe(p))
+		return 1;
+	end = t0 + secs * 1e6;
+	for (int c = 0; c < clients; c++) {
+		if (fork() == 0) {
+			uid_t uid = 60000 + (uid_t)c / 8;
+			int sock = -1;
+
+			close(p[0]);
+			if (setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+				_exit(1);
+			for (unsigned long i = 0; bench_now_us() < end; i++) {
+				char err[CLIENT_ERR_MAX];
+				struct client_tap tap;
+				double t, d;
+
+				if (i % 200 == 0) {
+					if (sock >= 0)
+						close(sock);
+					if (client_connect(path, &sock))
+						_exit(1);
+				}
+				t = bench_now_us();
+				if (client_create(sock, bridge, "bench", &tap, err, sizeof(err))) {
+					d = -1;		/* counted as an error */
+				} else {
+					d = bench_now_us() - t;
+					proto_close_fds(tap.fds, tap.nfds);
+				}
+				if (write(p[1], &d, sizeof(d)) != sizeof(d))
+					_exit(1);
+			}
+			_exit(0);
+		}
+	}
+	close(p[1]);
+	for (double d; read(p[0], &d, sizeof(d)) == sizeof(d);) {
+		if (d < 0)
+			errors++;
+		else if (n < cap)
+			us[n++] = d;
+	}
+	while (wait(NULL) > 0)
+		;
+	{
+		char mode[32];
+
+		snprintf(mode, sizeof(mode), "concurrent%d", clients);
+		printf("# %lu errors\n", errors);
+		bench_report(mode, us, n, (bench_now_us() - t0) / 1e6);
+	}
+	free(us);
+	return errors ? 2 : 0;
+}
+
+/* As QEMU's net_bridge_run_helper(): socketpair, fork, exec, recvmsg, wait. */
+static int bench_helper(const char *helper, const char *bridge, size_t n)
+{
+	double *us = bench_alloc(n);
+
+	for (size_t i = 0; i < n; i++) {
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} u;
+		char byte, fdarg[32], brarg[64];
+		struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+		double t0 = bench_now_us();
+		struct cmsghdr *c;
+		int sv[2], fd = -1, status;
+		pid_t pid;
+
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+			return 1;
+		snprintf(fdarg, sizeof(fdarg), "--fd=%d", sv[1]);
+		snprintf(brarg, sizeof(brarg), "--br=%s", bridge);
+		pid = fork();
+		if (pid == 0) {
+			close(sv[0]);
+			execl(helper, helper, "--use-vnet", fdarg, brarg, (char *)NULL);
+			_exit(127);
+		}
+		close(sv[1]);
+		if (recvmsg(sv[0], &mh, 0) == 1 && (c = CMSG_FIRSTHDR(&mh)) &&
+		    c->cmsg_type == SCM_RIGHTS)
+			memcpy(&fd, CMSG_DATA(c), sizeof(int));
+		waitpid(pid, &status, 0);
+		us[i] = bench_now_us() - t0;
+		close(sv[0]);
+		if (fd < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+			fprintf(stderr, "tapd-bench: %s gave no fd\n", helper);
+			return 1;
+		}
+		close(fd);
+	}
+	bench_report("helper", us, n, 0);
+	free(us);
+	return 0;
+}
+
+static int bench_run(char *const argv[])
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) ?
+	       WEXITSTATUS(status) : -1;
+}
+
+/* xkvm: ip tuntap add mode tap user U NAME; ip link set NAME master BR up. */
+static int bench_xkvm(const char *bridge, size_t n)
+{
+	double *us = bench_alloc(n);
+
+	for (size_t i = 0; i < n; i++) {
+		char name[IFNAMSIZ], user[16];
+		char *add[] = { "/sbin/ip", "tuntap", "add", "mode", "tap", "user", user,
+				"vnet_hdr", "name", name, NULL };
+		char *up[] = { "/sbin/ip", "link", "set", name, "master", (char *)bridge, "up",
+			       NULL };
+		char *del[] = { "/sbin/ip", "link", "del", name, NULL };
+		double t0;
+
+		snprintf(name, sizeof(name), "xk%u", (unsigned int)(i % 100000));
+		snprintf(user, sizeof(user), "%u", (unsigned int)getuid());
+		t0 = bench_now_us();
+		if (bench_run(add) || bench_run(up))
+			return 1;
+		us[i] = bench_now_us() - t0;
+		bench_run(del);
+	}
+	bench_report("xkvm", us, n, 0);
+	free(us);
+	return 0;
+}
+
+/* N persistent taps off any bridge: a crowded host. */
+static int bench_populate(size_t n)
+{
+	static size_t made;
+
+	for (size_t i = 0; i < n; i++, made++) {
+		struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+		int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "bg%05u", (unsigned int)(made % 100000));
+		while (fd >= 0 && ioctl(fd, TUNSETIFF, &ifr) && errno == EBUSY)
+			snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "bg%05u", (unsigned int)(++made % 100000));
+		if (fd < 0 || ioctl(fd, TUNSETPERSIST, 1UL)) {
+			perror("tapd-bench: populate");
+			return 1;
+		}
+		close(fd);
+	}
+	printf("# populated %zu taps\n", n);
+	return 0;
+}
+
+/* tapvm's own time: from its start to the exec of (a stand-in) QEMU. */
+static int bench_exec(const char *tapvm, const char *sock, const char *fake, size_t n)
+{
+	const char *stamp = getenv("TAPVM_BENCH_STAMP");
+	double *us = bench_alloc(n);
+
+	if (!stamp) {
+		fprintf(stderr, "tapd-bench: set TAPVM_BENCH_STAMP\n");
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *argv[] = { (char *)tapvm, "run", "--socket", (char *)sock, "--accel", "tcg",
+				 "--qemu", (char *)fake, "-n", "br0", "-n", "br0", "-n", "br0",
+				 "-n", "br0", "--", "-nographic", NULL };
+		struct timespec ts;
+		double t0, t1;
+		FILE *f;
+
+		unlink(stamp);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		t0 = bench_now_us();
+		bench_run(argv);	/* exits 80: the stand-in speaks no QMP */
+		f = fopen(stamp, "r");
+		if (!f || fscanf(f, "%lf", &t1) != 1) {
+			fprintf(stderr, "tapd-bench: the stand-in QEMU did not run\n");
+			return 1;
+		}
+		fclose(f);
+		us[i] = t1 - t0;
+	}
+	bench_report("tapvm_exec", us, n, 0);
+	free(us);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 4 && !strcmp(argv[1], "floor"))
+		return bench_floor(argv[2], strtoul(argv[3], NULL, 10));
+	if (argc >= 5 && !strcmp(argv[1], "tapd"))
+		return bench_tapd(argv[2], argv[3], strtoul(argv[4], NULL, 10));
+	if (argc >= 6 && !strcmp(argv[1], "concurrent"))
+		return bench_concurrent(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
+	if (argc >= 5 && !strcmp(argv[1], "helper"))
+		return bench_helper(argv[2], argv[3], strtoul(argv[4], NULL, 10));
+	if (argc >= 4 && !strcmp(argv[1], "xkvm"))
+		return bench_xkvm(argv[2], strtoul(argv[3], NULL, 10));
+	if (argc >= 3 && !strcmp(argv[1], "populate"))
+		return bench_populate(strtoul(argv[2], NULL, 10));
+	if (argc >= 6 && !strcmp(argv[1], "exec"))
+		return bench_exec(argv[2], argv[3], argv[4], strtoul(argv[5], NULL, 10));
+	fprintf(stderr, "usage: see the comment at the top of tests/bench/tapd-bench.c\n");
+	return 2;
+}
