@@ -356,6 +356,13 @@ static int server_create(struct server *s, struct server_client *c,
 	nla_nest_end(msg, fds);
 	quota_set(s->cfg->quota, ifindex, c->uid);	/* before the notification */
 	ret = server_reply(c, msg, f.fd, f.n);
+	/*
+	 * tapd's copies go at once: the copies in flight keep the tap alive.
+	 * Were tapd's close the last (the client already done with the tap),
+	 * the kernel would delete the tap here, waiting for RCU grace periods
+	 * (milliseconds) while nobody else is served.
+	 */
+	server_fds_close(&f);
 	if (ret) {
 		log_warn("grant undone uid=%u pid=%d bridge=%s tap=%s: cannot send the fd: %s",
 			 c->uid, c->pid, bridge, ifname, strerror(-ret));

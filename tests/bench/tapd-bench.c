@@ -3,8 +3,9 @@
  * tapd replaces (qemu-bridge-helper, xkvm's ip commands)
  *
  * Each mode times N taps, one at a time, from the request to the fd in hand
- * (the tap configured and on the bridge), closes each tap outside the timed
- * part, and prints one line:
+ * (the tap configured and on the bridge), holds each 1 ms, closes it and
+ * waits for the kernel to delete it outside the timed part, and prints one
+ * line:
  *
  *	MODE n=N p50_us=X p99_us=Y mean_us=Z [per_s=R]
  *
@@ -15,6 +16,9 @@
  *   tapd-bench concurrent SOCKET BRIDGE C SECS
  *                                         C clients at once for SECS, 8 to a
  *                                         uid from 60000 (run as root)
+ *   tapd-bench floor-concurrent BRIDGE C SECS
+ *                                         C processes doing the floor's work
+ *                                         at once for SECS
  *   tapd-bench helper PATH BRIDGE N       a qemu-bridge-helper as QEMU runs
  *                                         it: socketpair, fork, exec, the fd
  *                                         back, wait
@@ -85,6 +89,23 @@ static void bench_report(const char *mode, double *us, size_t n, double secs)
 	fflush(stdout);
 }
 
+/*
+ * Hold a tap 1 ms, as a VM holds it far longer, then close it and wait,
+ * untimed, until the kernel has deleted it: as the floor does (its close
+ * deletes the tap there and then), so that no figure pays for the previous
+ * tap's deletion, which waits for RCU grace periods (about 16 ms a tap
+ * here). Without the hold, a client closing within microseconds of the
+ * answer can leave tapd's own close the last, and tapd then deletes the tap
+ * itself before serving the next request (see the README).
+ */
+static void bench_release(struct client_tap *tap)
+{
+	usleep(1000);
+	proto_close_fds(tap->fds, tap->nfds);
+	while (if_nametoindex(tap->ifname))
+		usleep(100);
+}
+
 static double *bench_alloc(size_t n)
 {
 	double *us = calloc(n ? n : 1, sizeof(double));
@@ -96,31 +117,44 @@ static double *bench_alloc(size_t n)
 	return us;
 }
 
-/* The kernel work tapd does for one tap, with tapd's own code. */
+/*
+ * The kernel work tapd does for one tap, with tapd's own code: resolve the
+ * bridge, TUNSETIFF and TUNSETOWNER, the ifindex, one RTM_NEWLINK. Returns
+ * its time, or -1; the tap is closed (and so deleted) after, untimed.
+ */
+static double bench_floor_one(struct link_ctx *link, const char *bridge)
+{
+	uint8_t mac[6] = { 0xfe, 0, 0, 0, 0, 1 };
+	char name[IFNAMSIZ], alias[LINK_ALIAS_MAX];
+	struct link_bridge br;
+	double t0 = bench_now_us(), t;
+	int fd, ifindex;
+
+	if (link_bridge_lookup(link, bridge, &br) || tun_create(getuid(), 1, name, &fd))
+		return -1;
+	ifindex = (int)if_nametoindex(name);
+	link_alias_format(alias, sizeof(alias), getuid(), getpid(), (unsigned long long)time(NULL),
+			  "bench");
+	if (!ifindex || link_tap_attach(link, ifindex, &br, mac, alias)) {
+		close(fd);
+		return -1;
+	}
+	t = bench_now_us() - t0;
+	usleep(1000);	/* held as bench_release() holds tapd's taps */
+	close(fd);
+	return t;
+}
+
 static int bench_floor(const char *bridge, size_t n)
 {
 	double *us = bench_alloc(n);
 	struct link_ctx *link;
-	uint8_t mac[6] = { 0xfe, 0, 0, 0, 0, 1 };
 
 	if (link_open(&link))
 		return 1;
-	for (size_t i = 0; i < n; i++) {
-		char name[IFNAMSIZ], alias[LINK_ALIAS_MAX];
-		struct link_bridge br;
-		double t0 = bench_now_us();
-		int fd, ifindex;
-
-		if (link_bridge_lookup(link, bridge, &br) || tun_create(getuid(), 1, name, &fd))
+	for (size_t i = 0; i < n; i++)
+		if ((us[i] = bench_floor_one(link, bridge)) < 0)
 			return 1;
-		ifindex = (int)if_nametoindex(name);
-		link_alias_format(alias, sizeof(alias), getuid(), getpid(), (unsigned long long)time(NULL),
-				  "bench");
-		if (!ifindex || link_tap_attach(link, ifindex, &br, mac, alias))
-			return 1;
-		us[i] = bench_now_us() - t0;
-		close(fd);
-	}
 	link_close(link);
 	bench_report("floor", us, n, 0);
 	free(us);
@@ -150,7 +184,7 @@ static int bench_tapd(const char *path, const char *bridge, size_t n)
 			return 1;
 		}
 		us[i] = bench_now_us() - t0;
-		proto_close_fds(tap.fds, tap.nfds);
+		bench_release(&tap);
 	}
 	close(sock);
 	bench_report("tapd", us, n, 0);
@@ -158,7 +192,11 @@ static int bench_tapd(const char *path, const char *bridge, size_t n)
 	return 0;
 }
 
-/* C clients for SECS: their latencies come back through a pipe. */
+/*
+ * C clients for SECS (tapd at @path; or, with @path NULL, C processes doing
+ * the floor's kernel work directly): their latencies come back through a
+ * pipe.
+ */
 static int bench_concurrent(const char *path, const char *bridge, int clients, int secs)
 {
 	size_t cap = 1 << 20, n = 0;
@@ -172,16 +210,25 @@ static int bench_concurrent(const char *path, const char *bridge, int clients, i
 	for (int c = 0; c < clients; c++) {
 		if (fork() == 0) {
 			uid_t uid = 60000 + (uid_t)c / 8;
+			struct link_ctx *link = NULL;
 			int sock = -1;
 
 			close(p[0]);
-			if (setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+			if (!path && link_open(&link))
+				_exit(1);
+			if (path && (setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
 				_exit(1);
 			for (unsigned long i = 0; bench_now_us() < end; i++) {
 				char err[CLIENT_ERR_MAX];
 				struct client_tap tap;
 				double t, d;
 
+				if (!path) {
+					d = bench_floor_one(link, bridge);
+					if (write(p[1], &d, sizeof(d)) != sizeof(d))
+						_exit(1);
+					continue;
+				}
 				if (i % 200 == 0) {
 					if (sock >= 0)
 						close(sock);
@@ -193,7 +240,7 @@ static int bench_concurrent(const char *path, const char *bridge, int clients, i
 					d = -1;		/* counted as an error */
 				} else {
 					d = bench_now_us() - t;
-					proto_close_fds(tap.fds, tap.nfds);
+					bench_release(&tap);
 				}
 				if (write(p[1], &d, sizeof(d)) != sizeof(d))
 					_exit(1);
@@ -213,7 +260,8 @@ static int bench_concurrent(const char *path, const char *bridge, int clients, i
 	{
 		char mode[32];
 
-		snprintf(mode, sizeof(mode), "concurrent%d", clients);
+		snprintf(mode, sizeof(mode), "%s%d", path ? "concurrent" : "floor_concurrent",
+			 clients);
 		printf("# %lu errors\n", errors);
 		bench_report(mode, us, n, (bench_now_us() - t0) / 1e6);
 	}
@@ -377,6 +425,8 @@ int main(int argc, char **argv)
 		return bench_tapd(argv[2], argv[3], strtoul(argv[4], NULL, 10));
 	if (argc >= 6 && !strcmp(argv[1], "concurrent"))
 		return bench_concurrent(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
+	if (argc >= 5 && !strcmp(argv[1], "floor-concurrent"))
+		return bench_concurrent(NULL, argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc >= 5 && !strcmp(argv[1], "helper"))
 		return bench_helper(argv[2], argv[3], strtoul(argv[4], NULL, 10));
 	if (argc >= 4 && !strcmp(argv[1], "xkvm"))
