@@ -193,7 +193,9 @@ int client_request_tap(int sock, const struct client_request *rq,
 	if (nla_put_string(req, PROTO_A_BRIDGE, rq->bridge) ||
 	    (rq->label && nla_put_string(req, PROTO_A_LABEL, rq->label)) ||
 	    nla_put_u32(req, PROTO_A_QUEUES, queues) ||
-	    (rq->vhost && nla_put_u8(req, PROTO_A_VHOST, 1))) {
+	    (rq->vhost && nla_put_u8(req, PROTO_A_VHOST, 1)) ||
+	    (rq->guest_mac && nla_put(req, PROTO_A_GUEST_MAC, 6, rq->guest_mac)) ||
+	    (rq->vlan && nla_put_u16(req, PROTO_A_VLAN, (uint16_t)rq->vlan))) {
 		nlmsg_free(req);
 		ret = -ENOMEM;
 		goto oom;

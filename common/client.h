@@ -42,12 +42,17 @@ struct client_tap {
  * @label:	the VM's name, or NULL
  * @queues:	queues (1 to PROTO_QUEUES_MAX; 0 means 1)
  * @vhost:	ask for a vhost-net fd per queue too
+ * @guest_mac:	the MAC the guest's NIC will use, or NULL (a grant with
+ *		mac=pinned needs it)
+ * @vlan:	the VLAN wanted among those granted, or 0 (the first)
  */
 struct client_request {
 	const char *bridge;
 	const char *label;
 	unsigned int queues;
 	bool vhost;
+	const uint8_t *guest_mac;
+	unsigned int vlan;
 };
 
 struct client_grant {

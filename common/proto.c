@@ -38,6 +38,8 @@ static const struct nla_policy proto_policy[PROTO_A_MAX + 1] = {
 	[PROTO_A_SINCE]		= { .type = NLA_U64, .maxlen = 8 },
 	[PROTO_A_VHOST]		= { .type = NLA_U8, .maxlen = 1 },
 	[PROTO_A_VHOST_ERRNO]	= { .type = NLA_U32, .maxlen = 4 },
+	[PROTO_A_GUEST_MAC]	= { .type = NLA_UNSPEC, .minlen = 6, .maxlen = 6 },
+	[PROTO_A_VLAN]		= { .type = NLA_U16, .maxlen = 2 },
 };
 
 static const struct nla_policy proto_fd_policy[PROTO_FD_MAX + 1] = {
@@ -62,7 +64,7 @@ struct proto_shape {
 static const struct proto_shape proto_requests[] = {
 	{ PROTO_MSG_CREATE,
 	  BIT(PROTO_A_BRIDGE) | BIT(PROTO_A_LABEL) | BIT(PROTO_A_QUEUES) |
-	  BIT(PROTO_A_VHOST),
+	  BIT(PROTO_A_VHOST) | BIT(PROTO_A_GUEST_MAC) | BIT(PROTO_A_VLAN),
 	  0, BIT(PROTO_A_BRIDGE) },
 	{ PROTO_MSG_LIST, 0, 0, 0 },
 };
@@ -71,7 +73,7 @@ static const struct proto_shape proto_replies[] = {
 	{ PROTO_MSG_CREATE,
 	  BIT(PROTO_A_BRIDGE) | BIT(PROTO_A_LABEL) | BIT(PROTO_A_IFNAME) |
 	  BIT(PROTO_A_IFINDEX) | BIT(PROTO_A_MTU) | BIT(PROTO_A_MAC) |
-	  BIT(PROTO_A_FDS) | BIT(PROTO_A_VHOST_ERRNO),
+	  BIT(PROTO_A_FDS) | BIT(PROTO_A_VHOST_ERRNO) | BIT(PROTO_A_VLAN),
 	  0, BIT(PROTO_A_IFNAME) | BIT(PROTO_A_FDS) },
 	{ PROTO_MSG_LIST, BIT(PROTO_A_GRANT) | BIT(PROTO_A_TAP),
 	  BIT(PROTO_A_GRANT) | BIT(PROTO_A_TAP), 0 },

@@ -57,6 +57,8 @@ enum proto_attr {
 	PROTO_A_SINCE,		/* u64: when the tap was made, seconds since the epoch */
 	PROTO_A_VHOST,		/* u8: 1 to ask for a vhost-net fd per queue */
 	PROTO_A_VHOST_ERRNO,	/* u32: why the reply has no vhost-net fds */
+	PROTO_A_GUEST_MAC,	/* 6 bytes: the MAC the guest's NIC will use */
+	PROTO_A_VLAN,		/* u16: the VLAN asked for, among the granted */
 	__PROTO_A_MAX,
 };
 #define PROTO_A_MAX (__PROTO_A_MAX - 1)

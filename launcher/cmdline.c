@@ -184,6 +184,18 @@ int cmdline_parse_netdev(const char *arg, struct netdev_spec *nd, char *err,
 			nd->queues = (unsigned int)q;
 			continue;
 		}
+		if (cmdline_key_is(f[i], "vlan") && nd->kind == NETDEV_BRIDGE) {
+			char *end;
+			unsigned long v = eq ? strtoul(eq + 1, &end, 10) : 0;
+
+			if (!eq || !eq[1] || *end || v < 1 || v > 4094) {
+				snprintf(err, errlen, "--netdev: '%s' is not vlan=1..4094", f[i]);
+				ret = -EINVAL;
+				goto out;
+			}
+			nd->vlan = (unsigned int)v;
+			continue;
+		}
 		if (cmdline_key_is(f[i], "vhost") && nd->kind == NETDEV_BRIDGE) {
 			if (!eq || !strcmp(eq + 1, "on")) {
 				nd->vhost = true;

@@ -43,6 +43,7 @@ enum cmdline_accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
  * @model:	NIC model; "" means the architecture's default
  * @queues:	queues= (a multiqueue tap from tapd; virtio only), 1 by default
  * @vhost:	vhost=on: vhost-net fds from tapd, else QEMU's own
+ * @vlan:	vlan=: the VLAN asked of tapd among those granted, or 0
  * @nvhost:	the vhost-net fds tapd gave (0 or @queues), set by the caller
  *		before the command line is built
  * @fields:	every other field, in order, routed by QEMU's answer
@@ -57,6 +58,7 @@ struct netdev_spec {
 	char model[64];
 	unsigned int queues;
 	bool vhost;
+	unsigned int vlan;
 	unsigned int nvhost;
 	char **fields;
 	size_t nfields;

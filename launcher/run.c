@@ -59,6 +59,8 @@ static void run_usage(FILE *f, const char *prog)
 "                          mac=:05      padded as xkvm: 52:54:00:12:34:05\n"
 "                          queues=N     a multiqueue tap (virtio; 1 to 8,\n"
 "                                       within the tapd policy's queues=)\n"
+"                          vlan=N       the VLAN asked of tapd (the policy's\n"
+"                                       vlan= lists those granted)\n"
 "                          vhost=on     vhost-net fds from tapd (else QEMU\n"
 "                                       tries /dev/vhost-net itself)\n"
 "                          model=MODEL  default virtio (virtio-net-pci; on\n"
@@ -664,8 +666,10 @@ static int run_get_taps(struct run_state *st)
 	for (size_t i = 0; i < st->vm.nnetdevs; i++) {
 		struct netdev_spec *nd = &st->netdevs[i];
 		struct client_request rq = { .bridge = nd->bridge, .label = label,
-					     .queues = nd->queues, .vhost = nd->vhost };
+					     .queues = nd->queues, .vhost = nd->vhost,
+					     .vlan = nd->vlan };
 		struct client_tap tap;
+		uint8_t mac[6];
 
 		if (nd->kind != NETDEV_BRIDGE)
 			continue;
@@ -674,6 +678,10 @@ static int run_get_taps(struct run_state *st)
 				CMDLINE_MAX_TAP_FDS);
 			return EXIT_USAGE;
 		}
+		/* The guest's MAC: a port tapd pins lets exactly that one through. */
+		if (sscanf(nd->mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2],
+			   &mac[3], &mac[4], &mac[5]) == 6)
+			rq.guest_mac = mac;
 		if (sock < 0) {
 			ret = tapd_connect_or_explain("tapvm", path, &sock);
 			if (ret)

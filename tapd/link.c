@@ -16,7 +16,10 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
+#include <linux/if_bridge.h>
+#include <linux/neighbour.h>
 #include <netlink/route/link.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/rtnl.h>
 
 #include "link.h"
@@ -40,6 +43,7 @@ struct link_ctx {
 	struct nl_sock *watch;		/* RTNLGRP_LINK notifications */
 	struct quota *quota;
 	void (*reaped)(int ifindex, uid_t uid, int err);
+	void (*port_disabled)(int ifindex, uid_t uid);
 };
 
 /* libnl's error codes to errno, at the boundary. */
@@ -102,31 +106,37 @@ void link_close(struct link_ctx *ctx)
 	free(ctx);
 }
 
-/* Was the bridge's MAC set explicitly? sysfs is the only place that says. */
-static bool link_mac_set(const char *name, int ifindex)
+/* One number from /sys/class/net/NAME/FILE, or -1. */
+static int link_sysfs_int(const char *name, const char *file)
 {
-	char path[64], buf[32];
+	char path[96], buf[32];
 	cleanup_fd int fd = -1;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/ifindex", name);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", name, file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return true;	/* cannot tell: do not warn */
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0 || (buf[n] = '\0', atoi(buf) != ifindex))
-		return true;	/* another namespace's sysfs, or renamed */
-	close(fd);
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/addr_assign_type", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return true;
+		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
 	if (n <= 0)
-		return true;
+		return -1;
 	buf[n] = '\0';
-	return atoi(buf) == LINK_NET_ADDR_SET;
+	return atoi(buf);
+}
+
+/*
+ * What only sysfs says of a bridge: whether its MAC was set explicitly, and
+ * whether it filters VLANs. Read by name, so first checked to still be the
+ * ifindex just resolved (another namespace's sysfs, or a rename, would not).
+ */
+static void link_bridge_sysfs(const char *name, struct link_bridge *br)
+{
+	br->mac_set = true;	/* cannot tell: do not warn */
+	br->vlan_filtering = false;
+	if (link_sysfs_int(name, "ifindex") != br->ifindex)
+		return;
+	br->mac_set = link_sysfs_int(name, "addr_assign_type") == LINK_NET_ADDR_SET;
+	br->vlan_filtering = link_sysfs_int(name, "bridge/vlan_filtering") == 1;
 }
 
 /**
@@ -157,7 +167,7 @@ int link_bridge_lookup(struct link_ctx *ctx, const char *name,
 	}
 	br->ifindex = rtnl_link_get_ifindex(link);
 	br->mtu = rtnl_link_get_mtu(link);
-	br->mac_set = link_mac_set(name, br->ifindex);
+	link_bridge_sysfs(name, br);
 	rtnl_link_put(link);
 	return 0;
 }
@@ -229,8 +239,8 @@ static int link_alias_parse(const char *alias, uid_t *uid, struct link_tapinfo *
  * @mac:	the tap's MAC (first byte 0xfe, so the bridge prefers real ports')
  * @alias:	from link_alias_format()
  *
- * One RTM_NEWLINK sets address, MTU, alias, up and master: the kernel applies
- * them in that order, so the port joins the bridge fully configured.
+ * One RTM_NEWLINK sets address, MTU, alias and master. The tap is not up
+ * yet: link_port_setup() configures the port, then link_set_up() opens it.
  *
  * Return: 0 or -errno.
  */
@@ -248,7 +258,6 @@ int link_tap_attach(struct link_ctx *ctx, int ifindex,
 	rtnl_link_set_addr(chg, addr);
 	rtnl_link_set_mtu(chg, br->mtu);
 	rtnl_link_set_ifalias(chg, alias);
-	rtnl_link_set_flags(chg, IFF_UP);
 	rtnl_link_set_master(chg, br->ifindex);
 	ret = link_errno(rtnl_link_change(ctx->sk, orig, chg, 0));
 out:
@@ -256,6 +265,215 @@ out:
 	rtnl_link_put(chg);
 	rtnl_link_put(orig);
 	return ret;
+}
+
+/**
+ * link_set_up() - bring a configured port up
+ * @ctx:	context
+ * @ifindex:	the tap
+ *
+ * Return: 0 or -errno.
+ */
+int link_set_up(struct link_ctx *ctx, int ifindex)
+{
+	struct rtnl_link *orig = rtnl_link_alloc(), *chg = rtnl_link_alloc();
+	int ret = -ENOMEM;
+
+	if (orig && chg) {
+		rtnl_link_set_ifindex(orig, ifindex);
+		rtnl_link_set_flags(chg, IFF_UP);
+		ret = link_errno(rtnl_link_change(ctx->sk, orig, chg, 0));
+	}
+	rtnl_link_put(chg);
+	rtnl_link_put(orig);
+	return ret;
+}
+
+/* A request about one link: the header, for the caller to fill. */
+static struct nl_msg *link_ifi_msg(int type, int flags, int family, int ifindex)
+{
+	struct ifinfomsg ifi = { .ifi_family = (unsigned char)family, .ifi_index = ifindex };
+	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
+
+	if (msg && nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+struct link_port_read {
+	uint8_t flag[IFLA_BRPORT_MAX + 1];
+	bool seen[IFLA_BRPORT_MAX + 1];
+};
+
+/* The port's flags, as the bridge reports a port's (IFLA_INFO_SLAVE_DATA). */
+static int link_port_read_msg(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1], *pt[IFLA_BRPORT_MAX + 1];
+	struct link_port_read *r = arg;
+
+	if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0 ||
+	    !tb[IFLA_LINKINFO] ||
+	    nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) < 0 ||
+	    !info[IFLA_INFO_SLAVE_DATA] ||
+	    nla_parse_nested(pt, IFLA_BRPORT_MAX, info[IFLA_INFO_SLAVE_DATA], NULL) < 0)
+		return NL_OK;
+	for (int t = 1; t <= IFLA_BRPORT_MAX; t++) {
+		if (pt[t] && nla_len(pt[t]) == 1) {
+			r->seen[t] = true;
+			r->flag[t] = nla_get_u8(pt[t]);
+		}
+	}
+	return NL_OK;
+}
+
+/*
+ * The kernel ignores port flags it does not know: read them back, so that a
+ * protection the kernel cannot give is a refusal, never a silent gap.
+ */
+static int link_port_verify(struct link_ctx *ctx, int ifindex, const uint8_t want[][2],
+			    size_t n, const char **missing)
+{
+	struct link_port_read r = { 0 };
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_msg *msg = link_ifi_msg(RTM_GETLINK, NLM_F_REQUEST, AF_UNSPEC, ifindex);
+	int ret = -ENOMEM;
+
+	if (sk && msg && !(ret = nl_connect(sk, NETLINK_ROUTE)) &&
+	    !(ret = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, link_port_read_msg, &r)) &&
+	    (ret = nl_send_auto(sk, msg)) >= 0)
+		ret = nl_recvmsgs_default(sk);
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+	if (ret < 0)
+		return link_errno(ret);
+	for (size_t i = 0; i < n; i++) {
+		if (!r.seen[want[i][0]] || r.flag[want[i][0]] != want[i][1]) {
+			*missing = want[i][0] == IFLA_BRPORT_LOCKED ? "locked ports (mac=pinned)" :
+				   want[i][0] == IFLA_BRPORT_ISOLATED ? "isolated ports" :
+				   "one of the bridge port flags";
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
+/* VLAN @vid as the port's untagged PVID, and not the default VLAN 1. */
+static int link_port_vlan(struct link_ctx *ctx, int ifindex, uint16_t vid, const char **why)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		struct bridge_vlan_info info = {
+			.flags = pass ? 0 : BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED,
+			.vid = pass ? 1 : vid,
+		};
+		struct nl_msg *msg;
+		struct nlattr *nest;
+		int ret;
+
+		if (pass && vid == 1)
+			break;
+		msg = link_ifi_msg(pass ? RTM_DELLINK : RTM_SETLINK,
+				   NLM_F_REQUEST | NLM_F_ACK, AF_BRIDGE, ifindex);
+		if (!msg || !(nest = nla_nest_start(msg, IFLA_AF_SPEC)) ||
+		    nla_put(msg, IFLA_BRIDGE_VLAN_INFO, sizeof(info), &info)) {
+			nlmsg_free(msg);
+			return -ENOMEM;
+		}
+		nla_nest_end(msg, nest);
+		ret = link_errno(nl_send_sync(ctx->sk, msg));
+		/* The default VLAN may not be there (default_pvid 0 or other). */
+		if (ret && !(pass && (ret == -ENOENT || ret == -EINVAL))) {
+			*why = pass ? "cannot take the default VLAN off the port" :
+				      "cannot set the port's VLAN";
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* One static FDB entry: @mac on the port (in @vid), through a locked port. */
+static int link_port_fdb(struct link_ctx *ctx, int ifindex, const uint8_t mac[6], uint16_t vid)
+{
+	struct rtnl_neigh *n = rtnl_neigh_alloc();
+	struct nl_addr *addr = nl_addr_build(AF_LLC, mac, 6);
+	int ret = -ENOMEM;
+
+	if (n && addr) {
+		rtnl_neigh_set_family(n, AF_BRIDGE);
+		rtnl_neigh_set_ifindex(n, ifindex);
+		rtnl_neigh_set_lladdr(n, addr);
+		rtnl_neigh_set_state(n, NUD_NOARP);
+		rtnl_neigh_set_flags(n, NTF_MASTER);
+		if (vid)
+			rtnl_neigh_set_vlan(n, vid);
+		ret = link_errno(rtnl_neigh_add(ctx->sk, n, NLM_F_CREATE | NLM_F_EXCL));
+	}
+	nl_addr_put(addr);
+	rtnl_neigh_put(n);
+	return ret;
+}
+
+/**
+ * link_port_setup() - make a new port what the policy says, before it is up
+ * @ctx:	context
+ * @ifindex:	the tap, already a port of its bridge (link_tap_attach())
+ * @port:	the options
+ * @why:	on failure, what could not be done, for people
+ *
+ * One RTM_SETLINK carries every port flag (IFLA_PROTINFO; libnl-route-3
+ * wraps some of them, not isolated or locked, so the message is built with
+ * libnl-3's attribute API and sent whole), and the flags are read back: a
+ * kernel that ignores one fails the request. With a VLAN, the port gets it
+ * as untagged PVID and loses the default VLAN 1; with a pinned MAC, one
+ * static FDB entry (in that VLAN) lets exactly that source through the
+ * locked port.
+ *
+ * Return: 0 or -errno (@why set).
+ */
+int link_port_setup(struct link_ctx *ctx, int ifindex, const struct link_port *port,
+		    const char **why)
+{
+	const uint8_t flags[][2] = {
+		{ IFLA_BRPORT_GUARD, port->bpdu_guard },
+		{ IFLA_BRPORT_PROTECT, port->root_block },
+		{ IFLA_BRPORT_LEARNING, port->learning },
+		{ IFLA_BRPORT_UNICAST_FLOOD, port->flood },
+		{ IFLA_BRPORT_ISOLATED, port->isolated },
+		{ IFLA_BRPORT_LOCKED, port->locked },
+	};
+	struct nl_msg *msg = link_ifi_msg(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK, AF_BRIDGE, ifindex);
+	struct nlattr *nest;
+	int ret;
+
+	*why = "cannot set the port's flags";
+	if (!msg || !(nest = nla_nest_start(msg, IFLA_PROTINFO | NLA_F_NESTED)))
+		goto oom;
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+		if (nla_put_u8(msg, flags[i][0], flags[i][1]))
+			goto oom;
+	nla_nest_end(msg, nest);
+	ret = link_errno(nl_send_sync(ctx->sk, msg));
+	if (!ret)
+		ret = link_port_verify(ctx, ifindex, flags, ARRAY_SIZE(flags), why);
+	if (ret)
+		return ret;
+
+	if (port->vid) {
+		ret = link_port_vlan(ctx, ifindex, port->vid, why);
+		if (ret)
+			return ret;
+	}
+	if (port->locked) {
+		*why = "cannot add the static FDB entry for the pinned MAC";
+		ret = link_port_fdb(ctx, ifindex, port->mac, port->vid);
+		if (ret)
+			return ret;
+	}
+	return 0;
+oom:
+	nlmsg_free(msg);
+	return -ENOMEM;
 }
 
 struct link_walk {
@@ -338,6 +556,23 @@ static bool link_tun_abandoned(struct nlattr *linkinfo, unsigned int flags)
  * is tapd's; delete it if someone made it persistent and let go of it, so
  * that taps still vanish with the VM.
  */
+static void link_watch_port(struct link_ctx *ctx, struct nlmsghdr *nlh, struct ifinfomsg *ifi)
+{
+	struct nlattr *tb[IFLA_MAX + 1], *pt[IFLA_BRPORT_MAX + 1];
+	uid_t uid;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || !(ifi->ifi_flags & IFF_LOWER_UP) ||
+	    quota_owner(ctx->quota, ifi->ifi_index, &uid) ||
+	    nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 || !tb[IFLA_PROTINFO] ||
+	    nla_parse_nested(pt, IFLA_BRPORT_MAX, tb[IFLA_PROTINFO], NULL) < 0 ||
+	    !pt[IFLA_BRPORT_STATE] || !pt[IFLA_BRPORT_GUARD] ||
+	    nla_get_u8(pt[IFLA_BRPORT_STATE]) != BR_STATE_DISABLED ||
+	    !nla_get_u8(pt[IFLA_BRPORT_GUARD]))
+		return;
+	if (ctx->port_disabled)
+		ctx->port_disabled(ifi->ifi_index, uid);
+}
+
 static int link_watch_msg(struct nl_msg *msg, void *arg)
 {
 	struct link_ctx *ctx = arg;
@@ -350,6 +585,16 @@ static int link_watch_msg(struct nl_msg *msg, void *arg)
 	    !nlmsg_valid_hdr(nlh, sizeof(*ifi)))
 		return NL_OK;
 	ifi = nlmsg_data(nlh);
+	/*
+	 * A bridge speaks of its ports in AF_BRIDGE messages (joining,
+	 * leaving, STP state): not of links coming and going, and without
+	 * their alias. They never count; one of tapd's ports disabled while
+	 * its link is up is a BPDU guard at work, and said.
+	 */
+	if (ifi->ifi_family == AF_BRIDGE) {
+		link_watch_port(ctx, nlh, ifi);
+		return NL_OK;
+	}
 	if (nlh->nlmsg_type == RTM_DELLINK ||
 	    nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 ||
 	    link_alias_parse(tb[IFLA_IFALIAS] ? nla_get_string(tb[IFLA_IFALIAS]) : NULL, &uid,
@@ -428,6 +673,8 @@ static int link_watch_resync(struct link_ctx *ctx)
  * @ctx:	context
  * @q:		the counts to keep
  * @reaped:	told of each abandoned persistent tap deleted (0 or -errno)
+ * @port_disabled: told when the bridge disables one of tapd's ports while its
+ *		link is up (a BPDU through a guarded port)
  *
  * Subscribes to RTNLGRP_LINK before the dump, so that nothing falls between
  * the two. A tapd restarted after a crash counts the taps it made before.
@@ -435,12 +682,14 @@ static int link_watch_resync(struct link_ctx *ctx)
  * Return: 0 or -errno.
  */
 int link_watch_open(struct link_ctx *ctx, struct quota *q,
-		    void (*reaped)(int ifindex, uid_t uid, int err))
+		    void (*reaped)(int ifindex, uid_t uid, int err),
+		    void (*port_disabled)(int ifindex, uid_t uid))
 {
 	int ret, fd, rcvbuf = LINK_WATCH_RCVBUF;
 
 	ctx->quota = q;
 	ctx->reaped = reaped;
+	ctx->port_disabled = port_disabled;
 	ctx->watch = nl_socket_alloc();
 	if (!ctx->watch)
 		return -ENOMEM;

@@ -19,11 +19,30 @@ struct link_ctx;
  * @ifindex:	its ifindex
  * @mtu:	its MTU, given to its new ports
  * @mac_set:	its MAC was set explicitly (else it changes as ports come and go)
+ * @vlan_filtering: it filters VLANs (so a port can be given one)
  */
 struct link_bridge {
 	int ifindex;
 	unsigned int mtu;
 	bool mac_set;
+	bool vlan_filtering;
+};
+
+/**
+ * struct link_port - how a port is set up on its bridge (tapd.conf(5))
+ * @isolated:	isolated from the bridge's other isolated ports
+ * @locked:	only sources in the FDB for this port pass: @mac
+ * @bpdu_guard:	a BPDU disables the port
+ * @root_block:	the port never becomes the root port
+ * @learning:	the bridge learns source MACs from it
+ * @flood:	unknown unicast is flooded to it
+ * @vid:	its untagged PVID, or 0 for no VLAN setup
+ * @mac:	with @locked: the one source MAC let through
+ */
+struct link_port {
+	bool isolated, locked, bpdu_guard, root_block, learning, flood;
+	uint16_t vid;
+	uint8_t mac[6];
 };
 
 #define LINK_ANY_UID	((uid_t)-1)
@@ -56,12 +75,16 @@ int link_alias_format(char *buf, size_t size, uid_t uid, pid_t pid,
 int link_tap_attach(struct link_ctx *ctx, int ifindex,
 		    const struct link_bridge *br, const uint8_t mac[6],
 		    const char *alias);
+int link_port_setup(struct link_ctx *ctx, int ifindex, const struct link_port *port,
+		    const char **why);
+int link_set_up(struct link_ctx *ctx, int ifindex);
 int link_taps_of(struct link_ctx *ctx, uid_t uid,
 		 void (*fn)(void *arg, const struct link_tapinfo *t), void *arg);
 
 struct quota;
 int link_watch_open(struct link_ctx *ctx, struct quota *q,
-		    void (*reaped)(int ifindex, uid_t uid, int err));
+		    void (*reaped)(int ifindex, uid_t uid, int err),
+		    void (*port_disabled)(int ifindex, uid_t uid));
 int link_watch_fd(const struct link_ctx *ctx);
 int link_watch_read(struct link_ctx *ctx);
 

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <pwd.h>
 #include <unistd.h>
 #include <sys/resource.h>
@@ -111,6 +112,16 @@ static int main_list(void)
 	if (!n)
 		printf("No tap made by tapd on this host.\n");
 	return 0;
+}
+
+/* The bridge disabled one of tapd's ports while its link is up: BPDU guard. */
+static void main_port_disabled(int ifindex, uid_t uid)
+{
+	char name[IF_NAMESIZE] = "?";
+
+	if_indextoname((unsigned int)ifindex, name);
+	log_warn("port disabled tap=%s ifindex=%d uid=%u: a spanning-tree BPDU came in through it (bpdu_guard); it stays disabled until the tap goes",
+		 name, ifindex, (unsigned int)uid);
 }
 
 static int parse_seconds(const char *s, unsigned int *out)
@@ -236,7 +247,7 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = quota_new(&cfg.quota, max_taps);
 	if (!ret)
-		ret = link_watch_open(cfg.link, cfg.quota, main_reaped);
+		ret = link_watch_open(cfg.link, cfg.quota, main_reaped, main_port_disabled);
 	if (ret) {
 		log_err("cannot open rtnetlink: %s", strerror(-ret));
 		return 1;

@@ -154,6 +154,63 @@ static int policy_parse_bridges(struct policy_parser *pp, char *list,
 	return 0;
 }
 
+static int policy_parse_yesno(struct policy_parser *pp, const char *key, const char *val,
+			      bool *out)
+{
+	if (!strcmp(val, "yes"))
+		*out = true;
+	else if (!strcmp(val, "no"))
+		*out = false;
+	else
+		return policy_error(pp, -EINVAL, "%s '%s' is not yes or no", key, val);
+	return 0;
+}
+
+/*
+ * A port option (KEY=VALUE, the '=' already cut): set it in @port.
+ * Return: 0, -ENOENT if KEY is no port option, or an error already said.
+ */
+static int policy_parse_port(struct policy_parser *pp, const char *key, char *val,
+			     struct policy_port *port)
+{
+	if (!strcmp(key, "isolated"))
+		return policy_parse_yesno(pp, key, val, &port->isolated);
+	if (!strcmp(key, "bpdu_guard"))
+		return policy_parse_yesno(pp, key, val, &port->bpdu_guard);
+	if (!strcmp(key, "root_block"))
+		return policy_parse_yesno(pp, key, val, &port->root_block);
+	if (!strcmp(key, "learning"))
+		return policy_parse_yesno(pp, key, val, &port->learning);
+	if (!strcmp(key, "flood"))
+		return policy_parse_yesno(pp, key, val, &port->flood);
+	if (!strcmp(key, "mac")) {
+		if (strcmp(val, "pinned") && strcmp(val, "any"))
+			return policy_error(pp, -EINVAL, "mac '%s' is not pinned or any", val);
+		port->mac_pinned = !strcmp(val, "pinned");
+		return 0;
+	}
+	if (!strcmp(key, "vlan")) {
+		char *save = NULL;
+
+		port->nvlans = 0;
+		for (char *v = strtok_r(val, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
+			unsigned long id;
+
+			if (policy_parse_uint(v, 4094, &id) || id == 0)
+				return policy_error(pp, -EINVAL, "VLAN '%s' is not a number from 1 to 4094",
+						    v);
+			if (port->nvlans == POLICY_VLANS_MAX)
+				return policy_error(pp, -EINVAL, "more than %d VLANs in one rule",
+						    POLICY_VLANS_MAX);
+			port->vlans[port->nvlans++] = (unsigned short)id;
+		}
+		if (!port->nvlans)
+			return policy_error(pp, -EINVAL, "vlan= lists no VLAN");
+		return 0;
+	}
+	return -ENOENT;
+}
+
 static int policy_add_rule(struct policy_parser *pp, bool deny, char **tok,
 			   size_t ntok)
 {
@@ -175,6 +232,8 @@ static int policy_add_rule(struct policy_parser *pp, bool deny, char **tok,
 	r->deny = deny;
 	r->max_taps = POLICY_MAX_DEFAULT;
 	r->max_queues = POLICY_QUEUES_DEFAULT;
+	r->port = (struct policy_port){ .bpdu_guard = true, .root_block = true,
+					.learning = true, .flood = true };
 
 	ret = policy_parse_subject(pp, tok[1], r);
 	if (ret)
@@ -212,7 +271,14 @@ static int policy_add_rule(struct policy_parser *pp, bool deny, char **tok,
 			r->max_queues = (unsigned int)v;
 			continue;
 		}
-		return policy_error(pp, -EINVAL, "unknown rule option '%s' (queues)", tok[i]);
+		ret = policy_parse_port(pp, tok[i], eq + 1, &r->port);
+		if (!ret)
+			continue;
+		if (ret != -ENOENT)
+			return ret;
+		return policy_error(pp, -EINVAL,
+				    "unknown rule option '%s' (queues, isolated, mac, bpdu_guard, root_block, vlan, learning, flood)",
+				    tok[i]);
 	}
 	return 0;
 }
@@ -426,6 +492,25 @@ static bool policy_names_bridge(const struct policy_rule *r, const char *bridge)
 	return false;
 }
 
+/* Several rules grant a bridge: the most protective port, every VLAN listed. */
+static void policy_port_merge(struct policy_port *into, const struct policy_port *r)
+{
+	into->isolated |= r->isolated;
+	into->mac_pinned |= r->mac_pinned;
+	into->bpdu_guard |= r->bpdu_guard;
+	into->root_block |= r->root_block;
+	into->learning &= r->learning;
+	into->flood &= r->flood;
+	for (size_t i = 0; i < r->nvlans; i++) {
+		bool seen = false;
+
+		for (size_t k = 0; k < into->nvlans && !seen; k++)
+			seen = into->vlans[k] == r->vlans[i];
+		if (!seen && into->nvlans < POLICY_VLANS_MAX)
+			into->vlans[into->nvlans++] = r->vlans[i];
+	}
+}
+
 /**
  * policy_check() - may this caller have a tap on this bridge?
  * @p:		the policy
@@ -444,6 +529,8 @@ int policy_check(const struct policy *p, const struct policy_cred *cred,
 	struct policy_grant g = { 0 };
 	bool allowed = false;
 
+	g.port.learning = g.port.flood = true;
+
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct policy_rule *r = &p->rules[i];
 
@@ -456,6 +543,7 @@ int policy_check(const struct policy *p, const struct policy_cred *cred,
 			g.max_taps = r->max_taps;
 		if (r->max_queues > g.max_queues)
 			g.max_queues = r->max_queues;
+		policy_port_merge(&g.port, &r->port);
 	}
 	if (!allowed)
 		return -EACCES;

@@ -19,6 +19,26 @@
 #define POLICY_ERR_MAX		(PATH_MAX + 256)
 #define POLICY_QUEUES_DEFAULT	1
 #define POLICY_QUEUES_LIMIT	PROTO_QUEUES_MAX
+#define POLICY_VLANS_MAX	16
+
+/**
+ * struct policy_port - how a granted port is configured on its bridge
+ * @isolated:	isolated=yes: no traffic with other isolated ports
+ * @mac_pinned:	mac=pinned: locked port, one static FDB entry for the MAC
+ *		the request declares
+ * @bpdu_guard:	bpdu_guard= (default yes): a BPDU disables the port
+ * @root_block:	root_block= (default yes): the port never becomes root port
+ * @learning:	learning= (default yes)
+ * @flood:	flood= (default yes): unknown unicast flooded to the port
+ * @vlans:	vlan=: the VLANs a request may choose from (the first by
+ *		default), untagged PVID on a VLAN-filtering bridge; none: no VLAN
+ * @nvlans:	how many
+ */
+struct policy_port {
+	bool isolated, mac_pinned, bpdu_guard, root_block, learning, flood;
+	unsigned short vlans[POLICY_VLANS_MAX];
+	size_t nvlans;
+};
 
 enum policy_subject { POLICY_ALL, POLICY_UID, POLICY_GID };
 
@@ -31,6 +51,7 @@ enum policy_subject { POLICY_ALL, POLICY_UID, POLICY_GID };
  * @nbridges:	how many
  * @max_taps:	MAX (allow only)
  * @max_queues:	queues=: most queues one tap may have (allow only)
+ * @port:	the port options (allow only)
  */
 struct policy_rule {
 	bool deny;
@@ -40,16 +61,21 @@ struct policy_rule {
 	size_t nbridges;
 	unsigned int max_taps;
 	unsigned int max_queues;
+	struct policy_port port;
 };
 
 /**
  * struct policy_grant - what the rules that grant a bridge allow together
  * @max_taps:	the largest MAX among them
  * @max_queues:	the largest queues= among them
+ * @port:	the most protective port of them: isolated, pinned, guarded or
+ *		root-blocked if any says so, learning and flooding only if all
+ *		allow it; the VLANs any of them lists
  */
 struct policy_grant {
 	unsigned int max_taps;
 	unsigned int max_queues;
+	struct policy_port port;
 };
 
 struct policy {

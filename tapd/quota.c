@@ -231,6 +231,24 @@ unsigned int quota_count(const struct quota *q, uid_t uid)
 	return u ? u->count : 0;
 }
 
+/**
+ * quota_owner() - whose tap is this?
+ * @q:		the tables
+ * @ifindex:	the link
+ * @uid:	set to the user it was made for
+ *
+ * Return: 0, or -ENOENT if it is not one of tapd's taps.
+ */
+int quota_owner(const struct quota *q, int ifindex, uid_t *uid)
+{
+	const struct quota_tap *t = quota_find(q, ifindex);
+
+	if (!t)
+		return -ENOENT;
+	*uid = t->uid;
+	return 0;
+}
+
 unsigned int quota_total(const struct quota *q)
 {
 	return q->total;

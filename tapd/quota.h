@@ -17,6 +17,7 @@ int quota_set(struct quota *q, int ifindex, uid_t uid);
 void quota_remove(struct quota *q, int ifindex);
 void quota_clear(struct quota *q);
 unsigned int quota_count(const struct quota *q, uid_t uid);
+int quota_owner(const struct quota *q, int ifindex, uid_t *uid);
 unsigned int quota_total(const struct quota *q);
 unsigned int quota_max(const struct quota *q);
 

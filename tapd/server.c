@@ -243,6 +243,52 @@ static int server_open_vhost(struct server_fds *f, unsigned int queues)
 	return 0;
 }
 
+/* A refusal was answered: 1 to stop the request there, or the send error. */
+static int server_refused(int sent)
+{
+	return sent < 0 ? sent : 1;
+}
+
+/*
+ * The port a grant gives: the policy's options, the guest's MAC where the
+ * port is pinned, the VLAN asked for (or the first granted). What the grant
+ * or the bridge cannot give is refused here: then 1 (or a send error).
+ */
+static int server_port(struct server_client *c, uint32_t seq, const char *bridge,
+		       const struct policy_port *pol, const struct link_bridge *br,
+		       const uint8_t *guest_mac, unsigned int *vid, struct link_port *port)
+{
+	bool listed = false;
+
+	memset(port, 0, sizeof(*port));
+	port->isolated = pol->isolated;
+	port->locked = pol->mac_pinned;
+	port->bpdu_guard = pol->bpdu_guard;
+	port->root_block = pol->root_block;
+	port->learning = pol->learning;
+	port->flood = pol->flood;
+	if (pol->mac_pinned && !guest_mac)
+		return server_refused(server_refuse(c, seq, bridge, -EINVAL,
+				     "the tapd policy pins the guest's MAC on bridge %s: the request must declare it (tapvm does)",
+				     bridge));
+	if (guest_mac)
+		memcpy(port->mac, guest_mac, 6);
+	if (!*vid && pol->nvlans)
+		*vid = pol->vlans[0];
+	for (size_t i = 0; i < pol->nvlans && !listed; i++)
+		listed = pol->vlans[i] == *vid;
+	if (*vid && !listed)
+		return server_refused(server_refuse(c, seq, bridge, -EACCES,
+				     "uid %u may not use VLAN %u on bridge %s: ask the admin (vlan= in the tapd policy)",
+				     c->uid, *vid, bridge));
+	if (*vid && !br->vlan_filtering)
+		return server_refused(server_refuse(c, seq, bridge, -EOPNOTSUPP,
+				     "bridge %s does not filter VLANs, so the tapd policy's vlan= cannot be honoured: ask the admin (ip link set %s type bridge vlan_filtering 1)",
+				     bridge, bridge));
+	port->vid = (uint16_t)*vid;
+	return 0;
+}
+
 static int server_create(struct server *s, struct server_client *c,
 			 const struct proto_parsed *p)
 {
@@ -252,6 +298,10 @@ static int server_create(struct server *s, struct server_client *c,
 	struct policy_cred cred = { c->uid, c->gids, c->ngids };
 	unsigned int queues = p->tb[PROTO_A_QUEUES] ? nla_get_u32(p->tb[PROTO_A_QUEUES]) : 1;
 	bool vhost = p->tb[PROTO_A_VHOST] && nla_get_u8(p->tb[PROTO_A_VHOST]);
+	const uint8_t *guest_mac = p->tb[PROTO_A_GUEST_MAC] ? nla_data(p->tb[PROTO_A_GUEST_MAC]) : NULL;
+	unsigned int vid = p->tb[PROTO_A_VLAN] ? nla_get_u16(p->tb[PROTO_A_VLAN]) : 0;
+	struct link_port port;
+	const char *why;
 	struct server_fds f __attribute__((cleanup(server_fds_close))) = { .n = 0 };
 	char ifname[IFNAMSIZ], alias[LINK_ALIAS_MAX];
 	struct policy_grant grant;
@@ -271,6 +321,11 @@ static int server_create(struct server *s, struct server_client *c,
 	if (queues < 1 || queues > PROTO_QUEUES_MAX)
 		return server_refuse(c, p->seq, bridge, -EINVAL,
 				     "queues must be from 1 to %d", PROTO_QUEUES_MAX);
+	if (guest_mac && ((guest_mac[0] & 1) || !memcmp(guest_mac, "\0\0\0\0\0\0", 6)))
+		return server_refuse(c, p->seq, bridge, -EINVAL,
+				     "the guest's MAC must be a unicast address");
+	if (vid > 4094)
+		return server_refuse(c, p->seq, bridge, -EINVAL, "VLAN must be from 1 to 4094");
 
 	/* 2. The policy, before the bridge is even looked at. */
 	if (policy_check(s->cfg->policy, &cred, bridge, &grant))
@@ -308,6 +363,11 @@ static int server_create(struct server *s, struct server_client *c,
 				     bridge, strerror(-ret));
 	server_warn_bridge_mac(s, bridge, &br);
 
+	/* The port the policy says, or no tap at all. */
+	ret = server_port(c, p->seq, bridge, &grant.port, &br, guest_mac, &vid, &port);
+	if (ret)
+		return ret < 0 ? ret : 0;
+
 	/* 4. The tap. */
 	ret = tun_create(c->uid, queues, ifname, f.fd);
 	if (ret)
@@ -330,6 +390,19 @@ static int server_create(struct server *s, struct server_client *c,
 	if (ret)
 		return server_refuse(c, p->seq, bridge, ret, "cannot attach a tap to bridge %s: %s",
 				     bridge, strerror(-ret));
+	/* Configured before it is up: there is no moment the port is open. */
+	ret = link_port_setup(s->cfg->link, ifindex, &port, &why);
+	if (ret == -EOPNOTSUPP)
+		return server_refuse(c, p->seq, bridge, ret,
+				     "this kernel does not support %s, which the tapd policy asks for on bridge %s: ask the admin",
+				     why, bridge);
+	if (ret)
+		return server_refuse(c, p->seq, bridge, ret, "%s on bridge %s: %s", why, bridge,
+				     strerror(-ret));
+	ret = link_set_up(s->cfg->link, ifindex);
+	if (ret)
+		return server_refuse(c, p->seq, bridge, ret, "cannot bring tap %s up: %s", ifname,
+				     strerror(-ret));
 
 	/* 5. The reply carries the fd; tapd's copy goes when we return. */
 	ret = proto_new(&msg, PROTO_MSG_CREATE, p->seq, PROTO_REQUEST_MAX);
@@ -342,6 +415,7 @@ static int server_create(struct server *s, struct server_client *c,
 	    nla_put_u32(msg, PROTO_A_MTU, br.mtu) ||
 	    nla_put(msg, PROTO_A_MAC, 6, mac) ||
 	    (vhost_err && nla_put_u32(msg, PROTO_A_VHOST_ERRNO, (uint32_t)-vhost_err)) ||
+	    (vid && nla_put_u16(msg, PROTO_A_VLAN, (uint16_t)vid)) ||
 	    !(fds = nla_nest_start(msg, PROTO_A_FDS))) {
 		nlmsg_free(msg);
 		return -ENOMEM;
@@ -368,9 +442,12 @@ static int server_create(struct server *s, struct server_client *c,
 			 c->uid, c->pid, bridge, ifname, strerror(-ret));
 		return ret;
 	}
-	log_info("grant uid=%u pid=%d bridge=%s tap=%s vm=%s max=%u queues=%u vhost=%s", c->uid,
-		 c->pid, bridge, ifname, label ? label : "-", grant.max_taps, queues,
-		 !vhost ? "no" : vhost_err ? strerror(-vhost_err) : "yes");
+	log_info("grant uid=%u pid=%d bridge=%s tap=%s vm=%s max=%u queues=%u vhost=%s port=%s%s%s%s%s%s vlan=%u",
+		 c->uid, c->pid, bridge, ifname, label ? label : "-", grant.max_taps, queues,
+		 !vhost ? "no" : vhost_err ? strerror(-vhost_err) : "yes",
+		 port.isolated ? "isolated," : "", port.locked ? "pinned," : "",
+		 port.bpdu_guard ? "bpdu_guard," : "", port.root_block ? "root_block," : "",
+		 port.learning ? "learning," : "", port.flood ? "flood" : "-", vid);
 	return 0;
 }
 

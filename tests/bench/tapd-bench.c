@@ -119,15 +119,20 @@ static double *bench_alloc(size_t n)
 
 /*
  * The kernel work tapd does for one tap, with tapd's own code: resolve the
- * bridge, TUNSETIFF and TUNSETOWNER, the ifindex, one RTM_NEWLINK. Returns
+ * bridge, TUNSETIFF and TUNSETOWNER, the ifindex, RTM_NEWLINK onto the
+ * bridge, the port's flags (set and read back), up. Returns
  * its time, or -1; the tap is closed (and so deleted) after, untimed.
  */
 static double bench_floor_one(struct link_ctx *link, const char *bridge)
 {
 	uint8_t mac[6] = { 0xfe, 0, 0, 0, 0, 1 };
 	char name[IFNAMSIZ], alias[LINK_ALIAS_MAX];
+	/* tapd's default port: BPDU guard and root block on. */
+	struct link_port port = { .bpdu_guard = true, .root_block = true, .learning = true,
+				  .flood = true };
 	struct link_bridge br;
 	double t0 = bench_now_us(), t;
+	const char *why;
 	int fd, ifindex;
 
 	if (link_bridge_lookup(link, bridge, &br) || tun_create(getuid(), 1, name, &fd))
@@ -135,7 +140,8 @@ static double bench_floor_one(struct link_ctx *link, const char *bridge)
 	ifindex = (int)if_nametoindex(name);
 	link_alias_format(alias, sizeof(alias), getuid(), getpid(), (unsigned long long)time(NULL),
 			  "bench");
-	if (!ifindex || link_tap_attach(link, ifindex, &br, mac, alias)) {
+	if (!ifindex || link_tap_attach(link, ifindex, &br, mac, alias) ||
+	    link_port_setup(link, ifindex, &port, &why) || link_set_up(link, ifindex)) {
 		close(fd);
 		return -1;
 	}

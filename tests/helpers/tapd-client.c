@@ -10,6 +10,17 @@
  *   tapd-client - attach IFNAME               attach one more queue to the
  *                                             multiqueue tap IFNAME by name
  *                                             (TUNSETIFF); print ok or why not
+ *   tapd-client SOCKET l2 BRIDGE MAC [VLAN]   a tap declaring the guest MAC
+ *                                             (and VLAN); print it, then
+ *                                             run commands from stdin, one
+ *                                             a line, answering "done":
+ *                                               send SRC DST  a frame of
+ *                                                  ethertype 0x88b5 from SRC
+ *                                               bpdu SRC   an STP config BPDU
+ *                                               recv MS    print the frames
+ *                                                  that come in MS ms
+ *   tapd-client - sniff IFNAME MS             print the 0x88b5 frames and
+ *                                             BPDUs IFNAME receives in MS ms
  *   tapd-client SOCKET list                   print grants and taps
  *   tapd-client SOCKET raw HEX [fd]           send bytes (and an fd), print
  *                                             the reply
@@ -57,7 +68,10 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <time.h>
+#include <arpa/inet.h>
 #include <net/if.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <linux/if_tun.h>
@@ -215,6 +229,124 @@ static int do_mq(int sock, const char *bridge, const char *queues, bool vhost)
 	while (read(STDIN_FILENO, &c, 1) > 0)
 		;
 	proto_close_fds(tap.fds, tap.nfds);
+	return 0;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	return sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2], &mac[3],
+		      &mac[4], &mac[5]) == 6 ? 0 : -1;
+}
+
+/* A frame as a line: "frame SRC DST TYPE" ("stp" for an 802.2 BPDU). */
+static void print_frame(const uint8_t *f, size_t len)
+{
+	uint16_t type;
+
+	if (len < 14)
+		return;
+	type = (uint16_t)(f[12] << 8 | f[13]);
+	if (type != 0x88b5 && !(type <= 1500 && len >= 17 && f[14] == 0x42 && f[15] == 0x42))
+		return;
+	printf("frame %02x:%02x:%02x:%02x:%02x:%02x %02x:%02x:%02x:%02x:%02x:%02x %s\n",
+	       f[6], f[7], f[8], f[9], f[10], f[11], f[0], f[1], f[2], f[3], f[4], f[5],
+	       type == 0x88b5 ? "88b5" : "stp");
+}
+
+/*
+ * Frames through a tap as a guest would write them: after the virtio-net
+ * header (zero: no offload) the tap was made with.
+ */
+static int do_l2(int sock, const char *bridge, const char *macs, const char *vlan)
+{
+	uint8_t mac[6];
+	struct client_request rq = { .bridge = bridge, .queues = 1, .guest_mac = mac,
+				     .vlan = vlan ? (unsigned int)atoi(vlan) : 0 };
+	char err[CLIENT_ERR_MAX], line[256];
+	struct client_tap tap;
+	int ret;
+
+	if (parse_mac(macs, mac))
+		return 1;
+	ret = client_request_tap(sock, &rq, &tap, err, sizeof(err));
+	if (ret) {
+		printf("error errno=%d message=%s\n", -ret, err);
+		return -ret;
+	}
+	printf("ifname=%s\n", tap.ifname);
+	fflush(stdout);
+	fcntl(tap.fds[0], F_SETFL, O_NONBLOCK);
+	while (fgets(line, sizeof(line), stdin)) {
+		uint8_t buf[10 + 1600];
+		char a[32], b[32];
+		int ms;
+
+		memset(buf, 0, sizeof(buf));
+		if (sscanf(line, "send %31s %31s", a, b) == 2) {
+			uint8_t *f = buf + 10;
+
+			if (parse_mac(b, f) || parse_mac(a, f + 6))
+				return 1;
+			f[12] = 0x88;
+			f[13] = 0xb5;
+			memcpy(f + 14, "tapvm-test", 10);
+			if (write(tap.fds[0], buf, 10 + 60) < 0)
+				printf("write failed: %s\n", strerror(errno));
+		} else if (sscanf(line, "bpdu %31s", a) == 1) {
+			static const uint8_t bpdu[] = {
+				0x42, 0x42, 0x03, 0, 0, 0, 0, 0, 0x80, 0, 0x02, 0, 0, 0, 0, 0,
+				0, 0, 0, 0, 0, 0, 0x80, 0, 0x02, 0, 0, 0, 0, 0, 0x80, 0x01,
+				0, 0, 0x14, 0, 0x02, 0, 0x0f, 0,
+			};
+			uint8_t *f = buf + 10;
+
+			memcpy(f, "\x01\x80\xc2\x00\x00\x00", 6);
+			if (parse_mac(a, f + 6))
+				return 1;
+			f[12] = 0;
+			f[13] = sizeof(bpdu) - 3 + 3;
+			memcpy(f + 14, bpdu, sizeof(bpdu));
+			if (write(tap.fds[0], buf, 10 + 60) < 0)
+				printf("write failed: %s\n", strerror(errno));
+		} else if (sscanf(line, "recv %d", &ms) == 1) {
+			struct pollfd p = { .fd = tap.fds[0], .events = POLLIN };
+
+			while (poll(&p, 1, ms) == 1) {
+				ssize_t n = read(tap.fds[0], buf, sizeof(buf));
+
+				if (n > 10)
+					print_frame(buf + 10, (size_t)n - 10);
+			}
+		}
+		printf("done\n");
+		fflush(stdout);
+	}
+	proto_close_fds(tap.fds, tap.nfds);
+	return 0;
+}
+
+/* What an interface (the host's side of a bridge) receives, as root. */
+static int do_sniff(const char *ifname, int ms)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+				   .sll_ifindex = (int)if_nametoindex(ifname) };
+	int s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	uint8_t buf[1600];
+
+	if (s < 0 || !sll.sll_ifindex || bind(s, (struct sockaddr *)&sll, sizeof(sll))) {
+		printf("sniff failed: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("sniffing\n");
+	fflush(stdout);
+	while (poll(&p, 1, ms) == 1) {
+		ssize_t n = recv(s, buf, sizeof(buf), 0);
+
+		if (n > 0)
+			print_frame(buf, (size_t)n);
+		fflush(stdout);
+	}
 	return 0;
 }
 
@@ -418,6 +550,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: tapd-client SOCKET create|list|raw|big|fds|idle ...\n");
 		return 1;
 	}
+	if (argc >= 5 && !strcmp(argv[2], "sniff"))
+		return do_sniff(argv[3], atoi(argv[4]));
 	if (argc >= 4 && !strcmp(argv[2], "attach")) {
 		struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE };
 		int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
@@ -441,6 +575,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[2], "create") && argc >= 4)
 		return do_create(sock, argv[3], argc > 4 ? argv[4] : NULL);
+	if (!strcmp(argv[2], "l2") && argc >= 5)
+		return do_l2(sock, argv[3], argv[4], argc > 5 ? argv[5] : NULL);
 	if (!strcmp(argv[2], "mq") && argc >= 5)
 		return do_mq(sock, argv[3], argv[4], argc > 5 && !strcmp(argv[5], "vhost"));
 	if (!strcmp(argv[2], "stall") && argc >= 5)

@@ -150,6 +150,43 @@ static void test_queues_option(void **state)
 	policy_free(p);
 }
 
+/* Port options: defaults, and the most protective among granting rules. */
+static void test_port_options(void **state)
+{
+	struct policy_cred c = { 1000, NULL, 0 };
+	struct policy_grant g;
+	struct policy *p;
+
+	p = load_ok("allow all br0\n"
+		    "allow user:#1000 br1 isolated=yes mac=pinned vlan=10,20 learning=no\n"
+		    "allow all br1 bpdu_guard=no root_block=no flood=no vlan=30,10\n"
+		    "allow user:#1000 br2 bpdu_guard=no root_block=no\n");
+	assert_int_equal(policy_check(p, &c, "br0", &g), 0);
+	assert_false(g.port.isolated);
+	assert_false(g.port.mac_pinned);
+	assert_true(g.port.bpdu_guard);		/* on unless every rule says no */
+	assert_true(g.port.root_block);
+	assert_true(g.port.learning);
+	assert_true(g.port.flood);
+	assert_int_equal(g.port.nvlans, 0);
+
+	assert_int_equal(policy_check(p, &c, "br1", &g), 0);
+	assert_true(g.port.isolated);
+	assert_true(g.port.mac_pinned);
+	assert_true(g.port.bpdu_guard);		/* the first rule keeps it */
+	assert_false(g.port.learning);
+	assert_false(g.port.flood);
+	assert_int_equal(g.port.nvlans, 3);	/* 10, 20, 30: each once */
+	assert_int_equal(g.port.vlans[0], 10);
+	assert_int_equal(g.port.vlans[1], 20);
+	assert_int_equal(g.port.vlans[2], 30);
+
+	assert_int_equal(policy_check(p, &c, "br2", &g), 0);
+	assert_false(g.port.bpdu_guard);
+	assert_false(g.port.root_block);
+	policy_free(p);
+}
+
 static void test_deny_wins(void **state)
 {
 	gid_t g[] = { 50, 60 };
@@ -218,7 +255,13 @@ static void test_syntax_errors(void **state)
 	load_bad("allow all br0 2x\n", 1, "MAX '2x'");
 	load_bad("allow all br0 2 3\n", 1, "unexpected '3'");
 	load_bad("deny all br0 2\n", 1, "deny takes no MAX");
-	load_bad("allow all br0 2 isolated=yes\n", 1, "unknown rule option 'isolated'");
+	load_bad("allow all br0 2 isolated=maybe\n", 1, "isolated 'maybe' is not yes or no");
+	load_bad("allow all br0 mac=fixed\n", 1, "mac 'fixed' is not pinned or any");
+	load_bad("allow all br0 vlan=0\n", 1, "VLAN '0' is not a number from 1 to 4094");
+	load_bad("allow all br0 vlan=4095\n", 1, "VLAN '4095' is not a number from 1 to 4094");
+	load_bad("allow all br0 vlan=10,,x\n", 1, "VLAN 'x'");
+	load_bad("allow all br0 vlan=\n", 1, "vlan= lists no VLAN");
+	load_bad("allow all br0 flood=off\n", 1, "flood 'off' is not yes or no");
 	load_bad("allow all br0 2 queues=0\n", 1, "queues '0' is not a number from 1 to 8");
 	load_bad("allow all br0 2 queues=9\n", 1, "queues '9' is not a number from 1 to 8");
 	load_bad("deny all br0 queues=2\n", 1, "deny takes no options");
@@ -338,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_exact_names),
 		cmocka_unit_test(test_empty_policy_grants_nothing),
 		cmocka_unit_test(test_queues_option),
+		cmocka_unit_test(test_port_options),
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_include_errors_name_the_included_file),
