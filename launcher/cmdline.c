@@ -112,6 +112,22 @@ static const char *const cmdline_tap_reserved[] = {
 	"br", "helper", "vhostfd", "vhostfds",
 };
 
+/* KEY=N, N from 1 to @max (tapd's queues=, vlan=): set *@out, or say why. */
+static int cmdline_field_uint(const char *field, const char *eq, unsigned int max,
+			      unsigned int *out, char *err, size_t errlen)
+{
+	char *end = NULL;
+	unsigned long v = eq ? strtoul(eq + 1, &end, 10) : 0;
+
+	if (!eq || !eq[1] || *end || v < 1 || v > max) {
+		snprintf(err, errlen, "--netdev: '%s' is not %.*s=1..%u", field,
+			 (int)(eq ? (size_t)(eq - field) : strlen(field)), field, max);
+		return -EINVAL;
+	}
+	*out = (unsigned int)v;
+	return 0;
+}
+
 /**
  * cmdline_parse_netdev() - parse BRIDGE|user|none[,FIELD...]
  * @arg:	the option's argument
@@ -171,29 +187,14 @@ int cmdline_parse_netdev(const char *arg, struct netdev_spec *nd, char *err,
 			snprintf(nd->mac_req, sizeof(nd->mac_req), "%s", eq + 1);
 			continue;
 		}
-		if (cmdline_key_is(f[i], "queues") && nd->kind == NETDEV_BRIDGE) {
-			char *end;
-			unsigned long q = eq ? strtoul(eq + 1, &end, 10) : 0;
+		if (nd->kind == NETDEV_BRIDGE && (cmdline_key_is(f[i], "queues") ||
+						  cmdline_key_is(f[i], "vlan"))) {
+			bool q = cmdline_key_is(f[i], "queues");
 
-			if (!eq || !eq[1] || *end || q < 1 || q > PROTO_QUEUES_MAX) {
-				snprintf(err, errlen, "--netdev: '%s' is not queues=1..%d", f[i],
-					 PROTO_QUEUES_MAX);
-				ret = -EINVAL;
+			ret = cmdline_field_uint(f[i], eq, q ? PROTO_QUEUES_MAX : 4094,
+						 q ? &nd->queues : &nd->vlan, err, errlen);
+			if (ret)
 				goto out;
-			}
-			nd->queues = (unsigned int)q;
-			continue;
-		}
-		if (cmdline_key_is(f[i], "vlan") && nd->kind == NETDEV_BRIDGE) {
-			char *end;
-			unsigned long v = eq ? strtoul(eq + 1, &end, 10) : 0;
-
-			if (!eq || !eq[1] || *end || v < 1 || v > 4094) {
-				snprintf(err, errlen, "--netdev: '%s' is not vlan=1..4094", f[i]);
-				ret = -EINVAL;
-				goto out;
-			}
-			nd->vlan = (unsigned int)v;
 			continue;
 		}
 		if (cmdline_key_is(f[i], "vhost") && nd->kind == NETDEV_BRIDGE) {
