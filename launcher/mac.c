@@ -76,6 +76,23 @@ void mac_from_bytes(const uint8_t tail[3], char out[MAC_STRLEN])
 }
 
 /**
+ * mac_parse() - a whole MAC, "xx:xx:xx:xx:xx:xx", as bytes
+ * @s:		the text
+ * @out:	the bytes
+ *
+ * Return: 0, or -EINVAL if @s is not six hex bytes with colons.
+ */
+int mac_parse(const char *s, uint8_t out[6])
+{
+	int n = 0;
+
+	if (sscanf(s, "%2hhx:%2hhx:%2hhx:%2hhx:%2hhx:%2hhx%n", &out[0], &out[1], &out[2],
+		   &out[3], &out[4], &out[5], &n) != 6 || s[n])
+		return -EINVAL;
+	return 0;
+}
+
+/**
  * mac_derive() - the stable default MAC of a NIC
  * @machine_id:	the host's /etc/machine-id ("" if it has none)
  * @vm_name:	the VM's name

@@ -13,6 +13,7 @@ int mac_pad(const char *partial, unsigned int index, char out[MAC_STRLEN]);
 void mac_derive(const char *machine_id, const char *vm_name, unsigned int index,
 		char out[MAC_STRLEN]);
 void mac_from_bytes(const uint8_t tail[3], char out[MAC_STRLEN]);
+int mac_parse(const char *s, uint8_t out[6]);
 int mac_machine_id(char *buf, size_t size);
 
 #endif /* TAPVM_MAC_H */

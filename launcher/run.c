@@ -679,8 +679,7 @@ static int run_get_taps(struct run_state *st)
 			return EXIT_USAGE;
 		}
 		/* The guest's MAC: a port tapd pins lets exactly that one through. */
-		if (sscanf(nd->mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2],
-			   &mac[3], &mac[4], &mac[5]) == 6)
+		if (!mac_parse(nd->mac, mac))
 			rq.guest_mac = mac;
 		if (sock < 0) {
 			ret = tapd_connect_or_explain("tapvm", path, &sock);

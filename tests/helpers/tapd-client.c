@@ -77,6 +77,7 @@
 #include <linux/if_tun.h>
 
 #include "client.h"
+#include "mac.h"
 #include "proto.h"
 
 static int print_reply(int sock)
@@ -232,12 +233,6 @@ static int do_mq(int sock, const char *bridge, const char *queues, bool vhost)
 	return 0;
 }
 
-static int parse_mac(const char *s, uint8_t mac[6])
-{
-	return sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2], &mac[3],
-		      &mac[4], &mac[5]) == 6 ? 0 : -1;
-}
-
 /* A frame as a line: "frame SRC DST TYPE" ("stp" for an 802.2 BPDU). */
 static void print_frame(const uint8_t *f, size_t len)
 {
@@ -266,7 +261,7 @@ static int do_l2(int sock, const char *bridge, const char *macs, const char *vla
 	struct client_tap tap;
 	int ret;
 
-	if (parse_mac(macs, mac))
+	if (mac_parse(macs, mac))
 		return 1;
 	ret = client_request_tap(sock, &rq, &tap, err, sizeof(err));
 	if (ret) {
@@ -285,7 +280,7 @@ static int do_l2(int sock, const char *bridge, const char *macs, const char *vla
 		if (sscanf(line, "send %31s %31s", a, b) == 2) {
 			uint8_t *f = buf + 10;
 
-			if (parse_mac(b, f) || parse_mac(a, f + 6))
+			if (mac_parse(b, f) || mac_parse(a, f + 6))
 				return 1;
 			f[12] = 0x88;
 			f[13] = 0xb5;
@@ -301,7 +296,7 @@ static int do_l2(int sock, const char *bridge, const char *macs, const char *vla
 			uint8_t *f = buf + 10;
 
 			memcpy(f, "\x01\x80\xc2\x00\x00\x00", 6);
-			if (parse_mac(a, f + 6))
+			if (mac_parse(a, f + 6))
 				return 1;
 			f[12] = 0;
 			f[13] = sizeof(bpdu) - 3 + 3;

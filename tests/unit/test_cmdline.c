@@ -83,6 +83,18 @@ static void test_mac_pad(void **state)
 		assert_int_equal(mac_pad(bad[i], 0, mac), -EINVAL);
 }
 
+static void test_mac_parse(void **state)
+{
+	uint8_t m[6];
+
+	assert_int_equal(mac_parse("52:54:00:0a:Bc:ff", m), 0);
+	assert_memory_equal(m, "\x52\x54\x00\x0a\xbc\xff", 6);
+	assert_int_equal(mac_parse("52:54:00:0a:bc", m), -EINVAL);
+	assert_int_equal(mac_parse("52:54:00:0a:bc:ff:00", m), -EINVAL);
+	assert_int_equal(mac_parse("52:54:00:0a:bc:fff", m), -EINVAL);
+	assert_int_equal(mac_parse("", m), -EINVAL);
+}
+
 static void test_mac_derive(void **state)
 {
 	char a[MAC_STRLEN], b[MAC_STRLEN];
@@ -576,6 +588,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mac_pad),
+		cmocka_unit_test(test_mac_parse),
 		cmocka_unit_test(test_mac_derive),
 		cmocka_unit_test(test_resolve_mac),
 		cmocka_unit_test(test_netdev_parse),
