@@ -334,12 +334,31 @@ int proto_parse_nested(struct nlattr *tb[], int maxtype,
  */
 int proto_send(int sock, struct nl_msg *msg, const int *fds, size_t nfds)
 {
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	return proto_send_bytes(sock, nlh, nlh->nlmsg_len, fds, nfds);
+}
+
+/**
+ * proto_send_bytes() - send one datagram of @len bytes, with fds if any
+ * @sock:	connected socket
+ * @buf:	the bytes
+ * @len:	how many (all are sent, or it is an error)
+ * @fds:	fds to pass with SCM_RIGHTS, or NULL
+ * @nfds:	how many, at most PROTO_FDS_MAX
+ *
+ * Never waits (a peer that does not read is not waited for) and never
+ * raises SIGPIPE. Also tapd-bridge-helper's one byte and fd to QEMU.
+ *
+ * Return: 0 or -errno.
+ */
+int proto_send_bytes(int sock, const void *buf, size_t len, const int *fds, size_t nfds)
+{
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * PROTO_FDS_MAX)];
 		struct cmsghdr align;
 	} u;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct iovec iov = { .iov_base = nlh, .iov_len = nlh->nlmsg_len };
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
 
@@ -357,10 +376,12 @@ int proto_send(int sock, struct nl_msg *msg, const int *fds, size_t nfds)
 		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
 		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
 	}
-	n = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
-	if ((size_t)n != iov.iov_len)
+	if ((size_t)n != len)
 		return -EMSGSIZE;
 	return 0;
 }

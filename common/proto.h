@@ -98,6 +98,7 @@ int proto_parse(void *buf, size_t len, bool request,
 int proto_parse_nested(struct nlattr *tb[], int maxtype,
 		       const struct nlattr *nla, const char **why);
 int proto_send(int sock, struct nl_msg *msg, const int *fds, size_t nfds);
+int proto_send_bytes(int sock, const void *buf, size_t len, const int *fds, size_t nfds);
 ssize_t proto_recv(int sock, void *buf, size_t size, int *fds, size_t *nfds);
 void proto_close_fds(int *fds, size_t nfds);
 const char *proto_type_name(int type);

@@ -89,35 +89,6 @@ static void helper_label(char *label, size_t size)
 		snprintf(label, size, "bridge-helper");
 }
 
-/* One message: one byte and exactly one fd, or nothing at all. */
-static int helper_send_fd(int sock, int fd)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	char byte = 0;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *c;
-
-	memset(&u, 0, sizeof(u));
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	for (;;) {
-		if (sendmsg(sock, &mh, MSG_NOSIGNAL) == 1)
-			return 0;
-		if (errno != EINTR)
-			return -errno;
-	}
-}
-
 int main(int argc, char **argv)
 {
 	const char *bridge = NULL, *fdarg = NULL, *path = client_socket_path(NULL);
@@ -181,7 +152,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", err);
 		return 1;
 	}
-	ret = helper_send_fd((int)out, tap.fds[0]);
+	/* One message: one byte and exactly one fd, or nothing at all. */
+	ret = proto_send_bytes((int)out, "", 1, tap.fds, 1);
 	proto_close_fds(tap.fds, tap.nfds);
 	if (ret) {
 		fprintf(stderr, PROG ": cannot send the tap's fd on fd %ld: %s\n", out,
