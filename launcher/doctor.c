@@ -26,6 +26,7 @@
 #include "firmware.h"
 #include "host.h"
 #include "qemu.h"
+#include "tapd_error.h"
 #include "util.h"
 
 struct doctor {
@@ -90,11 +91,10 @@ static void doctor_tapd(struct doctor *d, const char *path)
 		snprintf(user, sizeof(user), "user:#%u", (unsigned int)getuid());
 	ret = client_connect(path, &sock);
 	if (ret) {
-		if (ret == -ENOENT || ret == -ECONNREFUSED)
-			doctor_say(d, FAIL, "tapd is not running at %s: start tapd.socket (sudo systemctl enable --now tapd.socket), or pass --socket or set TAPD_SOCKET",
-				   path);
-		else
-			doctor_say(d, FAIL, "cannot connect to tapd at %s: %s", path, strerror(-ret));
+		char why[PATH_MAX + 160];
+
+		tapd_connect_why(ret, path, true, why, sizeof(why));
+		doctor_say(d, FAIL, "%s", why);
 		doctor_say(d, WARN, "bridges not checked: that needs tapd");
 		return;
 	}

@@ -2,6 +2,7 @@
 /* tapd_error.c - turn a failed exchange with tapd into a message and status */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,26 @@
 #include "client.h"
 #include "exitcode.h"
 #include "tapd_error.h"
+
+/**
+ * tapd_connect_why() - why connecting to tapd failed, and what to do
+ * @err:	client_connect()'s -errno
+ * @path:	tapd's socket
+ * @socket_option: the program has --socket, to be suggested
+ * @buf:	the line, without the program's name
+ * @size:	its size
+ */
+void tapd_connect_why(int err, const char *path, bool socket_option, char *buf, size_t size)
+{
+	if (err == -ENOENT || err == -ECONNREFUSED)
+		snprintf(buf, size,
+			 "tapd is not running at %s: start tapd.socket (systemctl start tapd.socket), or %sset TAPD_SOCKET",
+			 path, socket_option ? "pass --socket or " : "");
+	else if (err == -ENAMETOOLONG)
+		snprintf(buf, size, "tapd socket path %s is too long", path);
+	else
+		snprintf(buf, size, "cannot connect to tapd at %s: %s", path, strerror(-err));
+}
 
 /**
  * tapd_connect_or_explain() - connect, or say in one line why not
@@ -21,19 +42,12 @@
 int tapd_connect_or_explain(const char *prog, const char *path, int *sock)
 {
 	int ret = client_connect(path, sock);
-	bool tapvm = !strcmp(prog, "tapvm");
+	char why[PATH_MAX + 160];
 
 	if (!ret)
 		return 0;
-	if (ret == -ENOENT || ret == -ECONNREFUSED)
-		fprintf(stderr,
-			"%s: tapd is not running at %s: start tapd.socket (systemctl start tapd.socket), or %sset TAPD_SOCKET\n",
-			prog, path, tapvm ? "pass --socket or " : "");
-	else if (ret == -ENAMETOOLONG)
-		fprintf(stderr, "%s: tapd socket path %s is too long\n", prog, path);
-	else
-		fprintf(stderr, "%s: cannot connect to tapd at %s: %s\n", prog, path,
-			strerror(-ret));
+	tapd_connect_why(ret, path, !strcmp(prog, "tapvm"), why, sizeof(why));
+	fprintf(stderr, "%s: %s\n", prog, why);
 	return EXIT_NOTAPD;
 }
 
