@@ -8,8 +8,6 @@ HELPER=${BRIDGE_HELPER:?BRIDGE_HELPER must name tapd-bridge-helper}
 setup bridge
 guest_setup 2
 GUEST_MAC=52:54:00:7a:9e:07
-taps() { nsx ip -o link show | grep -c ': tapd'; }
-no_taps() { [ "$(taps)" = 0 ]; }
 # helper ARG...: run the helper as QEMU would, as the test uid.
 helper() { as_user -- env TAPD_SOCKET="$SOCK" "$TAPD_CLIENT" - helper "$HELPER" "$@" 2>&1; }
 

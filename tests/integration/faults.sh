@@ -7,10 +7,6 @@
 setup faults
 guest_setup 2
 GUEST_MAC=52:54:00:7a:9e:05
-taps() { nsx ip -o link show | grep -c ': tapd'; }
-no_taps() { [ "$(taps)" = 0 ]; }
-fds() { ls -l "/proc/$TAPD_PID/fd" | sed -n 's/.* \([0-9]* -> .*\)/\1/p' | sort -n | paste -sd' '; }
-fds_back() { [ "$(fds)" = "$fds_before" ]; }
 client() { as_user -- "$TAPD_CLIENT" "$SOCK" "$@"; }
 ping_guest() { nsx busybox ping -q -c "$1" -W 5 192.0.2.2 >/dev/null; }
 
@@ -23,7 +19,7 @@ stall() {
 }
 
 # --- a client killed at each step of a request -----------------------------------------
-fds_before=$(fds)
+fds_before=$(tapd_fds)
 stall connected
 kill -KILL "$STALL_PID"; wait "$STALL_PID" 2>/dev/null
 check_eq "killed after connecting: no tap" 0 "$(taps)"

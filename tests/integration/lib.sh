@@ -155,6 +155,15 @@ link_gone() {
 	! nsx test -e "/sys/class/net/$1"
 }
 
+# taps: how many of tapd's taps the namespace has; no_taps: none.
+taps() { nsx ip -o link show | grep -c ': tapd'; }
+no_taps() { [ "$(taps)" = 0 ]; }
+
+# tapd_fds: tapd's open fds, "N -> target" in order; fds_back: the same as
+# $fds_before (taken with tapd_fds earlier).
+tapd_fds() { ls -l "/proc/$TAPD_PID/fd" | sed -n 's/.* \([0-9]* -> .*\)/\1/p' | sort -n | paste -sd' '; }
+fds_back() { [ "$(tapd_fds)" = "$fds_before" ]; }
+
 # no_qemu: true when the test uid runs no QEMU (zombies, which only wait
 # for their parent to reap them, do not count).
 no_qemu() {

@@ -14,7 +14,6 @@ HOME_DIR=$TMP/home
 mkdir -p "$HOME_DIR/.config/libvirt" "$TMP/xdg"
 chown -R "$TEST_UID:$TEST_UID" "$HOME_DIR" "$TMP/xdg"
 chmod 700 "$TMP/xdg"
-no_taps() { ! nsx ip -o link show | grep -q ': tapd'; }
 
 mkdir -p "$TMP/etc.upper" "$TMP/etc.work"
 

@@ -12,10 +12,6 @@ nsx ip link set br0 up
 # MAX 6 with 8 connections per user: some requests meet the quota.
 echo "allow all br0 6" >"$TMP/tapd.conf"
 start_tapd "$TMP/tapd.conf"
-taps() { nsx ip -o link show | grep -c ': tapd'; }
-no_taps() { [ "$(taps)" = 0 ]; }
-fds_back() { [ "$(fdlist)" = "$fds_before" ]; }
-fdlist() { ls -l "/proc/$TAPD_PID/fd" | sed -n "s/.* \([0-9]* -> .*\)/\1/p" | sort -n | paste -sd" "; }
 rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$TAPD_PID/status"; }
 
 # load SECONDS: every user's 8 clients at once; their counts in $TMP/load.*
@@ -30,7 +26,7 @@ load() {
 }
 sum() { cat "$TMP"/load.* | awk -v k="$1=" '{ for (i = 1; i <= NF; i++) if (index($i, k) == 1) s += substr($i, length(k) + 1) } END { print s + 0 }'; }
 
-fds_before=$(fdlist)
+fds_before=$(tapd_fds)
 # A short run first: what tapd allocates once (buffers, hash tables at
 # their working size) is not a leak.
 load 2
@@ -47,7 +43,7 @@ check "no tap is left" wait_for 50 no_taps
 check "tapd is still running" kill -0 "$TAPD_PID"
 # The last clients' hang-ups may still be on their way to tapd.
 check "tapd holds the fds it held before" wait_for 50 fds_back
-[ "$(fdlist)" = "$fds_before" ] || echo "# fds before: $fds_before; after: $(fdlist)"
+[ "$(tapd_fds)" = "$fds_before" ] || echo "# fds before: $fds_before; after: $(tapd_fds)"
 rss_after=$(rss)
 echo "# tapd resident memory: $rss_before kB before, $rss_after kB after"
 # Sanitizer builds keep freed memory in quarantine: only the plain build

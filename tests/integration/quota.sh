@@ -12,7 +12,6 @@ allow user:#$TEST_UID br0 2
 allow user:#$OTHER br0 4
 CONF
 start_tapd "$TMP/tapd.conf" --max-taps 3
-taps() { nsx ip -o link show | grep -c ': tapd'; }
 client() { as_user -- "$TAPD_CLIENT" "$SOCK" "$@"; }
 
 # --- MAX from the policy -------------------------------------------------------------
