@@ -80,6 +80,16 @@
 #include "mac.h"
 #include "proto.h"
 
+/* What was printed goes out; then wait until the test closes our stdin. */
+static void hold_until_stdin_closes(void)
+{
+	char c;
+
+	fflush(stdout);
+	while (read(STDIN_FILENO, &c, 1) > 0)
+		;
+}
+
 static int print_reply(int sock)
 {
 	static char buf[PROTO_REPLY_MAX] __attribute__((aligned(8)));
@@ -150,7 +160,7 @@ static int send_raw(int sock, const void *data, size_t len, int nfds)
 /* What whoever holds a tap's fd may do with it, no capability needed. */
 static int do_abuse(int sock, const char *bridge, const char *what, const char *arg)
 {
-	char err[CLIENT_ERR_MAX], c;
+	char err[CLIENT_ERR_MAX];
 	struct client_tap tap;
 	int ret = client_create(sock, bridge, NULL, &tap, err, sizeof(err));
 
@@ -171,9 +181,7 @@ static int do_abuse(int sock, const char *bridge, const char *what, const char *
 		return 1;
 	}
 	printf("ifname=%s owner=%s\n", tap.ifname, arg);
-	fflush(stdout);
-	while (read(STDIN_FILENO, &c, 1) > 0)
-		;
+	hold_until_stdin_closes();
 	return 0;
 }
 
@@ -181,7 +189,6 @@ static int do_create(int sock, const char *bridge, const char *label)
 {
 	char err[CLIENT_ERR_MAX];
 	struct client_tap tap;
-	char c;
 	int ret;
 
 	ret = client_create(sock, bridge, label, &tap, err, sizeof(err));
@@ -192,9 +199,7 @@ static int do_create(int sock, const char *bridge, const char *label)
 	printf("ifname=%s ifindex=%u mtu=%u mac=%02x:%02x:%02x:%02x:%02x:%02x fds=%zu\n",
 	       tap.ifname, tap.ifindex, tap.mtu, tap.mac[0], tap.mac[1], tap.mac[2],
 	       tap.mac[3], tap.mac[4], tap.mac[5], tap.nfds);
-	fflush(stdout);
-	while (read(STDIN_FILENO, &c, 1) > 0)
-		;
+	hold_until_stdin_closes();
 	proto_close_fds(tap.fds, tap.nfds);
 	return 0;
 }
@@ -203,7 +208,7 @@ static int do_mq(int sock, const char *bridge, const char *queues, bool vhost)
 {
 	struct client_request rq = { .bridge = bridge, .queues = (unsigned int)atoi(queues),
 				     .vhost = vhost };
-	char err[CLIENT_ERR_MAX], c;
+	char err[CLIENT_ERR_MAX];
 	struct client_tap tap;
 	int ret = client_request_tap(sock, &rq, &tap, err, sizeof(err));
 
@@ -226,9 +231,7 @@ static int do_mq(int sock, const char *bridge, const char *queues, bool vhost)
 		printf("%s%s", i ? "," : "", target);
 	}
 	printf("\n");
-	fflush(stdout);
-	while (read(STDIN_FILENO, &c, 1) > 0)
-		;
+	hold_until_stdin_closes();
 	proto_close_fds(tap.fds, tap.nfds);
 	return 0;
 }
@@ -582,7 +585,6 @@ int main(int argc, char **argv)
 		return do_abuse(sock, argv[3], argv[2], argc > 4 ? argv[4] : NULL);
 	if (!strcmp(argv[2], "many") && argc >= 4) {
 		int n = atoi(argv[3]), refused = 0, *socks = calloc((size_t)n, sizeof(int));
-		char c;
 
 		for (int i = 0; i < n; i++)
 			if (client_connect(argv[1], &socks[i]))
@@ -596,9 +598,7 @@ int main(int argc, char **argv)
 			}
 		}
 		printf("refused=%d\n", refused);
-		fflush(stdout);
-		while (read(STDIN_FILENO, &c, 1) > 0)
-			;
+		hold_until_stdin_closes();
 		return 0;
 	}
 	if (!strcmp(argv[2], "repeat") && argc >= 4) {
@@ -627,12 +627,8 @@ int main(int argc, char **argv)
 		return 0;	/* gone before the answer */
 	}
 	if (!strcmp(argv[2], "idle")) {
-		char c;
-
 		printf("connected\n");
-		fflush(stdout);
-		while (read(STDIN_FILENO, &c, 1) > 0)
-			;
+		hold_until_stdin_closes();
 		return 0;
 	}
 	if (!strcmp(argv[2], "raw") && argc >= 4) {
