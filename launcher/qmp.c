@@ -198,10 +198,12 @@ static int qmp_wait(struct qmp *q, struct json_object **reply, unsigned int id,
 		long left;
 		int ret = qmp_read(q, reply, id);
 
-		if (ret)
-			return ret;
+		/* What we wait for may come in the same read as QEMU's close
+		 * (quit's reply): it is the answer, and the next read says EOF. */
 		if (reply ? *reply != NULL : q->greeting != NULL)
 			return 0;
+		if (ret)
+			return ret;
 		left = end - qmp_now_ms();
 		if (left <= 0) {
 			snprintf(q->err, sizeof(q->err), "QEMU did not answer on QMP within %d s",

@@ -143,11 +143,47 @@ static void test_replies_events_bounds(void **state)
 	close(sv[1]);
 }
 
+/*
+ * QEMU answers quit and closes at once: the reply and the end of the stream
+ * can come in one read. The reply is the answer, and it is not leaked; the
+ * end is said by the next read. Made certain here by writing the reply and
+ * shutting the peer's side before the command is even sent.
+ */
+static void test_reply_then_close_in_one_read(void **state)
+{
+	struct json_object *ret = NULL;
+	struct qmp q;
+	int sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv), 0);
+	assert_int_equal(qmp_init(&q, sv[0]), 0);
+	peer_write(sv[1], "{\"QMP\": {}}\n");
+	assert_int_equal(qmp_read(&q, NULL, 0), 0);
+	assert_non_null(q.greeting);
+	/* quit's reply (the first id), an event and the end, all at once. */
+	peer_write(sv[1], "{\"event\": \"SHUTDOWN\"}\n{\"return\": {\"x\": 1}, \"id\": 1}\n");
+	assert_int_equal(shutdown(sv[1], SHUT_WR), 0);
+	assert_int_equal(qmp_execute(&q, "quit", NULL, &ret, 1000), 0);
+	assert_non_null(ret);
+	assert_int_equal(json_object_get_int(json_object_object_get(ret, "x")), 1);
+	json_object_put(ret);
+	ret = qmp_event_pop(&q);
+	assert_non_null(ret);
+	json_object_put(ret);
+	/* A command after the end is told so, with no wait. */
+	assert_int_equal(qmp_execute(&q, "query-status", NULL, NULL, 1000), -EPIPE);
+	assert_int_equal(qmp_read(&q, NULL, 0), -EPIPE);
+	qmp_free(&q);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_qemu),
 		cmocka_unit_test(test_replies_events_bounds),
+		cmocka_unit_test(test_reply_then_close_in_one_read),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
