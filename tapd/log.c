@@ -2,7 +2,9 @@
 /* log.c - tapd's log lines, on stderr, in a form journald understands
  *
  * Under systemd, stderr goes to journald, which reads a "<N>" prefix as the
- * line's priority (sd-daemon(3)). On a terminal the prefix is left out.
+ * line's priority (sd-daemon(3)). Only there: systemd says so with
+ * JOURNAL_STREAM, the device and inode of the stream it gave us, and a
+ * terminal or a file gets the lines without the prefix.
  */
 
 #include <stdarg.h>
@@ -11,14 +13,26 @@
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "log.h"
 
 static bool log_prefix;
 
+/* Is stderr the stream journald gave us (JOURNAL_STREAM=DEV:INO)? */
+static bool log_to_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+	       !fstat(STDERR_FILENO, &st) && st.st_dev == dev && st.st_ino == ino;
+}
+
 void log_init(void)
 {
-	log_prefix = getenv("JOURNAL_STREAM") || !isatty(STDERR_FILENO);
+	log_prefix = log_to_journal();
 }
 
 /**
@@ -41,28 +55,28 @@ void log_msg(int prio, const char *fmt, ...)
 }
 
 /**
- * log_burst_ok() - may one more refusal be logged now?
+ * log_burst_at() - may one more refusal be logged in this second?
+ * @sec:	the second it happens in (monotonic clock)
  *
  * A client refused in a loop (over its quota, say) can ask thousands of
  * times a second. Logging each would flood the journal, which then
  * rate-limits all of tapd's lines, hiding the ones that matter. So at most
- * LOG_BURST refusals a second are logged, and how many were not is said when
- * the next one comes.
+ * LOG_BURST refusals a second are logged, and how many were not is said
+ * when the next one comes in a later second. The clock is the caller's so
+ * that the rule can be tested without depending on the machine's speed.
  *
  * Return: true to log it.
  */
-bool log_burst_ok(void)
+bool log_burst_at(time_t sec)
 {
 	static unsigned int n, dropped;
 	static time_t second;
-	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (ts.tv_sec != second) {
+	if (sec != second) {
 		if (dropped)
 			log_msg(LOG_NOTICE, "%u refusals not logged (more than %d a second)",
 				dropped, LOG_BURST);
-		second = ts.tv_sec;
+		second = sec;
 		n = dropped = 0;
 	}
 	if (n < LOG_BURST) {
@@ -71,4 +85,13 @@ bool log_burst_ok(void)
 	}
 	dropped++;
 	return false;
+}
+
+/* log_burst_at() now. */
+bool log_burst_ok(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return log_burst_at(ts.tv_sec);
 }

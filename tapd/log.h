@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <syslog.h>
+#include <time.h>
 
 #define LOG_BURST	50	/* refusals logged a second, at most */
 
@@ -12,6 +13,7 @@ void log_init(void);
 void log_msg(int prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 bool log_burst_ok(void);
+bool log_burst_at(time_t sec);
 
 #define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_WARNING, __VA_ARGS__)
