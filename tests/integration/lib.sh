@@ -16,6 +16,7 @@ TMP=
 PIDS=()
 passed=0
 failed=0
+FAILURES=()
 
 skip() {
 	echo "SKIP: $*"
@@ -46,6 +47,22 @@ setup() {
 	TMP=$(mktemp -d /tmp/tapvm-test.XXXXXX)
 	chmod 755 "$TMP"
 	nsx ip link set lo up
+	user_copies
+}
+
+# user_copies: the programs and the completion script, copied to $TMP/prog
+# and the variables pointed there. The test uid must be able to run them
+# by path, and a build directory may be out of its reach (a clone in
+# /root, mode 0700 on Debian).
+user_copies() {
+	local v
+	mkdir -p "$TMP/prog"
+	for v in TAPD TAPVM TAPD_CLIENT BRIDGE_HELPER COMPLETION; do
+		[ -n "${!v:-}" ] || continue
+		cp "${!v}" "$TMP/prog/" || bail "cannot copy ${!v} to $TMP/prog"
+		printf -v "$v" '%s' "$TMP/prog/$(basename "${!v}")"
+	done
+	chmod -R a+rX "$TMP/prog"
 }
 
 nsx() {
@@ -71,8 +88,14 @@ start_tapd() {
 	shift
 	SOCK=$TMP/tapd.sock
 	rm -f "$TMP/tapd.log"	# a tapd started before may have said "ready" in it
+	: >"$TMP/tapd.log"
+	# With TAPD_JOURNAL=1 the log is tapd's journal stream, as systemd would
+	# say it (JOURNAL_STREAM=DEV:INO): its lines carry a <N> priority.
+	local journal=
+	[ "${TAPD_JOURNAL:-0}" = 1 ] && journal=$(stat -c %d:%i "$TMP/tapd.log")
 	# Not through nsx: $! must be tapd itself (ip netns exec execs it).
-	ip netns exec "$NS" "$TAPD" --config "$conf" --socket "$SOCK" "$@" 2>"$TMP/tapd.log" &
+	JOURNAL_STREAM=$journal ip netns exec "$NS" "$TAPD" --config "$conf" --socket "$SOCK" "$@" \
+		2>>"$TMP/tapd.log" &
 	TAPD_PID=$!
 	PIDS+=("$TAPD_PID")
 	wait_for 50 test -S "$SOCK" || { cat "$TMP/tapd.log"; bail "tapd did not start"; }
@@ -99,6 +122,7 @@ ok() {
 not_ok() {
 	echo "not ok - $*"
 	failed=$((failed + 1))
+	FAILURES+=("not ok - $*")
 }
 
 # check DESCRIPTION CMD...: one assertion.
@@ -118,14 +142,19 @@ check_eq() {
 }
 
 bail() {
-	echo "not ok - $*"
-	failed=$((failed + 1))
+	not_ok "$@"
 	finish
 }
 
+# finish: on failure tapd's log, then the failed checks again, so that the
+# last lines (what meson test --print-errorlogs shows) say what failed.
 finish() {
+	local f
+	if [ "$failed" != 0 ]; then
+		[ -n "$TMP" ] && [ -f "$TMP/tapd.log" ] && tail -n 60 "$TMP/tapd.log" | sed 's/^/tapd.log: /'
+		for f in "${FAILURES[@]}"; do echo "$f"; done
+	fi
 	echo "$passed passed, $failed failed"
-	[ "$failed" = 0 ] || { [ -n "$TMP" ] && [ -f "$TMP/tapd.log" ] && sed 's/^/tapd.log: /' "$TMP/tapd.log"; }
 	[ "$failed" = 0 ]
 	exit $?
 }
@@ -181,7 +210,7 @@ lacks() {
 # QEMU, APPEND (the guest's command line) and GUEST (QEMU's arguments).
 guest_setup() {
 	QEMU=$(command -v qemu-system-x86_64) || skip "qemu-system-x86_64 is missing (package qemu-system-x86)"
-	dpkg-query -W linux-image-amd64 >/dev/null 2>&1 || skip "linux-image-amd64 is not installed"
+	[ -s "${TAPVM_GUEST_KERNEL:-$(dirname "$0")/../../build-guest}/vmlinuz" ] || skip "no guest kernel: run scripts/guest-kernel"
 	[ -x /bin/busybox ] || skip "busybox-static is not installed"
 	nsx ip link add br0 address 02:00:00:00:0e:00 type bridge
 	nsx ip link set br0 up

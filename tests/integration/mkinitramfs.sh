@@ -1,10 +1,10 @@
 #!/bin/bash
 # mkinitramfs.sh OUTDIR - a tiny guest for the end-to-end tests
 #
-# Writes OUTDIR/initrd.img (busybox-static, the virtio-net modules of the
-# installed Debian kernel package) and OUTDIR/vmlinuz (that kernel). The
-# kernel is linux-image-amd64's, not the running one (`uname -r`), which may
-# have no modules on disk at all.
+# Writes OUTDIR/initrd.img (busybox-static, the virtio modules of Debian's
+# linux-image-amd64) and OUTDIR/vmlinuz (that kernel), taken from what
+# scripts/guest-kernel extracted: not the running kernel (`uname -r`), which
+# may have no modules on disk at all, and not a kernel installed on the host.
 #
 # The guest reads tapvm.ip=, tapvm.peer= and tapvm.mac= from its command
 # line, configures the NIC with that MAC (else its first), pings the peer and
@@ -24,12 +24,13 @@ set -euo pipefail
 out=${1:?usage: mkinitramfs.sh OUTDIR}
 mkdir -p "$out"
 
-dep=$(dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null) || {
-	echo "mkinitramfs: linux-image-amd64 is not installed (apt-get install linux-image-amd64)" >&2
+# The guest kernel and its modules: scripts/guest-kernel (run by
+# scripts/deps) keeps them in build-guest/, or $TAPVM_GUEST_KERNEL.
+kernel=${TAPVM_GUEST_KERNEL:-$(dirname "$0")/../../build-guest}
+[ -s "$kernel/vmlinuz" ] && [ -s "$kernel/modules.order" ] || {
+	echo "mkinitramfs: no guest kernel in $kernel: run scripts/guest-kernel (as root)" >&2
 	exit 1
 }
-kver=$(sed -n 's/^linux-image-\([^ ,]*\).*/\1/p' <<<"$dep")
-[ -r "/boot/vmlinuz-$kver" ] || { echo "mkinitramfs: /boot/vmlinuz-$kver missing" >&2; exit 1; }
 busybox=/bin/busybox	# busybox-static: the guest has no libc
 [ -x "$busybox" ] || { echo "mkinitramfs: busybox-static is not installed" >&2; exit 1; }
 
@@ -37,21 +38,9 @@ root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,proc,sys,dev,lib/modules}
 cp "$busybox" "$root/bin/busybox"
-
-# Modules in dependency order, as modprobe would load them (virtio_ring
-# before virtio, and so on); compressed ones are unpacked.
-: >"$root/modules.order"
-for m in virtio_pci virtio_net virtio_blk virtio_console efivarfs button evdev; do
-	modprobe -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
-done | awk '!seen[$0]++' | while read -r ko; do
-	base=$(basename "$ko")
-	case "$ko" in
-	*.ko.xz) xz -dc "$ko" >"$root/lib/modules/${base%.xz}"; base=${base%.xz} ;;
-	*.ko.zst) zstd -qdc "$ko" >"$root/lib/modules/${base%.zst}"; base=${base%.zst} ;;
-	*) cp "$ko" "$root/lib/modules/$base" ;;
-	esac
-	echo "$base" >>"$root/modules.order"
-done
+# Loaded in this order (virtio_ring before virtio, and so on).
+cp "$kernel"/modules/*.ko "$root/lib/modules/"
+cp "$kernel/modules.order" "$root/modules.order"
 
 cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
@@ -138,6 +127,6 @@ poweroff -f
 INIT
 chmod 755 "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initrd.img"
-cp "/boot/vmlinuz-$kver" "$out/vmlinuz"
+cp "$kernel/vmlinuz" "$out/vmlinuz"
 chmod 644 "$out/initrd.img" "$out/vmlinuz"
 echo "$out/vmlinuz $out/initrd.img"

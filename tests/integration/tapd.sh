@@ -259,7 +259,7 @@ check "tapvm --accel auto picks $want here" grep -q -- " -accel $want " <<<"$out
 # Shell completion offers the bridges tapd grants.
 out=$(as_user -- env PATH="$(dirname "$TAPVM"):$PATH" TAPD_SOCKET="$SOCK" bash -c '
 	. "$1"; COMP_WORDS=(tapvm run --netdev ""); COMP_CWORD=3; _tapvm; echo "${COMPREPLY[*]}"' \
-	_ "$(dirname "$0")/../../packaging/bash-completion/tapvm")
+	_ "$COMPLETION")
 check_eq "bash completion of --netdev lists user and the granted bridges" "user br0 ve0 nobr abcdefghijklmno" "$out"
 
 # QEMU replaced by a program that reports its fds and exits without
