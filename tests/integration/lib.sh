@@ -56,11 +56,13 @@ setup() {
 # /root, mode 0700 on Debian).
 user_copies() {
 	local v
-	mkdir -p "$TMP/prog"
+	mkdir -p "$TMP/prog/completion"
 	for v in TAPD TAPVM TAPD_CLIENT BRIDGE_HELPER COMPLETION; do
 		[ -n "${!v:-}" ] || continue
-		cp "${!v}" "$TMP/prog/" || bail "cannot copy ${!v} to $TMP/prog"
-		printf -v "$v" '%s' "$TMP/prog/$(basename "${!v}")"
+		local to=$TMP/prog/$(basename "${!v}")
+		[ "$v" = COMPLETION ] && to=$TMP/prog/completion/$(basename "${!v}")
+		cp "${!v}" "$to" || bail "cannot copy ${!v} to $to"
+		printf -v "$v" '%s' "$to"
 	done
 	chmod -R a+rX "$TMP/prog"
 }
