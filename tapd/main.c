@@ -10,7 +10,8 @@
  *	4. Open rtnetlink (link.c) and count the taps tapd made before
  *	   (quota.c), following link notifications from then on.
  *	5. Drop privileges (caps.c): CAP_NET_ADMIN alone, no_new_privs, and
- *	   never uid 0. tapd refuses to go on with more.
+ *	   never uid 0. tapd refuses to go on with more. /dev/net/tun must
+ *	   still open.
  *	6. Serve (server.c): per request SO_PEERCRED and SO_PEERGROUPS,
  *	   validation, policy, quota, bridge, TUNSETIFF, rtnetlink, SCM_RIGHTS.
  *	   SIGHUP reloads the policy, whole or not at all.
@@ -257,6 +258,11 @@ int main(int argc, char **argv)
 	ret = caps_drop(user, err, sizeof(err));
 	if (ret) {
 		log_err("refusing to run with more privileges than CAP_NET_ADMIN: %s", err);
+		return 1;
+	}
+	/* As root it opened; as tapd's user it must too, for every tap. */
+	if (tun_check(err, sizeof(err))) {
+		log_err("%s", err);
 		return 1;
 	}
 	log_info("ready socket=%s activated=%s rules=%zu uid=%u taps=%u max_taps=%u",

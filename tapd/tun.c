@@ -42,9 +42,11 @@ static int tun_name_random(char name[IFNAMSIZ])
  * @err:	filled with the reason and what to do, on failure
  * @errlen:	its size
  *
- * Opening the clone device creates nothing. Done once at start-up, so that a
- * host without the tun module or a container without the device stops tapd
- * with one clear line instead of refusing every request.
+ * Opening the clone device creates nothing. Done at start-up, and again once
+ * tapd has become its own user: a host without the tun module or a
+ * container without the device stops tapd with one clear line instead of
+ * refusing every request, and so does a /dev/net/tun of mode 0600 (what
+ * the kernel makes when no udev runs), which only root may open.
  *
  * Return: 0 or -errno.
  */
@@ -56,9 +58,13 @@ int tun_check(char *err, size_t errlen)
 	if (f >= 0)
 		return 0;
 	ret = -errno;
-	snprintf(err, errlen, "cannot open %s: %s: load the tun module (modprobe tun)%s",
-		 TUN_PATH, strerror(-ret),
-		 ret == -ENOENT ? ", or give a container the device" : "");
+	if (ret == -EACCES || ret == -EPERM)
+		snprintf(err, errlen, "cannot open %s as uid %u: %s: it must be mode 0666, as udev makes it (chmod 666 %s)",
+			 TUN_PATH, (unsigned int)getuid(), strerror(-ret), TUN_PATH);
+	else
+		snprintf(err, errlen, "cannot open %s: %s: load the tun module (modprobe tun)%s",
+			 TUN_PATH, strerror(-ret),
+			 ret == -ENOENT ? ", or give a container the device" : "");
 	return ret;
 }
 

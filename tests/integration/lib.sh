@@ -41,6 +41,11 @@ setup() {
 	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, CAP_NET_ADMIN)"
 	[ -c /dev/net/tun ] || skip "/dev/net/tun is missing"
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) is missing"
+	# A /dev/net/tun only root may open (no udev): the test runs again
+	# where a 0666 node stands over it, in a mount namespace of its own.
+	if [ -z "${TAPVM_WITH_TUN:-}" ]; then
+		TAPVM_WITH_TUN=1 exec "$(dirname "$0")/../../scripts/with-tun" bash "$0"
+	fi
 	NS="tapvm-$1-$$"
 	ip netns add "$NS" 2>/dev/null || skip "cannot create a network namespace"
 	trap cleanup EXIT
