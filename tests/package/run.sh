@@ -1,0 +1,70 @@
+#!/bin/bash
+# tests/package/run.sh [OUTDIR] - the Debian packages: built (scripts/package,
+# which runs the unit tests inside dpkg-buildpackage), installed with dpkg -i,
+# smoke-tested as installed (smoke.sh), then purged: the machine is left as
+# it was found (no tapd or tapvm package, no tapd user or group it did not
+# have, no /run/tapd, no tapd running).
+#
+# A machine that has tapd or tapvm installed already is not touched: the
+# packages are built, and the install and smoke test are skipped, saying why.
+# Prints "ok - ..." / "not ok - ..." lines and ends "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+out=${1:-build-deb}
+passed=0 failed=0
+ok() { echo "ok - $*"; passed=$((passed + 1)); }
+not_ok() { echo "not ok - $*"; failed=$((failed + 1)); }
+finish() { echo "$passed passed, $failed failed"; [ "$failed" = 0 ]; exit $?; }
+
+if scripts/package "$out" >/dev/null; then
+	ok "the tapd and tapvm packages build (dpkg-buildpackage, unit tests inside)"
+else
+	not_ok "the packages do not build: see $out/build.log"
+	finish
+fi
+
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' tapd tapvm 2>/dev/null | grep ' installed$' | cut -d' ' -f1 | paste -sd' ')
+if [ -n "$installed" ]; then
+	echo "# SKIP install and smoke test: this machine has $installed installed, which the test would replace and purge"
+	finish
+fi
+
+# What the packages' scripts create, if it is not there now, goes at the end.
+had_user=$(getent passwd tapd || true)
+had_group=$(getent group tapd || true)
+had_run=$([ -e /run/tapd ] && echo yes || true)
+restore() {
+	pkill -x tapd -U tapd 2>/dev/null
+	dpkg --purge tapd tapvm >>"$out/install.log" 2>&1
+	[ -n "$had_user" ] || ! getent passwd tapd >/dev/null || userdel tapd
+	[ -n "$had_group" ] || ! getent group tapd >/dev/null || groupdel tapd
+	[ -n "$had_run" ] || rm -rf /run/tapd
+}
+trap restore EXIT
+
+if dpkg -i "$out"/tapd_*.deb "$out"/tapvm_*.deb >"$out/install.log" 2>&1; then
+	ok "the packages install (dpkg -i)"
+else
+	tail -20 "$out/install.log" | sed 's/^/# /'
+	not_ok "the packages do not install: see $out/install.log"
+	finish
+fi
+if tests/package/smoke.sh >"$out/smoke.log" 2>&1; then
+	ok "the installed packages work ($(tail -1 "$out/smoke.log"))"
+else
+	grep -E '^(not ok|run:|tapd.log:)' "$out/smoke.log" | tail -40 | sed 's/^/# /'
+	not_ok "the installed packages fail their smoke test: see $out/smoke.log"
+fi
+restore
+trap - EXIT
+left=$(dpkg-query -W -f='${Package} ${Status}\n' tapd tapvm 2>/dev/null | grep -v ' not-installed$' | cut -d' ' -f1 | paste -sd' ')
+check_left() {
+	[ -z "$left" ] && ! pgrep -x -u tapd tapd >/dev/null 2>&1 &&
+		{ [ -n "$had_user" ] || ! getent passwd tapd >/dev/null; }
+}
+if check_left; then
+	ok "purged: no tapd or tapvm package, tapd user or tapd process is left"
+else
+	not_ok "the machine is not as it was: packages '$left', tapd user '$(getent passwd tapd)', tapd pids '$(pgrep -x -u tapd tapd 2>/dev/null | paste -sd' ')'"
+fi
+finish
