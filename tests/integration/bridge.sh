@@ -4,8 +4,8 @@
 # tapd's policy and quotas, one-line errors; plain QEMU's -netdev bridge
 # booting the guest, which pings the host.
 . "$(dirname "$0")/lib.sh"
-HELPER=${BRIDGE_HELPER:?BRIDGE_HELPER must name tapd-bridge-helper}
 setup bridge
+HELPER=${BRIDGE_HELPER:?BRIDGE_HELPER must name tapd-bridge-helper}	# the test uid's copy (setup)
 guest_setup 2
 GUEST_MAC=52:54:00:7a:9e:07
 # helper ARG...: run the helper as QEMU would, as the test uid.

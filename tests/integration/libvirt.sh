@@ -4,10 +4,10 @@
 # qemu-bridge-helper (not setuid here) it cannot; with bridge_helper set to
 # tapd-bridge-helper in the session's qemu.conf the guest pings the host.
 . "$(dirname "$0")/lib.sh"
-HELPER=${BRIDGE_HELPER:?BRIDGE_HELPER must name tapd-bridge-helper}
 command -v virsh >/dev/null || skip "virsh is missing (package libvirt-clients)"
 [ -x /usr/sbin/libvirtd ] || skip "libvirtd is missing (package libvirt-daemon)"
 setup libvirt
+HELPER=${BRIDGE_HELPER:?BRIDGE_HELPER must name tapd-bridge-helper}	# the test uid's copy (setup)
 guest_setup 2
 GUEST_MAC=52:54:00:7a:9e:08
 HOME_DIR=$TMP/home
