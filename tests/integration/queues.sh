@@ -84,7 +84,7 @@ wait "$TAPD_PID" 2>/dev/null
 mkdir "$TMP/hostdev"
 rm -f "$TMP/tapd.log"
 ip netns exec "$NS" unshare --mount --propagation private sh -c '
-	mount --bind /dev "$0" && mount -t tmpfs -o mode=755 none /dev && mkdir /dev/net &&
+	mount --rbind /dev "$0" && mount -t tmpfs -o mode=755 none /dev && mkdir /dev/net &&
 	touch /dev/net/tun /dev/null /dev/vhost-net && mount --bind "$0/net/tun" /dev/net/tun &&
 	mount --bind "$0/null" /dev/null && mount --bind "$0/null" /dev/vhost-net && umount -l "$0" &&
 	exec "$@"' "$TMP/hostdev" "$TAPD" --config "$TMP/tapd.conf" --socket "$SOCK" 2>"$TMP/tapd.log" &
