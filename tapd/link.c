@@ -19,10 +19,13 @@
 #include <linux/if_bridge.h>
 #include <linux/neighbour.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/inet6.h>
 #include <netlink/route/neighbour.h>
 #include <netlink/route/rtnl.h>
 
 #include "link.h"
+#include "link_nl.h"
+#include "port.h"
 #include "quota.h"
 #include "util.h"
 
@@ -30,10 +33,12 @@
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP	0x10000
 #endif
+#define LINK_OPER_UP	6	/* linux/if.h's IF_OPER_UP (RFC 2863) */
 
 #define LINK_DUMP_TRIES		8		/* dumps interrupted by changes */
 #define LINK_DRAIN_MAX		100000		/* stale notifications thrown away */
 #define LINK_WATCH_RCVBUF	(4 << 20)	/* bytes of notifications queued */
+#define LINK_SWEEP_MAX		1024		/* ports checked after one dump */
 
 /* The kernel's NET_ADDR_SET: the address was set by someone on purpose. */
 #define LINK_NET_ADDR_SET	3
@@ -44,10 +49,17 @@ struct link_ctx {
 	struct quota *quota;
 	void (*reaped)(int ifindex, uid_t uid, int err);
 	void (*port_disabled)(int ifindex, uid_t uid);
+	bool dumping;			/* in link_watch_dump() */
+	size_t nswept;
+	int swept[LINK_SWEEP_MAX][2];	/* ports seen in a dump, and their tap */
 };
 
+#ifndef IN6_ADDR_GEN_MODE_NONE
+#define IN6_ADDR_GEN_MODE_NONE	1
+#endif
+
 /* libnl's error codes to errno, at the boundary. */
-static int link_errno(int nlerr)
+int link_errno(int nlerr)
 {
 	switch (nlerr < 0 ? -nlerr : nlerr) {
 	case 0:			return 0;
@@ -232,15 +244,16 @@ static int link_alias_parse(const char *alias, uid_t *uid, struct link_tapinfo *
 }
 
 /**
- * link_tap_attach() - configure a new tap and put it on its bridge
+ * link_tap_attach() - configure a new tap, before its port is made
  * @ctx:	context
  * @ifindex:	the tap
- * @br:		the bridge
- * @mac:	the tap's MAC (first byte 0xfe, so the bridge prefers real ports')
+ * @br:		the bridge its port will be on (for the MTU)
+ * @mac:	the tap's MAC
  * @alias:	from link_alias_format()
  *
- * One RTM_NEWLINK sets address, MTU, alias and master. The tap is not up
- * yet: link_port_setup() configures the port, then link_set_up() opens it.
+ * One RTM_NEWLINK sets address, MTU, alias and no IPv6 address (the host
+ * has no business on it). The tap is never a bridge port: port_create()
+ * makes the port and joins the two; then link_set_up() opens them.
  *
  * Return: 0 or -errno.
  */
@@ -258,8 +271,9 @@ int link_tap_attach(struct link_ctx *ctx, int ifindex,
 	rtnl_link_set_addr(chg, addr);
 	rtnl_link_set_mtu(chg, br->mtu);
 	rtnl_link_set_ifalias(chg, alias);
-	rtnl_link_set_master(chg, br->ifindex);
-	ret = link_errno(rtnl_link_change(ctx->sk, orig, chg, 0));
+	ret = link_errno(rtnl_link_inet6_set_addr_gen_mode(chg, IN6_ADDR_GEN_MODE_NONE));
+	if (!ret)
+		ret = link_errno(rtnl_link_change(ctx->sk, orig, chg, 0));
 out:
 	nl_addr_put(addr);
 	rtnl_link_put(chg);
@@ -290,7 +304,7 @@ int link_set_up(struct link_ctx *ctx, int ifindex)
 }
 
 /* A request about one link: the header, for the caller to fill. */
-static struct nl_msg *link_ifi_msg(int type, int flags, int family, int ifindex)
+struct nl_msg *link_ifi_msg(int type, int flags, int family, int ifindex)
 {
 	struct ifinfomsg ifi = { .ifi_family = (unsigned char)family, .ifi_index = ifindex };
 	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
@@ -302,178 +316,9 @@ static struct nl_msg *link_ifi_msg(int type, int flags, int family, int ifindex)
 	return msg;
 }
 
-struct link_port_read {
-	uint8_t flag[IFLA_BRPORT_MAX + 1];
-	bool seen[IFLA_BRPORT_MAX + 1];
-};
-
-/* The port's flags, as the bridge reports a port's (IFLA_INFO_SLAVE_DATA). */
-static int link_port_read_msg(struct nl_msg *msg, void *arg)
+struct nl_sock *link_sock(struct link_ctx *ctx)
 {
-	struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1], *pt[IFLA_BRPORT_MAX + 1];
-	struct link_port_read *r = arg;
-
-	if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0 ||
-	    !tb[IFLA_LINKINFO] ||
-	    nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) < 0 ||
-	    !info[IFLA_INFO_SLAVE_DATA] ||
-	    nla_parse_nested(pt, IFLA_BRPORT_MAX, info[IFLA_INFO_SLAVE_DATA], NULL) < 0)
-		return NL_OK;
-	for (int t = 1; t <= IFLA_BRPORT_MAX; t++) {
-		if (pt[t] && nla_len(pt[t]) == 1) {
-			r->seen[t] = true;
-			r->flag[t] = nla_get_u8(pt[t]);
-		}
-	}
-	return NL_OK;
-}
-
-/*
- * The kernel ignores port flags it does not know: read them back, so that a
- * protection the kernel cannot give is a refusal, never a silent gap.
- */
-static int link_port_verify(struct link_ctx *ctx, int ifindex, const uint8_t want[][2],
-			    size_t n, const char **missing)
-{
-	struct link_port_read r = { 0 };
-	struct nl_sock *sk = nl_socket_alloc();
-	struct nl_msg *msg = link_ifi_msg(RTM_GETLINK, NLM_F_REQUEST, AF_UNSPEC, ifindex);
-	int ret = -ENOMEM;
-
-	if (sk && msg && !(ret = nl_connect(sk, NETLINK_ROUTE)) &&
-	    !(ret = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, link_port_read_msg, &r)) &&
-	    (ret = nl_send_auto(sk, msg)) >= 0)
-		ret = nl_recvmsgs_default(sk);
-	nlmsg_free(msg);
-	nl_socket_free(sk);
-	if (ret < 0)
-		return link_errno(ret);
-	for (size_t i = 0; i < n; i++) {
-		if (!r.seen[want[i][0]] || r.flag[want[i][0]] != want[i][1]) {
-			*missing = want[i][0] == IFLA_BRPORT_LOCKED ? "locked ports (mac=pinned)" :
-				   want[i][0] == IFLA_BRPORT_ISOLATED ? "isolated ports" :
-				   "one of the bridge port flags";
-			return -EOPNOTSUPP;
-		}
-	}
-	return 0;
-}
-
-/* VLAN @vid as the port's untagged PVID, and not the default VLAN 1. */
-static int link_port_vlan(struct link_ctx *ctx, int ifindex, uint16_t vid, const char **why)
-{
-	for (int pass = 0; pass < 2; pass++) {
-		struct bridge_vlan_info info = {
-			.flags = pass ? 0 : BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED,
-			.vid = pass ? 1 : vid,
-		};
-		struct nl_msg *msg;
-		struct nlattr *nest;
-		int ret;
-
-		if (pass && vid == 1)
-			break;
-		msg = link_ifi_msg(pass ? RTM_DELLINK : RTM_SETLINK,
-				   NLM_F_REQUEST | NLM_F_ACK, AF_BRIDGE, ifindex);
-		if (!msg || !(nest = nla_nest_start(msg, IFLA_AF_SPEC)) ||
-		    nla_put(msg, IFLA_BRIDGE_VLAN_INFO, sizeof(info), &info)) {
-			nlmsg_free(msg);
-			return -ENOMEM;
-		}
-		nla_nest_end(msg, nest);
-		ret = link_errno(nl_send_sync(ctx->sk, msg));
-		/* The default VLAN may not be there (default_pvid 0 or other). */
-		if (ret && !(pass && (ret == -ENOENT || ret == -EINVAL))) {
-			*why = pass ? "cannot take the default VLAN off the port" :
-				      "cannot set the port's VLAN";
-			return ret;
-		}
-	}
-	return 0;
-}
-
-/* One static FDB entry: @mac on the port (in @vid), through a locked port. */
-static int link_port_fdb(struct link_ctx *ctx, int ifindex, const uint8_t mac[6], uint16_t vid)
-{
-	struct rtnl_neigh *n = rtnl_neigh_alloc();
-	struct nl_addr *addr = nl_addr_build(AF_LLC, mac, 6);
-	int ret = -ENOMEM;
-
-	if (n && addr) {
-		rtnl_neigh_set_family(n, AF_BRIDGE);
-		rtnl_neigh_set_ifindex(n, ifindex);
-		rtnl_neigh_set_lladdr(n, addr);
-		rtnl_neigh_set_state(n, NUD_NOARP);
-		rtnl_neigh_set_flags(n, NTF_MASTER);
-		if (vid)
-			rtnl_neigh_set_vlan(n, vid);
-		ret = link_errno(rtnl_neigh_add(ctx->sk, n, NLM_F_CREATE | NLM_F_EXCL));
-	}
-	nl_addr_put(addr);
-	rtnl_neigh_put(n);
-	return ret;
-}
-
-/**
- * link_port_setup() - make a new port what the policy says, before it is up
- * @ctx:	context
- * @ifindex:	the tap, already a port of its bridge (link_tap_attach())
- * @port:	the options
- * @why:	on failure, what could not be done, for people
- *
- * One RTM_SETLINK carries every port flag (IFLA_PROTINFO; libnl-route-3
- * wraps some of them, not isolated or locked, so the message is built with
- * libnl-3's attribute API and sent whole), and the flags are read back: a
- * kernel that ignores one fails the request. With a VLAN, the port gets it
- * as untagged PVID and loses the default VLAN 1; with a pinned MAC, one
- * static FDB entry (in that VLAN) lets exactly that source through the
- * locked port.
- *
- * Return: 0 or -errno (@why set).
- */
-int link_port_setup(struct link_ctx *ctx, int ifindex, const struct link_port *port,
-		    const char **why)
-{
-	const uint8_t flags[][2] = {
-		{ IFLA_BRPORT_GUARD, port->bpdu_guard },
-		{ IFLA_BRPORT_PROTECT, port->root_block },
-		{ IFLA_BRPORT_LEARNING, port->learning },
-		{ IFLA_BRPORT_UNICAST_FLOOD, port->flood },
-		{ IFLA_BRPORT_ISOLATED, port->isolated },
-		{ IFLA_BRPORT_LOCKED, port->locked },
-	};
-	struct nl_msg *msg = link_ifi_msg(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK, AF_BRIDGE, ifindex);
-	struct nlattr *nest;
-	int ret;
-
-	*why = "cannot set the port's flags";
-	if (!msg || !(nest = nla_nest_start(msg, IFLA_PROTINFO | NLA_F_NESTED)))
-		goto oom;
-	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
-		if (nla_put_u8(msg, flags[i][0], flags[i][1]))
-			goto oom;
-	nla_nest_end(msg, nest);
-	ret = link_errno(nl_send_sync(ctx->sk, msg));
-	if (!ret)
-		ret = link_port_verify(ctx, ifindex, flags, ARRAY_SIZE(flags), why);
-	if (ret)
-		return ret;
-
-	if (port->vid) {
-		ret = link_port_vlan(ctx, ifindex, port->vid, why);
-		if (ret)
-			return ret;
-	}
-	if (port->locked) {
-		*why = "cannot add the static FDB entry for the pinned MAC";
-		ret = link_port_fdb(ctx, ifindex, port->mac, port->vid);
-		if (ret)
-			return ret;
-	}
-	return 0;
-oom:
-	nlmsg_free(msg);
-	return -ENOMEM;
+	return ctx->sk;
 }
 
 struct link_walk {
@@ -488,6 +333,8 @@ static void link_walk_one(struct nl_object *obj, void *data)
 	struct rtnl_link *link = (struct rtnl_link *)obj;
 	const char *alias = rtnl_link_get_ifalias(link);
 	struct link_walk *w = data;
+	char port[IFNAMSIZ], peer[IFNAMSIZ];
+	struct rtnl_link *pl;
 	struct link_tapinfo t;
 	int master;
 	uid_t uid;
@@ -497,9 +344,14 @@ static void link_walk_one(struct nl_object *obj, void *data)
 		return;
 	snprintf(t.ifname, sizeof(t.ifname), "%s", rtnl_link_get_name(link));
 	t.ifindex = (unsigned int)rtnl_link_get_ifindex(link);
-	master = rtnl_link_get_master(link);
-	if (master > 0)
-		rtnl_link_i2name(w->cache, master, t.bridge, sizeof(t.bridge));
+	/* The bridge is its port's: tdp..., named after the tap. */
+	if (!port_names(t.ifname, port, peer) &&
+	    (pl = rtnl_link_get_by_name(w->cache, port)) != NULL) {
+		master = rtnl_link_get_master(pl);
+		if (master > 0)
+			rtnl_link_i2name(w->cache, master, t.bridge, sizeof(t.bridge));
+		rtnl_link_put(pl);
+	}
 	w->fn(w->arg, &t);
 }
 
@@ -551,6 +403,50 @@ static bool link_tun_abandoned(struct nlattr *linkinfo, unsigned int flags)
 	return (flags & IFF_UP) && !(flags & IFF_LOWER_UP);
 }
 
+/* The tap of a port named tdp...: tapd... . Return: 0 or -ENOENT. */
+static int link_port_tap(const char *port, char tap[IFNAMSIZ])
+{
+	if (strncmp(port, "tdp", 3) || strlen(port) != 11)
+		return -ENOENT;
+	snprintf(tap, IFNAMSIZ, "tapd%s", port + 3);
+	return 0;
+}
+
+/* Delete a link by ifindex. Return: 0, -ENODEV if gone already, or -errno. */
+static int link_delete(struct link_ctx *ctx, int ifindex)
+{
+	struct rtnl_link *l = rtnl_link_alloc();
+	int ret = -ENOMEM;
+
+	if (l) {
+		rtnl_link_set_ifindex(l, ifindex);
+		ret = link_errno(rtnl_link_delete(ctx->sk, l));
+		rtnl_link_put(l);
+	}
+	return ret;
+}
+
+/*
+ * A port or its peer (alias "tapd-port tap=N"): when it goes, its tap goes
+ * too, so no tap is left cut off. In a dump, it is remembered, and deleted
+ * after the dump if its tap is gone (a tapd restarted after its taps went).
+ */
+static void link_watch_pair(struct link_ctx *ctx, struct nlmsghdr *nlh, struct ifinfomsg *ifi,
+			    int tap)
+{
+	uid_t uid;
+
+	if (nlh->nlmsg_type == RTM_DELLINK) {
+		if (!quota_owner(ctx->quota, tap, &uid))
+			link_delete(ctx, tap);
+		return;
+	}
+	if (ctx->dumping && ctx->nswept < LINK_SWEEP_MAX) {
+		ctx->swept[ctx->nswept][0] = ifi->ifi_index;
+		ctx->swept[ctx->nswept++][1] = tap;
+	}
+}
+
 /*
  * One link, from the dump or a notification: count it if its alias says it
  * is tapd's; delete it if someone made it persistent and let go of it, so
@@ -561,24 +457,34 @@ static void link_watch_port(struct link_ctx *ctx, struct nlmsghdr *nlh, struct i
 	struct nlattr *tb[IFLA_MAX + 1], *pt[IFLA_BRPORT_MAX + 1];
 	uid_t uid;
 
+	char tap[IFNAMSIZ];
+	int tap_ifindex;
+
 	if (nlh->nlmsg_type != RTM_NEWLINK || !(ifi->ifi_flags & IFF_LOWER_UP) ||
-	    quota_owner(ctx->quota, ifi->ifi_index, &uid) ||
-	    nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 || !tb[IFLA_PROTINFO] ||
+	    nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 || !tb[IFLA_IFNAME] ||
+	    link_port_tap(nla_get_string(tb[IFLA_IFNAME]), tap) ||
+	    !(tap_ifindex = (int)if_nametoindex(tap)) ||
+	    quota_owner(ctx->quota, tap_ifindex, &uid) || !tb[IFLA_PROTINFO] ||
+	    /* Not yet up as far as the bridge knows (linkwatch runs later). */
+	    !tb[IFLA_OPERSTATE] || nla_get_u8(tb[IFLA_OPERSTATE]) != LINK_OPER_UP ||
 	    nla_parse_nested(pt, IFLA_BRPORT_MAX, tb[IFLA_PROTINFO], NULL) < 0 ||
 	    !pt[IFLA_BRPORT_STATE] || !pt[IFLA_BRPORT_GUARD] ||
 	    nla_get_u8(pt[IFLA_BRPORT_STATE]) != BR_STATE_DISABLED ||
 	    !nla_get_u8(pt[IFLA_BRPORT_GUARD]))
 		return;
 	if (ctx->port_disabled)
-		ctx->port_disabled(ifi->ifi_index, uid);
+		ctx->port_disabled(tap_ifindex, uid);
 }
 
 static int link_watch_msg(struct nl_msg *msg, void *arg)
 {
 	struct link_ctx *ctx = arg;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	char port[IFNAMSIZ], peer[IFNAMSIZ];
 	struct nlattr *tb[IFLA_MAX + 1];
 	struct ifinfomsg *ifi;
+	const char *alias;
+	int tap;
 	uid_t uid;
 
 	if ((nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) ||
@@ -595,23 +501,27 @@ static int link_watch_msg(struct nl_msg *msg, void *arg)
 		link_watch_port(ctx, nlh, ifi);
 		return NL_OK;
 	}
-	if (nlh->nlmsg_type == RTM_DELLINK ||
-	    nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 ||
-	    link_alias_parse(tb[IFLA_IFALIAS] ? nla_get_string(tb[IFLA_IFALIAS]) : NULL, &uid,
-			     NULL)) {
+	if (nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0) {
+		quota_remove(ctx->quota, ifi->ifi_index);
+		return NL_OK;
+	}
+	alias = tb[IFLA_IFALIAS] ? nla_get_string(tb[IFLA_IFALIAS]) : NULL;
+	if (!port_alias_parse(alias, &tap)) {
+		link_watch_pair(ctx, nlh, ifi, tap);
+		return NL_OK;
+	}
+	if (nlh->nlmsg_type == RTM_DELLINK || link_alias_parse(alias, &uid, NULL)) {
+		/* One of tapd's taps gone: its port goes with it. */
+		if (nlh->nlmsg_type == RTM_DELLINK && !quota_owner(ctx->quota, ifi->ifi_index, &uid) &&
+		    tb[IFLA_IFNAME] && !port_names(nla_get_string(tb[IFLA_IFNAME]), port, peer))
+			port_delete(ctx, port);
 		quota_remove(ctx->quota, ifi->ifi_index);
 		return NL_OK;
 	}
 	quota_set(ctx->quota, ifi->ifi_index, uid);
 	if (link_tun_abandoned(tb[IFLA_LINKINFO], ifi->ifi_flags)) {
-		struct rtnl_link *l = rtnl_link_alloc();
-		int ret = -ENOMEM;
+		int ret = link_delete(ctx, ifi->ifi_index);
 
-		if (l) {
-			rtnl_link_set_ifindex(l, ifi->ifi_index);
-			ret = link_errno(rtnl_link_delete(ctx->sk, l));
-			rtnl_link_put(l);
-		}
 		if (!ret || ret == -ENODEV)
 			quota_remove(ctx->quota, ifi->ifi_index);
 		if (ctx->reaped)
@@ -620,9 +530,9 @@ static int link_watch_msg(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-/* Count every tapd tap on the host, from the kernel, from scratch. */
 /*
- * Rebuild the counts from one dump of every link. A dump the kernel flags
+ * Rebuild the counts from one dump of every link, and delete the ports
+ * whose tap is gone. A dump the kernel flags
  * as interrupted (links changed while it ran: NLE_DUMP_INTR) may have missed
  * some, so it is done again; notifications that came meanwhile are read
  * after it and applied in order, which leaves the counts exact.
@@ -637,6 +547,8 @@ static int link_watch_dump(struct link_ctx *ctx)
 		if (!sk)
 			return -ENOMEM;
 		quota_clear(ctx->quota);
+		ctx->nswept = 0;
+		ctx->dumping = true;
 		ret = nl_connect(sk, NETLINK_ROUTE);
 		if (!ret)
 			ret = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, link_watch_msg, ctx);
@@ -645,8 +557,18 @@ static int link_watch_dump(struct link_ctx *ctx)
 		if (ret >= 0)
 			ret = nl_recvmsgs_default(sk);
 		nl_socket_free(sk);
+		ctx->dumping = false;
 	}
-	return ret < 0 ? link_errno(ret) : 0;
+	if (ret < 0)
+		return link_errno(ret);
+	/* Ports whose tap is gone (it went while no tapd ran). */
+	for (size_t i = 0; i < ctx->nswept; i++) {
+		uid_t uid;
+
+		if (quota_owner(ctx->quota, ctx->swept[i][1], &uid))
+			link_delete(ctx, ctx->swept[i][0]);
+	}
+	return 0;
 }
 
 /*

@@ -75,8 +75,6 @@ int link_alias_format(char *buf, size_t size, uid_t uid, pid_t pid,
 int link_tap_attach(struct link_ctx *ctx, int ifindex,
 		    const struct link_bridge *br, const uint8_t mac[6],
 		    const char *alias);
-int link_port_setup(struct link_ctx *ctx, int ifindex, const struct link_port *port,
-		    const char **why);
 int link_set_up(struct link_ctx *ctx, int ifindex);
 int link_taps_of(struct link_ctx *ctx, uid_t uid,
 		 void (*fn)(void *arg, const struct link_tapinfo *t), void *arg);

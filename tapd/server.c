@@ -35,6 +35,7 @@
 #include "log.h"
 #include "names.h"
 #include "policy.h"
+#include "port.h"
 #include "proto.h"
 #include "quota.h"
 #include "server.h"
@@ -308,7 +309,7 @@ static int server_create(struct server *s, struct server_client *c,
 	struct link_bridge br;
 	struct nl_msg *msg;
 	struct nlattr *fds;
-	uint8_t mac[6];
+	uint8_t mac[6], port_mac[6];
 	int ifindex, ret, vhost_err = 0;
 
 	/* 1. Every value, before anything acts on it. */
@@ -380,28 +381,33 @@ static int server_create(struct server *s, struct server_client *c,
 	if (!ifindex)
 		return server_refuse(c, p->seq, bridge, -errno, "cannot find new tap %s: %s",
 				     ifname, strerror(errno));
-	if (getrandom(mac + 1, 5, 0) != 5)
+	if (getrandom(mac + 1, 5, 0) != 5 || getrandom(port_mac + 1, 5, 0) != 5)
 		return server_refuse(c, p->seq, bridge, -EAGAIN, "no random bytes for a MAC");
-	mac[0] = 0xfe;	/* local, unicast; high, so the bridge keeps its own */
+	mac[0] = port_mac[0] = 0xfe;	/* local, unicast; high, so the bridge keeps its own */
 	ret = link_alias_format(alias, sizeof(alias), c->uid, c->pid,
 				(unsigned long long)time(NULL), label);
 	if (!ret)
 		ret = link_tap_attach(s->cfg->link, ifindex, &br, mac, alias);
+	if (!ret)
+		ret = link_set_up(s->cfg->link, ifindex);
 	if (ret)
-		return server_refuse(c, p->seq, bridge, ret, "cannot attach a tap to bridge %s: %s",
-				     bridge, strerror(-ret));
-	/* Configured before it is up: there is no moment the port is open. */
-	ret = link_port_setup(s->cfg->link, ifindex, &port, &why);
+		return server_refuse(c, p->seq, bridge, ret, "cannot set up tap %s: %s",
+				     ifname, strerror(-ret));
+	/*
+	 * The tap is never a bridge port: tapd's own port is, joined to it by
+	 * tc (port.c), set up as the policy says before it is up, so there is
+	 * no moment it is open otherwise.
+	 */
+	ret = port_create(s->cfg->link, ifindex, ifname, &br, port_mac, &port, &why);
 	if (ret == -EOPNOTSUPP)
 		return server_refuse(c, p->seq, bridge, ret,
 				     "this kernel does not support %s, which the tapd policy asks for on bridge %s: ask the admin",
 				     why, bridge);
+	if (ret == -EXFULL || ret == -ENOSPC)
+		return server_refuse(c, p->seq, bridge, ret,
+				     "bridge %s has no free port: ask the admin", bridge);
 	if (ret)
 		return server_refuse(c, p->seq, bridge, ret, "%s on bridge %s: %s", why, bridge,
-				     strerror(-ret));
-	ret = link_set_up(s->cfg->link, ifindex);
-	if (ret)
-		return server_refuse(c, p->seq, bridge, ret, "cannot bring tap %s up: %s", ifname,
 				     strerror(-ret));
 
 	/* 5. The reply carries the fd; tapd's copy goes when we return. */

@@ -52,6 +52,7 @@
 
 #include "client.h"
 #include "link.h"
+#include "port.h"
 #include "proto.h"
 #include "tun.h"
 
@@ -119,8 +120,9 @@ static double *bench_alloc(size_t n)
 
 /*
  * The kernel work tapd does for one tap, with tapd's own code: resolve the
- * bridge, TUNSETIFF and TUNSETOWNER, the ifindex, RTM_NEWLINK onto the
- * bridge, the port's flags (set and read back), up. Returns
+ * bridge, TUNSETIFF and TUNSETOWNER, the ifindex, RTM_NEWLINK for the tap,
+ * up, its port (port_create(): veth pair, flags set and read back, tc
+ * redirects both ways). Returns
  * its time, or -1; the tap is closed (and so deleted) after, untimed.
  */
 static double bench_floor_one(struct link_ctx *link, const char *bridge)
@@ -141,13 +143,17 @@ static double bench_floor_one(struct link_ctx *link, const char *bridge)
 	link_alias_format(alias, sizeof(alias), getuid(), getpid(), (unsigned long long)time(NULL),
 			  "bench");
 	if (!ifindex || link_tap_attach(link, ifindex, &br, mac, alias) ||
-	    link_port_setup(link, ifindex, &port, &why) || link_set_up(link, ifindex)) {
+	    link_set_up(link, ifindex) ||
+	    port_create(link, ifindex, name, &br, mac, &port, &why)) {
 		close(fd);
 		return -1;
 	}
 	t = bench_now_us() - t0;
 	usleep(1000);	/* held as bench_release() holds tapd's taps */
 	close(fd);
+	/* tapd's watch deletes a gone tap's port; here nobody watches. */
+	port_names(name, alias, alias + IFNAMSIZ);
+	port_delete(link, alias);
 	return t;
 }
 

@@ -22,7 +22,7 @@ check "tapd is not started before a client comes" sh -c "! grep -q ready $TMP/ta
 
 hold_tap br0 act-vm
 check "a tap is granted through the activated socket" test -n "$TAP"
-check_eq "... on the bridge" br0 "$(nsx basename "$(nsx readlink "/sys/class/net/$TAP/master")")"
+check_eq "... on the bridge" br0 "$(bridge_of "$TAP")"
 check "tapd says it was socket-activated" grep -q "activated=yes" "$TMP/tapd.log"
 check "tapd runs in the process systemd-socket-activate started" \
 	grep -q tapd "/proc/$ACT_PID/comm"

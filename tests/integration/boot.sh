@@ -34,7 +34,7 @@ check "its tap exists while it runs" test -n "$tap"
 check "the host learnt the guest's MAC on the bridge (neighbour table)" \
 	sh -c "ip netns exec $NS ip neigh show 192.0.2.2 dev br0 | grep -q 'lladdr $GUEST_MAC'"
 check "the guest's frames came in through its tap (bridge fdb)" \
-	sh -c "ip netns exec $NS bridge fdb show br br0 | grep -q '^$GUEST_MAC dev $tap master br0'"
+	sh -c "ip netns exec $NS bridge fdb show br br0 | grep -q '^$GUEST_MAC dev $(port_of "$tap") master br0'"
 kill -TERM "$VM_PID"
 wait "$VM_PID"
 rc=$?

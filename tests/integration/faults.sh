@@ -61,7 +61,7 @@ check "tapd is gone (SIGKILL)" sh -c "! kill -0 $TAPD_PID 2>/dev/null"
 check "the VM runs on" kill -0 "$VM_PID"
 check "... its tap stays" nsx test -e "/sys/class/net/$vmtap"
 check "... and its networking works: the host pings the guest" ping_guest 3
-check "... still a port of the bridge" nsx test -e "/sys/class/net/br0/brif/$vmtap"
+check "... its port still on the bridge" nsx test -e "/sys/class/net/br0/brif/$(port_of "$vmtap")"
 
 start_tapd "$TMP/tapd.conf"
 check "a new tapd counts the VM's tap" grep -q "ready .* taps=1 " "$TMP/tapd.log"

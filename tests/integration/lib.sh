@@ -191,6 +191,11 @@ link_gone() {
 	! nsx test -e "/sys/class/net/$1"
 }
 
+# port_of TAP: the name of tapd's bridge port for TAP (tapd/port.c); the
+# tap itself is never a bridge port. bridge_of TAP: the bridge it is on.
+port_of() { echo "tdp${1#tapd}"; }
+bridge_of() { nsx basename "$(nsx readlink "/sys/class/net/$(port_of "$1")/master")"; }
+
 # taps: how many of tapd's taps the namespace has; no_taps: none.
 taps() { nsx ip -o link show | grep -c ': tapd'; }
 no_taps() { [ "$(taps)" = 0 ]; }

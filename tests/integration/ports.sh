@@ -50,14 +50,14 @@ sniff() {
 	SNIFF=$!
 	wait_for 50 grep -q sniffing "$TMP/sniff"
 }
-port() { nsx bridge -d link show dev "$1"; }
+port() { nsx bridge -d link show dev "$(port_of "$1")"; }
 
 # --- mac=pinned -------------------------------------------------------------------------
 l2 "$TEST_UID" pin brpin "$PIN"
 check "a pinned port is locked" grep -q "locked on" <<<"$(port "$pin_TAP")"
-check "... with one static FDB entry, the declared MAC" \
-	test "$(nsx bridge fdb show dev "$pin_TAP" | grep -c ' static')" = 1 -a \
-	"$(nsx bridge fdb show dev "$pin_TAP" | grep ' static')" = "$PIN master brpin static"
+check "... with one static, sticky FDB entry, the declared MAC" \
+	test "$(nsx bridge fdb show dev "$(port_of "$pin_TAP")" | grep -c ' static')" = 1 -a \
+	"$(nsx bridge fdb show dev "$(port_of "$pin_TAP")" | grep ' static')" = "$PIN sticky master brpin static"
 sniff brpin 3000
 say pin "send $PIN ff:ff:ff:ff:ff:ff"
 say pin "send 52:54:00:00:0a:99 ff:ff:ff:ff:ff:ff"
@@ -100,10 +100,10 @@ check "a default port has BPDU guard and root block" grep -q "guard on root_bloc
 check "... and learns, and is flooded to" grep -q "learning on flood on" <<<"$ports"
 say stpa "bpdu 52:54:00:00:0c:11"
 check "a BPDU written into a guarded port disables it" \
-	wait_for 30 sh -c "ip netns exec $NS bridge link show dev $stpa_TAP | grep -q 'state disabled'"
+	wait_for 30 sh -c "ip netns exec $NS bridge link show dev $(port_of "$stpa_TAP") | grep -q 'state disabled'"
 check "... and tapd says so" \
 	wait_for 30 grep -q "port disabled tap=$stpa_TAP .*uid=$TEST_UID: a spanning-tree BPDU came in through it (bpdu_guard)" "$TMP/tapd.log"
-check "... the other port is not disabled" sh -c "! ip netns exec $NS bridge link show dev $stpb_TAP | grep -q 'state disabled'"
+check "... the other port is not disabled" sh -c "! ip netns exec $NS bridge link show dev $(port_of "$stpb_TAP") | grep -q 'state disabled'"
 out=$(as_user -- "$TAPD_CLIENT" "$SOCK" list)
 check "... and tapd still lists both taps" test "$(grep -c "^tap .*bridge=brstp" <<<"$out")" = 2
 [ "$failed" = 0 ] || echo "$out"
@@ -134,7 +134,7 @@ if nsx ip link set brvlan type bridge vlan_filtering 1 2>/dev/null; then
 	nsx ip link set brvlan.10 up
 	l2 "$TEST_UID" vl brvlan 52:54:00:00:0e:01
 	check "vlan=10: the port's untagged PVID is 10" \
-		grep -q "10 PVID Egress Untagged" <<<"$(nsx bridge vlan show dev "$vl_TAP")"
+		grep -q "10 PVID Egress Untagged" <<<"$(nsx bridge vlan show dev "$(port_of "$vl_TAP")")"
 	sniff brvlan.10 1500
 	say vl "send 52:54:00:00:0e:01 ff:ff:ff:ff:ff:ff"
 	wait "$SNIFF"
@@ -147,6 +147,15 @@ else
 	check "... saying why and what to do" \
 		grep -q "bridge brvlan does not filter VLANs, so the tapd policy's vlan= cannot be honoured" <<<"$out"
 fi
-check "no tap is left half made" sh -c "! ip netns exec $NS ip -o link show | grep ': tapd' | grep -qv 'master'"
+half() {
+	local t
+	for t in $(nsx ls /sys/class/net | grep '^tapd'); do
+		nsx test -e "/sys/class/net/$(port_of "$t")/master" || return 0
+	done
+	nsx ls /sys/class/net | grep -E '^td[pr]' | while read -r p; do
+		nsx test -e "/sys/class/net/tapd${p#td?}" || echo "$p"
+	done | grep -q .
+}
+check "no tap is left half made, no port without its tap" eval "! half"
 
 finish

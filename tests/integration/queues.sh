@@ -36,7 +36,7 @@ check "a tap of 4 queues: 4 fds, each a queue of the same tap" \
 	grep -q "^ifname=$MQ_TAP queues=4 .* fds=tap:$MQ_TAP,tap:$MQ_TAP,tap:$MQ_TAP,tap:$MQ_TAP$" "$TMP/mq.out"
 check "... a multiqueue tap with 4 queues attached, owned by the client" \
 	sh -c "ip netns exec $NS ip -d link show $MQ_TAP | grep -q 'multi_queue numqueues 4 numdisabled 0 persist off user nobody'"
-check "... on br0" nsx test -e "/sys/class/net/br0/brif/$MQ_TAP"
+check "... its port on br0" nsx test -e "/sys/class/net/br0/brif/$(port_of "$MQ_TAP")"
 out=$(as_user -- "$TAPD_CLIENT" - attach "$MQ_TAP")
 check_eq "its owner may attach one more queue by name" attached "$out"
 out=$(nsx setpriv --reuid=$OTHER --regid=$OTHER --clear-groups "$TAPD_CLIENT" - attach "$MQ_TAP")

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* link_nl.h - what link.c shares with port.c, the other file that speaks
+ * rtnetlink; nothing else in tapd includes it. */
+#ifndef TAPD_LINK_NL_H
+#define TAPD_LINK_NL_H
+
+#include <netlink/netlink.h>
+
+struct link_ctx;
+
+struct nl_sock *link_sock(struct link_ctx *ctx);
+int link_errno(int nlerr);
+struct nl_msg *link_ifi_msg(int type, int flags, int family, int ifindex);
+
+#endif /* TAPD_LINK_NL_H */

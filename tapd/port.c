@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* port.c - tapd's bridge port for a guest's tap: a veth pair, joined by tc
+ *
+ * The tap a client holds is never a bridge port. Whoever holds a tap's fd
+ * can change the tap's MAC (SIOCSIFHWADDR on the fd checks no capability),
+ * and a bridge turns each port's address into a local FDB entry (taking a
+ * LAN host's or another guest's traffic) and, where its own MAC was never
+ * set, takes the lowest as its own (and its STP bridge id). So for a tap
+ * T = tapdXXXXXXXX tapd makes two more links only it controls:
+ *
+ *	tdpXXXXXXXX	a veth end on the bridge: the port, with tapd's MAC
+ *			and the policy's options (flags, VLAN, pinned MAC)
+ *	tdrXXXXXXXX	its peer, on no bridge
+ *
+ * and joins T and tdr with tc: a clsact qdisc on each, and on each one's
+ * ingress a u32 filter matching every frame with a mirred action that
+ * redirects it to the other's egress. A frame the guest writes comes in on
+ * T, leaves through tdr, arrives on tdp and enters the bridge there; a
+ * frame the bridge sends to tdp comes in on tdr and leaves through T to the
+ * guest. The host's stack sees neither on T. Whatever the fd's holder does
+ * to T (its MAC, its flags, its queues) stays on T.
+ *
+ * All three get the bridge's MTU and no IPv6 address of their own
+ * (addrgenmode none): the host has no business on them. The two veth ends
+ * carry the alias "tapd-port tap=IFINDEX"; link.c deletes the pair when its
+ * tap goes, the tap when its pair goes, and at start pairs whose tap is gone.
+ *
+ * This file and link.c are the only ones that speak rtnetlink.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+
+#include <linux/if_bridge.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/neighbour.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <linux/tc_act/tc_mirred.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/inet6.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/neighbour.h>
+
+#include "link.h"
+#include "link_nl.h"
+#include "port.h"
+#include "util.h"
+
+#ifndef NTF_STICKY
+#define NTF_STICKY	(1 << 6)
+#endif
+#ifndef IN6_ADDR_GEN_MODE_NONE
+#define IN6_ADDR_GEN_MODE_NONE	1
+#endif
+
+/**
+ * port_names() - the names of a tap's port and of its peer
+ * @tap:	the tap's name, "tapd" and 8 hex digits (tun.c)
+ * @port:	set to "tdp" and the same digits: the bridge's side
+ * @peer:	set to "tdr" and the same digits: the redirect's side
+ *
+ * Return: 0, or -EINVAL for a name tapd would not have given a tap.
+ */
+int port_names(const char *tap, char port[IFNAMSIZ], char peer[IFNAMSIZ])
+{
+	if (strncmp(tap, "tapd", 4) || strlen(tap) != 12 ||
+	    strspn(tap + 4, "0123456789abcdef") != 8)
+		return -EINVAL;
+	snprintf(port, IFNAMSIZ, "tdp%s", tap + 4);
+	snprintf(peer, IFNAMSIZ, "tdr%s", tap + 4);
+	return 0;
+}
+
+/**
+ * port_alias_parse() - the tap a port's alias names
+ * @alias:	a link's alias, or NULL
+ * @tap:	set to the tap's ifindex
+ *
+ * Return: 0 if the alias is a port's, else -ENOENT.
+ */
+int port_alias_parse(const char *alias, int *tap)
+{
+	int n = 0;
+
+	if (!alias || sscanf(alias, "tapd-port tap=%d%n", tap, &n) != 1 || alias[n] || *tap <= 0)
+		return -ENOENT;
+	return 0;
+}
+
+/* The veth pair: the port (down, on the bridge, tapd's MAC) and its peer. */
+static int port_veth(struct link_ctx *ctx, const char *name, const char *peer_name,
+		     const struct link_bridge *br, const uint8_t mac[6], const char *alias)
+{
+	struct rtnl_link *l = rtnl_link_veth_alloc(), *peer;
+	struct nl_addr *addr = nl_addr_build(AF_LLC, mac, 6);
+	int ret = -ENOMEM;
+
+	if (!l || !addr)
+		goto out;
+	peer = rtnl_link_veth_get_peer(l);
+	rtnl_link_set_name(l, name);
+	rtnl_link_set_addr(l, addr);
+	rtnl_link_set_mtu(l, br->mtu);
+	rtnl_link_set_ifalias(l, alias);
+	rtnl_link_set_master(l, br->ifindex);
+	rtnl_link_set_name(peer, peer_name);
+	rtnl_link_set_mtu(peer, br->mtu);
+	rtnl_link_set_ifalias(peer, alias);
+	rtnl_link_put(peer);
+	ret = link_errno(rtnl_link_add(link_sock(ctx), l, NLM_F_CREATE | NLM_F_EXCL));
+out:
+	nl_addr_put(addr);
+	if (l)
+		rtnl_link_veth_release(l);
+	return ret;
+}
+
+/* No IPv6 address on a link of tapd's: set while it is down, before any. */
+static int port_no_ipv6(struct link_ctx *ctx, int ifindex)
+{
+	struct rtnl_link *orig = rtnl_link_alloc(), *chg = rtnl_link_alloc();
+	int ret = -ENOMEM;
+
+	if (orig && chg) {
+		rtnl_link_set_ifindex(orig, ifindex);
+		ret = link_errno(rtnl_link_inet6_set_addr_gen_mode(chg, IN6_ADDR_GEN_MODE_NONE));
+		if (!ret)
+			ret = link_errno(rtnl_link_change(link_sock(ctx), orig, chg, 0));
+	}
+	rtnl_link_put(chg);
+	rtnl_link_put(orig);
+	return ret;
+}
+
+/* A request about one link's traffic control: the header. */
+static struct nl_msg *port_tc_msg(int type, int ifindex, uint32_t handle, uint32_t parent,
+				  uint32_t info, const char *kind)
+{
+	struct tcmsg tcm = {
+		.tcm_family = AF_UNSPEC,
+		.tcm_ifindex = ifindex,
+		.tcm_handle = handle,
+		.tcm_parent = parent,
+		.tcm_info = info,
+	};
+	struct nl_msg *msg = nlmsg_alloc_simple(type, NLM_F_REQUEST | NLM_F_ACK |
+						NLM_F_CREATE | NLM_F_EXCL);
+
+	if (!msg || nlmsg_append(msg, &tcm, sizeof(tcm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_string(msg, TCA_KIND, kind)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/*
+ * Every frame that comes in on @from leaves through @to: a clsact qdisc on
+ * @from, and on its ingress "u32 match u32 0 0" (matchall is not in every
+ * kernel) with "action mirred egress redirect dev @to".
+ */
+static int port_redirect(struct link_ctx *ctx, int from, int to)
+{
+	struct {
+		struct tc_u32_sel sel;
+		struct tc_u32_key key;
+	} sel = { .sel = { .flags = TC_U32_TERMINAL, .nkeys = 1 } };
+	struct tc_mirred mirred = {
+		.action = TC_ACT_STOLEN,
+		.eaction = TCA_EGRESS_REDIR,
+		.ifindex = (uint32_t)to,
+	};
+	struct nlattr *opts, *acts, *act, *actopts;
+	struct nl_msg *msg;
+	int ret;
+
+	msg = port_tc_msg(RTM_NEWQDISC, from, TC_H_MAKE(TC_H_CLSACT, 0), TC_H_CLSACT, 0, "clsact");
+	if (!msg)
+		return -ENOMEM;
+	ret = link_errno(nl_send_sync(link_sock(ctx), msg));
+	if (ret)
+		return ret;
+
+	msg = port_tc_msg(RTM_NEWTFILTER, from, 0, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS),
+			  TC_H_MAKE(1 << 16, htons(ETH_P_ALL)), "u32");
+	if (!msg || !(opts = nla_nest_start(msg, TCA_OPTIONS)) ||
+	    nla_put(msg, TCA_U32_SEL, sizeof(sel), &sel) ||
+	    !(acts = nla_nest_start(msg, TCA_U32_ACT)) ||
+	    !(act = nla_nest_start(msg, 1)) ||
+	    nla_put_string(msg, TCA_ACT_KIND, "mirred") ||
+	    !(actopts = nla_nest_start(msg, TCA_ACT_OPTIONS)) ||
+	    nla_put(msg, TCA_MIRRED_PARMS, sizeof(mirred), &mirred)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nla_nest_end(msg, actopts);
+	nla_nest_end(msg, act);
+	nla_nest_end(msg, acts);
+	nla_nest_end(msg, opts);
+	return link_errno(nl_send_sync(link_sock(ctx), msg));
+}
+
+/**
+ * port_delete() - delete a port by its name, with its peer
+ * @ctx:	context
+ * @name:	"tdp..." (port_names())
+ *
+ * Only tapd makes links in its namespace, and only tapd names them so.
+ *
+ * Return: 0, -ENODEV if it is gone already, or -errno.
+ */
+int port_delete(struct link_ctx *ctx, const char *name)
+{
+	struct rtnl_link *l = rtnl_link_alloc();
+	int ret = -ENOMEM;
+
+	if (l) {
+		rtnl_link_set_name(l, name);
+		ret = link_errno(rtnl_link_delete(link_sock(ctx), l));
+		rtnl_link_put(l);
+	}
+	return ret;
+}
+
+struct port_read {
+	uint8_t flag[IFLA_BRPORT_MAX + 1];
+	bool seen[IFLA_BRPORT_MAX + 1];
+};
+
+/* The port's flags, as the bridge reports a port's (IFLA_INFO_SLAVE_DATA). */
+static int port_read_msg(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1], *pt[IFLA_BRPORT_MAX + 1];
+	struct port_read *r = arg;
+
+	if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0 ||
+	    !tb[IFLA_LINKINFO] ||
+	    nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) < 0 ||
+	    !info[IFLA_INFO_SLAVE_DATA] ||
+	    nla_parse_nested(pt, IFLA_BRPORT_MAX, info[IFLA_INFO_SLAVE_DATA], NULL) < 0)
+		return NL_OK;
+	for (int t = 1; t <= IFLA_BRPORT_MAX; t++) {
+		if (pt[t] && nla_len(pt[t]) == 1) {
+			r->seen[t] = true;
+			r->flag[t] = nla_get_u8(pt[t]);
+		}
+	}
+	return NL_OK;
+}
+
+/*
+ * The kernel ignores port flags it does not know: read them back, so that a
+ * protection the kernel cannot give is a refusal, never a silent gap.
+ */
+static int port_verify(int ifindex, const uint8_t want[][2],
+			    size_t n, const char **missing)
+{
+	struct port_read r = { 0 };
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_msg *msg = link_ifi_msg(RTM_GETLINK, NLM_F_REQUEST, AF_UNSPEC, ifindex);
+	int ret = -ENOMEM;
+
+	if (sk && msg && !(ret = nl_connect(sk, NETLINK_ROUTE)) &&
+	    !(ret = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, port_read_msg, &r)) &&
+	    (ret = nl_send_auto(sk, msg)) >= 0)
+		ret = nl_recvmsgs_default(sk);
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+	if (ret < 0)
+		return link_errno(ret);
+	for (size_t i = 0; i < n; i++) {
+		if (!r.seen[want[i][0]] || r.flag[want[i][0]] != want[i][1]) {
+			*missing = want[i][0] == IFLA_BRPORT_LOCKED ? "locked ports (mac=pinned)" :
+				   want[i][0] == IFLA_BRPORT_ISOLATED ? "isolated ports" :
+				   "one of the bridge port flags";
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
+/* VLAN @vid as the port's untagged PVID, and not the default VLAN 1. */
+static int port_vlan(struct link_ctx *ctx, int ifindex, uint16_t vid, const char **why)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		struct bridge_vlan_info info = {
+			.flags = pass ? 0 : BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED,
+			.vid = pass ? 1 : vid,
+		};
+		struct nl_msg *msg;
+		struct nlattr *nest;
+		int ret;
+
+		if (pass && vid == 1)
+			break;
+		msg = link_ifi_msg(pass ? RTM_DELLINK : RTM_SETLINK,
+				   NLM_F_REQUEST | NLM_F_ACK, AF_BRIDGE, ifindex);
+		if (!msg || !(nest = nla_nest_start(msg, IFLA_AF_SPEC)) ||
+		    nla_put(msg, IFLA_BRIDGE_VLAN_INFO, sizeof(info), &info)) {
+			nlmsg_free(msg);
+			return -ENOMEM;
+		}
+		nla_nest_end(msg, nest);
+		ret = link_errno(nl_send_sync(link_sock(ctx), msg));
+		/* The default VLAN may not be there (default_pvid 0 or other). */
+		if (ret && !(pass && (ret == -ENOENT || ret == -EINVAL))) {
+			*why = pass ? "cannot take the default VLAN off the port" :
+				      "cannot set the port's VLAN";
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* One static FDB entry: @mac on the port (in @vid), through a locked port. */
+static int port_fdb(struct link_ctx *ctx, int ifindex, const uint8_t mac[6], uint16_t vid)
+{
+	struct rtnl_neigh *n = rtnl_neigh_alloc();
+	struct nl_addr *addr = nl_addr_build(AF_LLC, mac, 6);
+	int ret = -ENOMEM;
+
+	if (n && addr) {
+		rtnl_neigh_set_family(n, AF_BRIDGE);
+		rtnl_neigh_set_ifindex(n, ifindex);
+		rtnl_neigh_set_lladdr(n, addr);
+		rtnl_neigh_set_state(n, NUD_NOARP);
+		rtnl_neigh_set_flags(n, NTF_MASTER | NTF_STICKY);
+		if (vid)
+			rtnl_neigh_set_vlan(n, vid);
+		ret = link_errno(rtnl_neigh_add(link_sock(ctx), n, NLM_F_CREATE | NLM_F_EXCL));
+	}
+	nl_addr_put(addr);
+	rtnl_neigh_put(n);
+	return ret;
+}
+
+/**
+ * port_options() - make a new port what the policy says, before it is up
+ * @ctx:	context
+ * @ifindex:	the port, tapd's veth end on the bridge
+ * @port:	the options
+ * @why:	on failure, what could not be done, for people
+ *
+ * One RTM_SETLINK carries every port flag (IFLA_PROTINFO; libnl-route-3
+ * wraps some of them, not isolated or locked, so the message is built with
+ * libnl-3's attribute API and sent whole), and the flags are read back: a
+ * kernel that ignores one fails the request. With a VLAN, the port gets it
+ * as untagged PVID and loses the default VLAN 1; with a pinned MAC, one
+ * static FDB entry (in that VLAN) lets exactly that source through the
+ * locked port; sticky, so that no frame can move it to another port.
+ *
+ * Return: 0 or -errno (@why set).
+ */
+static int port_options(struct link_ctx *ctx, int ifindex, const struct link_port *port,
+			const char **why)
+{
+	const uint8_t flags[][2] = {
+		{ IFLA_BRPORT_GUARD, port->bpdu_guard },
+		{ IFLA_BRPORT_PROTECT, port->root_block },
+		{ IFLA_BRPORT_LEARNING, port->learning },
+		{ IFLA_BRPORT_UNICAST_FLOOD, port->flood },
+		{ IFLA_BRPORT_ISOLATED, port->isolated },
+		{ IFLA_BRPORT_LOCKED, port->locked },
+	};
+	struct nl_msg *msg = link_ifi_msg(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK, AF_BRIDGE, ifindex);
+	struct nlattr *nest;
+	int ret;
+
+	*why = "cannot set the port's flags";
+	if (!msg || !(nest = nla_nest_start(msg, IFLA_PROTINFO | NLA_F_NESTED)))
+		goto oom;
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+		if (nla_put_u8(msg, flags[i][0], flags[i][1]))
+			goto oom;
+	nla_nest_end(msg, nest);
+	ret = link_errno(nl_send_sync(link_sock(ctx), msg));
+	if (!ret)
+		ret = port_verify(ifindex, flags, ARRAY_SIZE(flags), why);
+	if (ret)
+		return ret;
+
+	if (port->vid) {
+		ret = port_vlan(ctx, ifindex, port->vid, why);
+		if (ret)
+			return ret;
+	}
+	if (port->locked) {
+		*why = "cannot add the static FDB entry for the pinned MAC";
+		ret = port_fdb(ctx, ifindex, port->mac, port->vid);
+		if (ret)
+			return ret;
+	}
+	return 0;
+oom:
+	nlmsg_free(msg);
+	return -ENOMEM;
+}
+
+/**
+ * port_create() - the port of a new tap, on its bridge, set up and open
+ * @ctx:	context
+ * @tap:	the tap's ifindex
+ * @tap_name:	its name
+ * @br:		the bridge
+ * @mac:	the port's MAC (first byte 0xfe, so the bridge prefers real ports')
+ * @opts:	the policy's port options
+ * @why:	on failure, what could not be done, for people
+ *
+ * In order: the veth pair (the port on the bridge, down), no IPv6 on either
+ * end, the port's options, the redirects both ways, the peer up, and last
+ * the port up: it is never open without its options. On failure nothing of
+ * it is left (the tap goes when its fds are closed).
+ *
+ * Return: 0 or -errno (@why set).
+ */
+int port_create(struct link_ctx *ctx, int tap, const char *tap_name,
+		const struct link_bridge *br, const uint8_t mac[6],
+		const struct link_port *opts, const char **why)
+{
+	char name[IFNAMSIZ], peer_name[IFNAMSIZ], alias[32];
+	int port, peer, ret;
+
+	ret = port_names(tap_name, name, peer_name);
+	if (ret)
+		return ret;
+	snprintf(alias, sizeof(alias), "tapd-port tap=%d", tap);
+	*why = "cannot make the tap's port";
+	ret = port_veth(ctx, name, peer_name, br, mac, alias);
+	if (ret == -EOPNOTSUPP)
+		*why = "cannot make the tap's port (veth, the kernel's module)";
+	if (ret)
+		return ret;
+	port = (int)if_nametoindex(name);
+	peer = (int)if_nametoindex(peer_name);
+	ret = port && peer ? 0 : -ENODEV;
+	if (!ret)
+		ret = port_no_ipv6(ctx, port);
+	if (!ret)
+		ret = port_no_ipv6(ctx, peer);
+	if (!ret)
+		ret = port_options(ctx, port, opts, why);
+	if (!ret) {
+		*why = "cannot join the tap to its port (tc clsact, u32, mirred)";
+		ret = port_redirect(ctx, tap, peer);
+	}
+	if (!ret)
+		ret = port_redirect(ctx, peer, tap);
+	if (!ret) {
+		*why = "cannot bring the tap's port up";
+		ret = link_set_up(ctx, peer);
+	}
+	if (!ret)
+		ret = link_set_up(ctx, port);	/* last: now the port is open */
+	if (ret)
+		port_delete(ctx, name);
+	return ret;
+}
