@@ -19,6 +19,14 @@
  *                                               bpdu SRC   an STP config BPDU
  *                                               recv MS    print the frames
  *                                                  that come in MS ms
+ *                                               hwaddr MAC  set the tap's MAC
+ *                                                  through the fd
+ *                                                  (SIOCSIFHWADDR)
+ *                                               ioctls MAC  every ioctl a tap's
+ *                                                  fd takes, hostile
+ *                                                  values (MAC for the
+ *                                                  address ones); print
+ *                                                  each result
  *   tapd-client - sniff IFNAME MS             print the 0x88b5 frames and
  *                                             BPDUs IFNAME receives in MS ms
  *   tapd-client SOCKET list                   print grants and taps
@@ -75,6 +83,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <linux/if_tun.h>
+#include <linux/filter.h>
 
 #include "client.h"
 #include "mac.h"
@@ -255,6 +264,99 @@ static void print_frame(const uint8_t *f, size_t len)
  * Frames through a tap as a guest would write them: after the virtio-net
  * header (zero: no offload) the tap was made with.
  */
+/* SIOCSIFHWADDR on a tap's fd: no capability is checked for it. */
+static int l2_hwaddr(int fd, const char *ifname, const uint8_t mac[6])
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_hwaddr.sa_family = 1;	/* ARPHRD_ETHER */
+	memcpy(ifr.ifr_hwaddr.sa_data, mac, 6);
+	return ioctl(fd, SIOCSIFHWADDR, &ifr) ? -errno : 0;
+}
+
+/*
+ * Every ioctl the tun driver takes on a queue's fd, with what an attacker
+ * would pass: the owner to root, persistence, the link type, the carrier
+ * off and on, offloads off, a TX filter and a socket filter, the queue
+ * detached and attached again, the header sizes, eBPF programs (none), the
+ * namespace, and the address (MAC) twice. Prints one line each.
+ */
+static void l2_ioctls(int fd, const char *ifname, const uint8_t mac[6])
+{
+	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = { .len = 1, .filter = &drop };
+	struct {
+		struct tun_filter f;
+		uint8_t addr[ETH_ALEN];
+	} txf = { .f = { .flags = 0, .count = 1 } };
+	struct ifreq ifr;
+	int zero = 0, one = 1, hdr = 12, minus = -1, sndbuf = 1;
+	unsigned int features;
+	const struct {
+		const char *name;
+		unsigned long req;
+		void *arg;
+		bool value;	/* the argument is a value, not a pointer */
+	} t[] = {
+		{ "TUNSETOWNER", TUNSETOWNER, (void *)0UL, true },
+		{ "TUNSETGROUP", TUNSETGROUP, (void *)0UL, true },
+		{ "TUNSETPERSIST-on", TUNSETPERSIST, (void *)1UL, true },
+		{ "TUNSETPERSIST-off", TUNSETPERSIST, (void *)0UL, true },
+		{ "TUNSETLINK", TUNSETLINK, (void *)65534UL, true },	/* ARPHRD_NONE */
+		{ "TUNSETNOCSUM", TUNSETNOCSUM, (void *)1UL, true },
+		{ "TUNSETDEBUG", TUNSETDEBUG, (void *)1UL, true },
+		{ "TUNSETOFFLOAD", TUNSETOFFLOAD, (void *)0UL, true },
+		{ "TUNSETTXFILTER", TUNSETTXFILTER, &txf, false },
+		{ "TUNATTACHFILTER", TUNATTACHFILTER, &prog, false },
+		{ "TUNDETACHFILTER", TUNDETACHFILTER, &zero, false },
+		{ "TUNSETSNDBUF", TUNSETSNDBUF, &sndbuf, false },
+		{ "TUNSETVNETHDRSZ", TUNSETVNETHDRSZ, &hdr, false },
+		{ "TUNSETVNETLE", TUNSETVNETLE, &one, false },
+		{ "TUNSETVNETBE", TUNSETVNETBE, &one, false },
+		{ "TUNSETSTEERINGEBPF", TUNSETSTEERINGEBPF, &minus, false },
+		{ "TUNSETFILTEREBPF", TUNSETFILTEREBPF, &minus, false },
+		{ "TUNSETCARRIER-off", TUNSETCARRIER, &zero, false },
+		{ "TUNSETCARRIER-on", TUNSETCARRIER, &one, false },
+		{ "TUNSETIFINDEX", TUNSETIFINDEX, &one, false },
+		{ "TUNGETFEATURES", TUNGETFEATURES, &features, false },
+		{ "TUNGETDEVNETNS", TUNGETDEVNETNS, NULL, true },
+	};
+
+	memcpy(txf.addr, mac, ETH_ALEN);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		long r = ioctl(fd, t[i].req, t[i].arg);
+
+		printf("ioctl %s %s\n", t[i].name, r < 0 ? strerror(errno) : "ok");
+		if (r > 0 && t[i].req == TUNGETDEVNETNS)
+			close((int)r);
+	}
+	/* The queue detached and attached again. */
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_DETACH_QUEUE;
+	printf("ioctl TUNSETQUEUE-detach %s\n", ioctl(fd, TUNSETQUEUE, &ifr) ? strerror(errno) : "ok");
+	ifr.ifr_flags = IFF_ATTACH_QUEUE;
+	printf("ioctl TUNSETQUEUE-attach %s\n", ioctl(fd, TUNSETQUEUE, &ifr) ? strerror(errno) : "ok");
+	/* Attach again by name (the tap is attached: refused). */
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	printf("ioctl TUNSETIFF %s\n", ioctl(fd, TUNSETIFF, &ifr) ? strerror(errno) : "ok");
+	printf("ioctl SIOCSIFHWADDR %s\n", l2_hwaddr(fd, ifname, mac) ? strerror(errno) : "ok");
+	printf("ioctl SIOCSIFHWADDR-low %s\n",
+	       l2_hwaddr(fd, ifname, (const uint8_t *)"\0\0\0\0\0\1") ? strerror(errno) : "ok");
+	/* Back on, so that the tap still carries frames for the checks after. */
+	ioctl(fd, TUNSETCARRIER, &one);
+	ioctl(fd, TUNSETOFFLOAD, 0UL);
+	hdr = 10;
+	ioctl(fd, TUNSETVNETHDRSZ, &hdr);
+	ioctl(fd, TUNSETVNETLE, &zero);
+	ioctl(fd, TUNSETVNETBE, &zero);
+	ioctl(fd, TUNDETACHFILTER, &zero);
+	txf.f.count = 0;
+	ioctl(fd, TUNSETTXFILTER, &txf);
+}
+
 static int do_l2(int sock, const char *bridge, const char *macs, const char *vlan)
 {
 	uint8_t mac[6];
@@ -306,6 +408,20 @@ static int do_l2(int sock, const char *bridge, const char *macs, const char *vla
 			memcpy(f + 14, bpdu, sizeof(bpdu));
 			if (write(tap.fds[0], buf, 10 + 60) < 0)
 				printf("write failed: %s\n", strerror(errno));
+		} else if (sscanf(line, "hwaddr %31s", a) == 1) {
+			uint8_t m[6];
+			int r;
+
+			if (mac_parse(a, m))
+				return 1;
+			r = l2_hwaddr(tap.fds[0], tap.ifname, m);
+			printf("hwaddr %s\n", r ? strerror(-r) : "ok");
+		} else if (sscanf(line, "ioctls %31s", a) == 1) {
+			uint8_t m[6];
+
+			if (mac_parse(a, m))
+				return 1;
+			l2_ioctls(tap.fds[0], tap.ifname, m);
 		} else if (sscanf(line, "recv %d", &ms) == 1) {
 			struct pollfd p = { .fd = tap.fds[0], .events = POLLIN };
 

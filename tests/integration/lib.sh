@@ -196,6 +196,34 @@ link_gone() {
 port_of() { echo "tdp${1#tapd}"; }
 bridge_of() { nsx basename "$(nsx readlink "/sys/class/net/$(port_of "$1")/master")"; }
 
+# l2 UID NAME BRIDGE MAC [VLAN]: a tap for UID declaring MAC, driven through
+# the FIFO $TMP/NAME.in; its answers in $TMP/NAME.out; sets NAME_TAP.
+l2() {
+	local uid=$1 name=$2
+	shift 2
+	mkfifo "$TMP/$name.in"
+	ip netns exec "$NS" setpriv --reuid="$uid" --regid="$uid" --clear-groups \
+		"$TAPD_CLIENT" "$SOCK" l2 "$@" <"$TMP/$name.in" >"$TMP/$name.out" &
+	PIDS+=($!)
+	eval "exec {${name}_fd}>\"$TMP/$name.in\""
+	wait_for 50 grep -q . "$TMP/$name.out"
+	eval "${name}_TAP=\$(sed -n 's/^ifname=//p' \"$TMP/$name.out\")"
+}
+# say NAME COMMAND: one command to a tap's client; waits for its "done".
+say() {
+	local fd n
+	eval "fd=\$${1}_fd"
+	n=$(grep -c '^done' "$TMP/$1.out")
+	echo "$2" >&"$fd"
+	wait_for 100 test "$(grep -c '^done' "$TMP/$1.out")" -gt "$n"
+}
+# sniff IFNAME MS: the frames the host's side of a bridge receives, in $TMP/sniff.
+sniff() {
+	nsx "$TAPD_CLIENT" - sniff "$1" "$2" >"$TMP/sniff" &
+	SNIFF=$!
+	wait_for 50 grep -q sniffing "$TMP/sniff"
+}
+
 # taps: how many of tapd's taps the namespace has; no_taps: none.
 taps() { nsx ip -o link show | grep -c ': tapd'; }
 no_taps() { [ "$(taps)" = 0 ]; }

@@ -23,33 +23,6 @@ allow user:#$TEST_UID brvlan 8 vlan=10
 CONF
 start_tapd "$TMP/tapd.conf"
 
-# l2 UID NAME BRIDGE MAC [VLAN]: a tap for UID declaring MAC, driven through
-# the FIFO $TMP/NAME.in; its answers in $TMP/NAME.out; sets NAME_TAP.
-l2() {
-	local uid=$1 name=$2
-	shift 2
-	mkfifo "$TMP/$name.in"
-	ip netns exec "$NS" setpriv --reuid="$uid" --regid="$uid" --clear-groups \
-		"$TAPD_CLIENT" "$SOCK" l2 "$@" <"$TMP/$name.in" >"$TMP/$name.out" &
-	PIDS+=($!)
-	eval "exec {${name}_fd}>\"$TMP/$name.in\""
-	wait_for 50 grep -q . "$TMP/$name.out"
-	eval "${name}_TAP=\$(sed -n 's/^ifname=//p' \"$TMP/$name.out\")"
-}
-# say NAME COMMAND: one command to a tap's client; waits for its "done".
-say() {
-	local fd n
-	eval "fd=\$${1}_fd"
-	n=$(grep -c '^done' "$TMP/$1.out")
-	echo "$2" >&"$fd"
-	wait_for 100 test "$(grep -c '^done' "$TMP/$1.out")" -gt "$n"
-}
-# sniff IFNAME MS: the frames the host's side of a bridge receives, in $TMP/sniff.
-sniff() {
-	nsx "$TAPD_CLIENT" - sniff "$1" "$2" >"$TMP/sniff" &
-	SNIFF=$!
-	wait_for 50 grep -q sniffing "$TMP/sniff"
-}
 port() { nsx bridge -d link show dev "$(port_of "$1")"; }
 
 # --- mac=pinned -------------------------------------------------------------------------

@@ -1,0 +1,99 @@
+#!/bin/bash
+# hostile.sh - what a granted user can do with a tap's fd must not reach the
+# bridge. Whoever holds the fd may change the tap's MAC (SIOCSIFHWADDR checks
+# no capability) and issue every other tun ioctl; were the tap a bridge port,
+# the bridge would make that MAC a local FDB entry (taking a LAN host's or
+# another guest's traffic) and, where its own MAC was never set, take it as
+# its own and as its STP bridge id. The tap is never a port: tapd's own port
+# is (tapd/port.c). Checked with real frames, as unprivileged users.
+. "$(dirname "$0")/lib.sh"
+setup hostile
+ATT=$TEST_UID VIC=65533 LAN=65532
+ATT_MAC=52:54:00:00:a0:01 VIC_MAC=52:54:00:00:a0:02 LAN_MAC=52:54:00:00:a0:03
+SND_MAC=52:54:00:00:a0:04
+nsx ip link add brlan address 02:00:00:00:a0:00 type bridge
+nsx ip link add brnomac type bridge	# its MAC never set: it follows its ports
+nsx ip link set brlan up
+nsx ip link set brnomac up
+nsx ip addr add 192.0.2.1/24 dev brnomac
+cat >"$TMP/tapd.conf" <<CONF
+allow user:#$ATT brlan 2 mac=pinned isolated=yes
+allow user:#$VIC brlan 2 mac=pinned
+allow user:#$LAN brlan 4
+allow user:#$ATT brnomac 2
+CONF
+start_tapd "$TMP/tapd.conf"
+
+# fdb BRIDGE: its FDB, one entry a line, with port names.
+fdb() { nsx bridge fdb show br "$1" | grep -v ' self ' | sort; }
+brid() { nsx cat "/sys/class/net/$1/bridge/bridge_id"; }
+
+# --- a LAN host, a pinned victim, a sender and the attacker on brlan -------------------
+l2 "$LAN" lan brlan "$LAN_MAC"
+l2 "$LAN" snd brlan "$SND_MAC"
+l2 "$VIC" vic brlan "$VIC_MAC"
+l2 "$ATT" att brlan "$ATT_MAC"
+say lan "send $LAN_MAC ff:ff:ff:ff:ff:ff"	# the bridge learns where the LAN host is
+say snd "send $SND_MAC ff:ff:ff:ff:ff:ff"
+say vic "recv 300"
+say att "recv 300"
+check "the LAN host's MAC is learnt on its port" \
+	grep -q "^$LAN_MAC dev $(port_of "$lan_TAP") master brlan" <<<"$(fdb brlan)"
+fdb_before=$(fdb brlan)
+mac_before=$(nsx cat /sys/class/net/brlan/address)
+id_before=$(brid brlan)
+
+# The attacker takes the LAN host's MAC, then the victim's, then every
+# other ioctl the tap's fd takes.
+say att "hwaddr $LAN_MAC"
+check "the fd's holder may change its tap's MAC (the kernel allows it)" grep -qx "hwaddr ok" "$TMP/att.out"
+say att "hwaddr $VIC_MAC"
+say att "ioctls $LAN_MAC"
+sed -n 's/^ioctl /# ioctl /p' "$TMP/att.out"
+check "the attacker's tap now has the LAN host's MAC, or the low one" \
+	sh -c "ip netns exec $NS cat /sys/class/net/$att_TAP/address | grep -Eq '^($LAN_MAC|00:00:00:00:00:01)$'"
+
+# Unicast to the LAN host and to the victim, from another guest.
+say snd "send $SND_MAC $LAN_MAC"
+say snd "send $SND_MAC $VIC_MAC"
+say lan "recv 500"
+say vic "recv 500"
+say att "recv 500"
+check "frames for the LAN host still reach it" grep -q "^frame $SND_MAC $LAN_MAC " "$TMP/lan.out"
+check "frames for the victim still reach it" grep -q "^frame $SND_MAC $VIC_MAC " "$TMP/vic.out"
+check "the attacker gets neither" sh -c "! grep -Eq '^frame $SND_MAC ($LAN_MAC|$VIC_MAC) ' '$TMP/att.out'"
+check "the bridge has no local entry for either MAC" \
+	sh -c "! ip netns exec $NS bridge fdb show br brlan | grep -Eiq '^($LAN_MAC|$VIC_MAC) .*permanent'"
+check "the victim's pinned entry is where tapd put it" \
+	grep -q "^$VIC_MAC dev $(port_of "$vic_TAP") sticky master brlan static" <<<"$(fdb brlan)"
+check_eq "the bridge's FDB is as it was" "$fdb_before" "$(fdb brlan)"
+check_eq "the bridge's MAC is as it was" "$mac_before" "$(nsx cat /sys/class/net/brlan/address)"
+check_eq "its STP bridge id is as it was" "$id_before" "$(brid brlan)"
+check "the tap is on no bridge, its port is" \
+	sh -c "ip netns exec $NS test ! -e /sys/class/net/$att_TAP/master && ip netns exec $NS test -e /sys/class/net/brlan/brif/$(port_of "$att_TAP")"
+check "tapd's redirect is still on the tap (tc needs CAP_NET_ADMIN)" \
+	sh -c "ip netns exec $NS tc filter show dev $att_TAP ingress | grep -q 'Egress Redirect to device tdr${att_TAP#tapd}'"
+# The victim's pinned entry outlives the attacker's tap too.
+eval "exec ${att_fd}>&-"
+wait_for 50 link_gone "$att_TAP"
+check "when the attacker's tap goes, its port goes with it" wait_for 50 link_gone "$(port_of "$att_TAP")"
+check "... and the victim's entry stays" \
+	grep -q "^$VIC_MAC dev $(port_of "$vic_TAP") sticky master brlan static" <<<"$(fdb brlan)"
+
+# --- a bridge whose MAC was never set ---------------------------------------------------
+l2 "$ATT" low brnomac "$ATT_MAC"
+wait_for 30 sh -c "ip netns exec $NS cat /sys/class/net/brnomac/address | grep -q '^fe:'"
+mac_before=$(nsx cat /sys/class/net/brnomac/address)
+id_before=$(brid brnomac)
+# (Added now: the bridge's first port changed its address, which flushes.)
+nsx ip neigh add 192.0.2.77 lladdr 02:00:00:00:a0:77 nud permanent dev brnomac
+say low "hwaddr 00:00:00:00:00:01"
+check "the fd's holder sets its tap's MAC to 00:00:00:00:00:01" grep -qx "hwaddr ok" "$TMP/low.out"
+sleep 0.2
+check_eq "the bridge keeps its MAC" "$mac_before" "$(nsx cat /sys/class/net/brnomac/address)"
+check_eq "... and its STP bridge id (no claim to be root)" "$id_before" "$(brid brnomac)"
+check "the host's permanent neighbour entry on it stays" \
+	sh -c "ip netns exec $NS ip neigh show 192.0.2.77 dev brnomac | grep -q PERMANENT"
+check "tapd logged no warning about it" sh -c "! grep -q 'port disabled' '$TMP/tapd.log'"
+
+finish
