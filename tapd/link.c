@@ -321,6 +321,82 @@ struct nl_sock *link_sock(struct link_ctx *ctx)
 	return ctx->sk;
 }
 
+static int link_tun_msg(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1], *tun[IFLA_TUN_MAX + 1];
+	struct link_tun *t = arg;
+
+	if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0 ||
+	    !tb[IFLA_LINKINFO] ||
+	    nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) < 0 ||
+	    !info[IFLA_INFO_DATA] ||
+	    nla_parse_nested(tun, IFLA_TUN_MAX, info[IFLA_INFO_DATA], NULL) < 0 ||
+	    !tun[IFLA_TUN_NUM_QUEUES] || nla_len(tun[IFLA_TUN_NUM_QUEUES]) != 4)
+		return NL_OK;
+	t->seen = true;
+	t->attached = nla_get_u32(tun[IFLA_TUN_NUM_QUEUES]);
+	t->disabled = tun[IFLA_TUN_NUM_DISABLED_QUEUES] &&
+		      nla_len(tun[IFLA_TUN_NUM_DISABLED_QUEUES]) == 4 ?
+		      nla_get_u32(tun[IFLA_TUN_NUM_DISABLED_QUEUES]) : 0;
+	t->persist = tun[IFLA_TUN_PERSIST] && nla_get_u8(tun[IFLA_TUN_PERSIST]);
+	t->owner = tun[IFLA_TUN_OWNER] && nla_len(tun[IFLA_TUN_OWNER]) == 4 ?
+		   (int64_t)nla_get_u32(tun[IFLA_TUN_OWNER]) : -1;
+	t->group = tun[IFLA_TUN_GROUP] && nla_len(tun[IFLA_TUN_GROUP]) == 4 ?
+		   (int64_t)nla_get_u32(tun[IFLA_TUN_GROUP]) : -1;
+	return NL_OK;
+}
+
+/**
+ * link_tun_get() - a multiqueue tap as the kernel sees it
+ * @ctx:	context
+ * @ifindex:	the tap
+ * @t:		filled: queues attached and detached, owner, group, persist
+ *
+ * A multiqueue tap has no owner between TUNSETIFF and TUNSETOWNER, and the
+ * kernel lets anyone attach a queue to an ownerless one (and, through it,
+ * set its group or make it persistent): tapd looks once it has set the
+ * owner and attached its own queues.
+ *
+ * Return: 0, -ENODATA if the kernel did not say, or -errno.
+ */
+int link_tun_get(struct link_ctx *ctx, int ifindex, struct link_tun *t)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_msg *msg = link_ifi_msg(RTM_GETLINK, NLM_F_REQUEST, AF_UNSPEC, ifindex);
+	int ret = -ENOMEM;
+
+	memset(t, 0, sizeof(*t));
+	if (sk && msg && !(ret = nl_connect(sk, NETLINK_ROUTE)) &&
+	    !(ret = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, link_tun_msg, t)) &&
+	    (ret = nl_send_auto(sk, msg)) >= 0)
+		ret = nl_recvmsgs_default(sk);
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+	if (ret < 0)
+		return link_errno(ret);
+	return t->seen ? 0 : -ENODATA;
+}
+
+/**
+ * link_delete() - delete a link by ifindex, whoever holds it
+ * @ctx:	context
+ * @ifindex:	the link
+ *
+ * Return: 0, -ENODEV if it is gone already, or -errno.
+ */
+int link_delete(struct link_ctx *ctx, int ifindex)
+{
+	struct rtnl_link *l = rtnl_link_alloc();
+	int ret = -ENOMEM;
+
+	if (l) {
+		rtnl_link_set_ifindex(l, ifindex);
+		ret = link_errno(rtnl_link_delete(ctx->sk, l));
+		rtnl_link_put(l);
+	}
+	return ret;
+}
+
 struct link_walk {
 	struct nl_cache *cache;
 	uid_t uid;
@@ -410,20 +486,6 @@ static int link_port_tap(const char *port, char tap[IFNAMSIZ])
 		return -ENOENT;
 	snprintf(tap, IFNAMSIZ, "tapd%s", port + 3);
 	return 0;
-}
-
-/* Delete a link by ifindex. Return: 0, -ENODEV if gone already, or -errno. */
-static int link_delete(struct link_ctx *ctx, int ifindex)
-{
-	struct rtnl_link *l = rtnl_link_alloc();
-	int ret = -ENOMEM;
-
-	if (l) {
-		rtnl_link_set_ifindex(l, ifindex);
-		ret = link_errno(rtnl_link_delete(ctx->sk, l));
-		rtnl_link_put(l);
-	}
-	return ret;
 }
 
 /*

@@ -76,6 +76,23 @@ int link_tap_attach(struct link_ctx *ctx, int ifindex,
 		    const struct link_bridge *br, const uint8_t mac[6],
 		    const char *alias);
 int link_set_up(struct link_ctx *ctx, int ifindex);
+/**
+ * struct link_tun - what the kernel says of a multiqueue tap
+ * @seen:	it said
+ * @attached:	queues attached
+ * @disabled:	queues detached (IFF_DETACH_QUEUE), still held
+ * @persist:	it outlives its fds
+ * @owner:	its owner, -1 for none
+ * @group:	its group, -1 for none
+ */
+struct link_tun {
+	bool seen, persist;
+	unsigned int attached, disabled;
+	int64_t owner, group;
+};
+
+int link_tun_get(struct link_ctx *ctx, int ifindex, struct link_tun *t);
+int link_delete(struct link_ctx *ctx, int ifindex);
 int link_taps_of(struct link_ctx *ctx, uid_t uid,
 		 void (*fn)(void *arg, const struct link_tapinfo *t), void *arg);
 

@@ -290,6 +290,50 @@ static int server_port(struct server_client *c, uint32_t seq, const char *bridge
 	return 0;
 }
 
+#define SERVER_TAP_TRIES	8
+
+/*
+ * A new tap owned by @c with @queues queues, and no queue of anyone else's.
+ * A multiqueue tap has no owner between TUNSETIFF and TUNSETOWNER, and the
+ * kernel lets anyone attach a queue to an ownerless one (its name is in the
+ * link notifications every process may read): so once the owner is set and
+ * tapd's queues are attached, the kernel's count must be exactly those. A
+ * tap someone joined (or, through a queue it held for a moment, gave a
+ * group or made persistent) is deleted, its intruder's queue going dead with
+ * it, and another is made: the intruder can make tapd work a little more,
+ * never get a queue of a tap that is handed out. A single-queue tap cannot be joined while its one
+ * queue is attached.
+ */
+static int server_new_tap(struct server *s, struct server_client *c, unsigned int queues,
+			  char ifname[IFNAMSIZ], struct server_fds *f, int *ifindex)
+{
+	for (int i = 0; i < SERVER_TAP_TRIES; i++) {
+		struct link_tun t;
+		int ret = tun_create(c->uid, queues, ifname, f->fd);
+
+		if (ret)
+			return ret;
+		f->n = queues;
+		*ifindex = (int)if_nametoindex(ifname);
+		if (!*ifindex)
+			return -errno;
+		if (queues == 1)
+			return 0;
+		ret = link_tun_get(s->cfg->link, *ifindex, &t);
+		if (ret)
+			return ret;
+		if (t.attached == queues && !t.disabled && !t.persist &&
+		    t.owner == (int64_t)c->uid && t.group == -1)
+			return 0;
+		log_warn("tap=%s uid=%u: %u queues attached and %u detached where tapd attached %u, persist=%d group=%lld: someone joined it before its owner was set; deleted",
+			 ifname, c->uid, t.attached, t.disabled, queues, t.persist,
+			 (long long)t.group);
+		link_delete(s->cfg->link, *ifindex);
+		server_fds_close(f);
+	}
+	return -EAGAIN;
+}
+
 static int server_create(struct server *s, struct server_client *c,
 			 const struct proto_parsed *p)
 {
@@ -310,7 +354,7 @@ static int server_create(struct server *s, struct server_client *c,
 	struct nl_msg *msg;
 	struct nlattr *fds;
 	uint8_t mac[6], port_mac[6];
-	int ifindex, ret, vhost_err = 0;
+	int ifindex = 0, ret, vhost_err = 0;
 
 	/* 1. Every value, before anything acts on it. */
 	if (!names_ifname_valid(bridge))
@@ -369,18 +413,16 @@ static int server_create(struct server *s, struct server_client *c,
 	if (ret)
 		return ret < 0 ? ret : 0;
 
-	/* 4. The tap. */
-	ret = tun_create(c->uid, queues, ifname, f.fd);
+	/* 4. The tap, with no queue but ours. */
+	ret = server_new_tap(s, c, queues, ifname, &f, &ifindex);
+	if (ret == -EAGAIN)
+		return server_refuse(c, p->seq, bridge, ret,
+				     "cannot create a tap: others kept attaching queues to it; try again");
 	if (ret)
 		return server_refuse(c, p->seq, bridge, ret, "cannot create a tap: %s",
 				     strerror(-ret));
-	f.n = queues;
 	if (vhost)
 		vhost_err = server_open_vhost(&f, queues);
-	ifindex = (int)if_nametoindex(ifname);
-	if (!ifindex)
-		return server_refuse(c, p->seq, bridge, -errno, "cannot find new tap %s: %s",
-				     ifname, strerror(errno));
 	if (getrandom(mac + 1, 5, 0) != 5 || getrandom(port_mac + 1, 5, 0) != 5)
 		return server_refuse(c, p->seq, bridge, -EAGAIN, "no random bytes for a MAC");
 	mac[0] = port_mac[0] = 0xfe;	/* local, unicast; high, so the bridge keeps its own */

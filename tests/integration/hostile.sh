@@ -13,6 +13,8 @@ ATT_MAC=52:54:00:00:a0:01 VIC_MAC=52:54:00:00:a0:02 LAN_MAC=52:54:00:00:a0:03
 SND_MAC=52:54:00:00:a0:04
 nsx ip link add brlan address 02:00:00:00:a0:00 type bridge
 nsx ip link add brnomac type bridge	# its MAC never set: it follows its ports
+nsx ip link add brmq address 02:00:00:00:a1:00 type bridge
+nsx ip link set brmq up
 nsx ip link set brlan up
 nsx ip link set brnomac up
 nsx ip addr add 192.0.2.1/24 dev brnomac
@@ -21,6 +23,7 @@ allow user:#$ATT brlan 2 mac=pinned isolated=yes
 allow user:#$VIC brlan 2 mac=pinned
 allow user:#$LAN brlan 4
 allow user:#$ATT brnomac 2
+allow user:#$VIC brmq 8 queues=2
 CONF
 start_tapd "$TMP/tapd.conf"
 
@@ -95,5 +98,39 @@ check_eq "... and its STP bridge id (no claim to be root)" "$id_before" "$(brid 
 check "the host's permanent neighbour entry on it stays" \
 	sh -c "ip netns exec $NS ip neigh show 192.0.2.77 dev brnomac | grep -q PERMANENT"
 check "tapd logged no warning about it" sh -c "! grep -q 'port disabled' '$TMP/tapd.log'"
+
+# --- nobody joins another user's multiqueue tap -----------------------------------------
+for t in lan snd vic low; do eval "exec {${t}_fd}>&-"; done
+wait_for 50 no_taps
+# A user with no grant at all attaches a queue to every tapd* link the
+# moment a notification names it, while the victim asks for 2-queue taps,
+# one at a time, and lets each go. A tap joined before its owner was set
+# would outlive the victim (the intruder's queue keeps it) and carry its
+# traffic; tapd must hand out only taps with exactly its queues.
+NOGRANT=65531
+mkfifo "$TMP/joiner.in"
+ip netns exec "$NS" setpriv --reuid=$NOGRANT --regid=$NOGRANT --clear-groups \
+	"$TAPD_CLIENT" - joiner <"$TMP/joiner.in" >"$TMP/joiner.out" &
+JOINER=$!
+PIDS+=("$JOINER")
+exec {joiner_fd}>"$TMP/joiner.in"
+wait_for 50 grep -q joining "$TMP/joiner.out"
+granted=0 other=0
+for _ in $(seq 150); do
+	out=$(as_user_uid "$VIC" "$TAPD_CLIENT" "$SOCK" mq brmq 2 </dev/null 2>&1); rc=$?
+	if [ "$rc" = 0 ] && grep -q "queues=2 " <<<"$out"; then
+		granted=$((granted + 1))
+	elif [ "$rc" != 11 ] || ! grep -q "others kept attaching queues to it; try again" <<<"$out"; then
+		other=$((other + 1))
+		echo "# unexpected: $out"
+	fi
+done
+echo "# the victim got $granted of 150 taps; the rest were refused after 8 joined attempts each (EAGAIN)"
+check "the victim's taps were granted (or refused with EAGAIN when joined 8 times running)" \
+	test "$granted" -gt 0 -a "$other" = 0
+check "no tap is left while the intruder holds what it attached" wait_for 50 no_taps
+exec {joiner_fd}>&-
+wait "$JOINER"
+echo "# the intruder: $(cat "$TMP/joiner.out" | tail -1) (every one it joined was deleted before it was handed out); tapd: $(grep -c 'someone joined it' "$TMP/tapd.log") taps deleted"
 
 finish

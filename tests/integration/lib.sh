@@ -76,6 +76,13 @@ nsx() {
 	ip netns exec "$NS" "$@"
 }
 
+# as_user_uid UID CMD...: CMD as UID (no groups) in the namespace.
+as_user_uid() {
+	local uid=$1
+	shift
+	nsx setpriv --reuid="$uid" --regid="$uid" --clear-groups "$@"
+}
+
 # as_user [setpriv group options] -- CMD...: CMD as the test uid in the
 # namespace; --clear-groups unless group options are given.
 as_user() {
