@@ -401,25 +401,28 @@ void proto_close_fds(int *fds, size_t nfds)
 }
 
 /**
- * proto_recv() - receive one datagram and any fds that came with it
+ * proto_recv_all() - receive one datagram and every fd that came with it
  * @sock:	connected SOCK_SEQPACKET socket
  * @buf:	buffer, aligned for struct nlmsghdr
  * @size:	its size: PROTO_REQUEST_MAX or PROTO_REPLY_MAX
- * @fds:	array of PROTO_FDS_MAX, filled with received fds (close-on-exec)
+ * @fds:	array of PROTO_RECV_FDS_MAX, filled with received fds
+ *		(close-on-exec)
  * @nfds:	set to how many fds arrived
  *
- * Control messages are checked field by field; anything but SCM_RIGHTS is an
- * error. On an error return no fd is left open. On success the caller owns
- * the fds, even when it did not want any (tapd closes them and refuses).
+ * Room for as many fds as one message can carry (SCM_MAX_FD), so that the
+ * kernel never closes any itself, in this process, on the way: tapd must
+ * choose where what a client sent is closed (release.c). Control messages
+ * are checked field by field; anything but SCM_RIGHTS is an error. Every fd
+ * that arrived is the caller's, whatever the return.
  *
  * Return: bytes received, 0 at end of stream, -EMSGSIZE for a datagram larger
  * than @size, -ENOBUFS when control data was cut (fds may have been lost),
  * -EBADMSG for an unexpected control message, or another -errno.
  */
-ssize_t proto_recv(int sock, void *buf, size_t size, int *fds, size_t *nfds)
+ssize_t proto_recv_all(int sock, void *buf, size_t size, int *fds, size_t *nfds)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(int) * PROTO_FDS_MAX)];
+		char buf[CMSG_SPACE(sizeof(int) * PROTO_RECV_FDS_MAX)];
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = { .iov_base = buf, .iov_len = size };
@@ -447,31 +450,46 @@ ssize_t proto_recv(int sock, void *buf, size_t size, int *fds, size_t *nfds)
 		len = c->cmsg_len - CMSG_LEN(0);
 		if (len % sizeof(int))
 			bad = true;
-		for (k = 0; k + sizeof(int) <= len; k += sizeof(int)) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(c) + k, sizeof(int));
-			if (*nfds < PROTO_FDS_MAX)
-				fds[(*nfds)++] = fd;
-			else
-				close(fd);
-		}
+		for (k = 0; k + sizeof(int) <= len && *nfds < PROTO_RECV_FDS_MAX; k += sizeof(int))
+			memcpy(&fds[(*nfds)++], CMSG_DATA(c) + k, sizeof(int));
 	}
 
-	if (mh.msg_flags & MSG_TRUNC) {
-		proto_close_fds(fds, *nfds);
-		*nfds = 0;
+	if (mh.msg_flags & MSG_TRUNC)
 		return -EMSGSIZE;
-	}
-	if (mh.msg_flags & MSG_CTRUNC) {
-		proto_close_fds(fds, *nfds);
-		*nfds = 0;
+	if (mh.msg_flags & MSG_CTRUNC)
 		return -ENOBUFS;
-	}
-	if (bad) {
-		proto_close_fds(fds, *nfds);
-		*nfds = 0;
+	if (bad)
 		return -EBADMSG;
+	return n;
+}
+
+/**
+ * proto_recv() - receive one datagram and the fds a reply may carry
+ * @sock:	connected SOCK_SEQPACKET socket
+ * @buf:	buffer, aligned for struct nlmsghdr
+ * @size:	its size: PROTO_REQUEST_MAX or PROTO_REPLY_MAX
+ * @fds:	array of PROTO_FDS_MAX, filled with received fds (close-on-exec)
+ * @nfds:	set to how many fds arrived
+ *
+ * proto_recv_all() for clients: more than PROTO_FDS_MAX fds is -ENOBUFS. On
+ * an error return no fd is left open. On success the caller owns the fds.
+ *
+ * Return: as proto_recv_all().
+ */
+ssize_t proto_recv(int sock, void *buf, size_t size, int *fds, size_t *nfds)
+{
+	int all[PROTO_RECV_FDS_MAX];
+	size_t n_all;
+	ssize_t n = proto_recv_all(sock, buf, size, all, &n_all);
+
+	*nfds = 0;
+	if (n >= 0 && n_all > PROTO_FDS_MAX)
+		n = -ENOBUFS;
+	if (n < 0) {
+		proto_close_fds(all, n_all);
+		return n;
 	}
+	memcpy(fds, all, n_all * sizeof(int));
+	*nfds = n_all;
 	return n;
 }

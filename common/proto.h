@@ -22,6 +22,7 @@
 /* Most queues a tap may have: a reply carries a tap fd and a vhost fd each. */
 #define PROTO_QUEUES_MAX	8
 #define PROTO_FDS_MAX		(2 * PROTO_QUEUES_MAX)
+#define PROTO_RECV_FDS_MAX	253	/* the kernel's SCM_MAX_FD: one message's most */
 #define PROTO_MESSAGE_MAX	256
 
 /* Message types (nlmsg_type); below NLMSG_MIN_TYPE is netlink's own. */
@@ -100,6 +101,7 @@ int proto_parse_nested(struct nlattr *tb[], int maxtype,
 int proto_send(int sock, struct nl_msg *msg, const int *fds, size_t nfds);
 int proto_send_bytes(int sock, const void *buf, size_t len, const int *fds, size_t nfds);
 ssize_t proto_recv(int sock, void *buf, size_t size, int *fds, size_t *nfds);
+ssize_t proto_recv_all(int sock, void *buf, size_t size, int *fds, size_t *nfds);
 void proto_close_fds(int *fds, size_t nfds);
 const char *proto_type_name(int type);
 

@@ -36,6 +36,7 @@
 #include "policy.h"
 #include "proto.h"
 #include "quota.h"
+#include "release.h"
 #include "server.h"
 #include "tun.h"
 
@@ -159,6 +160,7 @@ int main(int argc, char **argv)
 	struct rlimit rl;
 	char err[POLICY_ERR_MAX];
 	int c, ret, check = 0, list = 0;
+	bool refuses_fds;
 
 	/* 1. Nothing privileged before the options are understood. */
 	while ((c = getopt_long(argc, argv, "c:s:u:lhV", opts, NULL)) != -1) {
@@ -243,6 +245,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* Fds clients send: refused by the kernel where it can, else closed aside. */
+	ret = release_init(cfg.listen_fd, &refuses_fds);
+	if (ret) {
+		log_err("cannot start the thread that closes what clients send: %s",
+			strerror(-ret));
+		return 1;
+	}
+
 	/* 4. rtnetlink, and the taps already there (a restarted tapd). */
 	ret = link_open(&cfg.link);
 	if (!ret)
@@ -265,9 +275,10 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		return 1;
 	}
-	log_info("ready socket=%s activated=%s rules=%zu uid=%u taps=%u max_taps=%u",
+	log_info("ready socket=%s activated=%s rules=%zu uid=%u taps=%u max_taps=%u client_fds=%s",
 		 cfg.activated ? "(systemd)" : sock, cfg.activated ? "yes" : "no",
-		 cfg.policy->nrules, (unsigned int)getuid(), quota_total(cfg.quota), max_taps);
+		 cfg.policy->nrules, (unsigned int)getuid(), quota_total(cfg.quota), max_taps,
+		 refuses_fds ? "refused-by-kernel" : "closed-aside");
 	activation_ready();
 
 	/* 6. Serve. */

@@ -38,6 +38,7 @@
 #include "port.h"
 #include "proto.h"
 #include "quota.h"
+#include "release.h"
 #include "server.h"
 #include "tun.h"
 #include "util.h"
@@ -57,6 +58,7 @@ struct server_client {
 	size_t ngids;
 	unsigned int requests;
 	time_t deadline;
+	bool clean;		/* its close cannot block (release_clean()) */
 };
 
 struct server {
@@ -106,13 +108,45 @@ static int server_peer_groups(int fd, gid_t primary, gid_t **out, size_t *n)
 	return 0;
 }
 
+/* A client's connection: closed here if that cannot block, else aside. */
+static void server_release_conn(int fd, uid_t uid, bool clean)
+{
+	if (clean)
+		close(fd);
+	else
+		release_fd(fd, uid);
+}
+
+/* A refusal before the client has a slot: one error reply, then the close. */
+static void server_refuse_conn(int fd, const struct ucred *cred, bool clean, int err,
+			       const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void server_refuse_conn(int fd, const struct ucred *cred, bool clean, int err,
+			       const char *fmt, ...)
+{
+	char line[PROTO_MESSAGE_MAX];
+	struct nl_msg *msg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (log_burst_ok())
+		log_info("refuse uid=%u pid=%d reason=\"%s\"", cred->uid, cred->pid, line);
+	if (!proto_error_new(&msg, 0, err, "%s", line)) {
+		proto_send(fd, msg, NULL, 0);
+		nlmsg_free(msg);
+	}
+	server_release_conn(fd, cred->uid, clean);
+}
+
 static void server_accept(struct server *s)
 {
 	struct server_client *c;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	cleanup_fd int fd = -1;
-	int ret;
+	bool clean;
+	int fd, ret;
 
 	fd = accept4(s->cfg->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0) {
@@ -125,23 +159,23 @@ static void server_accept(struct server *s)
 		}
 		return;
 	}
+	clean = release_clean(fd);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
 		log_warn("refused a client: cannot read SO_PEERCRED: %s", strerror(errno));
+		release_fd(fd, (uid_t)-1);
+		return;
+	}
+	if (release_busy(cred.uid)) {
+		server_refuse_conn(fd, &cred, clean, -EAGAIN,
+				   "tapd is still closing file descriptors uid %u sent it: try again later",
+				   cred.uid);
 		return;
 	}
 	for (size_t i = 0, n = 0; i < s->nclients; i++) {
 		if (s->clients[i].uid == cred.uid && ++n >= SERVER_CLIENTS_PER_UID) {
-			struct nl_msg *msg;
-
-			if (log_burst_ok())
-				log_info("refuse uid=%u pid=%d reason=\"more than %d connections\"",
-					 cred.uid, cred.pid, SERVER_CLIENTS_PER_UID);
-			if (!proto_error_new(&msg, 0, -EUSERS,
-					     "uid %u already has %d connections to tapd: close some",
-					     cred.uid, SERVER_CLIENTS_PER_UID)) {
-				proto_send(fd, msg, NULL, 0);
-				nlmsg_free(msg);
-			}
+			server_refuse_conn(fd, &cred, clean, -EUSERS,
+					   "uid %u already has %d connections to tapd: close some",
+					   cred.uid, SERVER_CLIENTS_PER_UID);
 			return;
 		}
 	}
@@ -151,18 +185,20 @@ static void server_accept(struct server *s)
 	if (ret) {
 		log_warn("refused uid=%u pid=%d: cannot read SO_PEERGROUPS: %s",
 			 cred.uid, cred.pid, strerror(-ret));
+		server_release_conn(fd, cred.uid, clean);
 		return;
 	}
 	c->uid = cred.uid;
 	c->pid = cred.pid;
 	c->deadline = server_now() + SERVER_CLIENT_IDLE_S;
-	c->fd = util_steal_fd(&fd);
+	c->clean = clean;
+	c->fd = fd;
 	s->nclients++;
 }
 
 static void server_drop(struct server *s, size_t i)
 {
-	close(s->clients[i].fd);
+	server_release_conn(s->clients[i].fd, s->clients[i].uid, s->clients[i].clean);
 	free(s->clients[i].gids);
 	s->clients[i] = s->clients[--s->nclients];
 }
@@ -290,7 +326,7 @@ static int server_port(struct server_client *c, uint32_t seq, const char *bridge
 	return 0;
 }
 
-#define SERVER_TAP_TRIES	8
+#define SERVER_TAP_TRIES	16
 
 /*
  * A new tap owned by @c with @queues queues, and no queue of anyone else's.
@@ -564,14 +600,26 @@ static int server_list(struct server *s, struct server_client *c,
 /* Read and answer one datagram. Return: 0 to keep the client, else drop. */
 static int server_handle(struct server *s, struct server_client *c)
 {
-	int fds[PROTO_FDS_MAX];
+	int fds[PROTO_RECV_FDS_MAX];
 	struct proto_parsed p;
 	const char *why = "";
 	size_t nfds;
 	ssize_t n;
 	int ret;
 
-	n = proto_recv(c->fd, s->buf, PROTO_REQUEST_MAX, fds, &nfds);
+	n = proto_recv_all(c->fd, s->buf, PROTO_REQUEST_MAX, fds, &nfds);
+	if (nfds) {
+		/*
+		 * tapd takes no fd. Closing one may block (a lingering
+		 * socket, a FUSE file): aside, never here; and the
+		 * connection, whose queue may hold more, goes aside too.
+		 */
+		for (size_t i = 0; i < nfds; i++)
+			release_fd(fds[i], c->uid);
+		c->clean = false;
+		server_refuse(c, 0, NULL, -EBADMSG, "tapd does not accept file descriptors");
+		return -EBADMSG;
+	}
 	if (n == -EAGAIN || n == -EINTR)
 		return 0;
 	if (n == 0)
@@ -591,11 +639,6 @@ static int server_handle(struct server *s, struct server_client *c)
 				     "request carries control data tapd does not accept");
 	if (n < 0)
 		return (int)n;
-	if (nfds) {
-		proto_close_fds(fds, nfds);
-		return server_refuse(c, 0, NULL, -EBADMSG,
-				     "tapd does not accept file descriptors");
-	}
 	ret = proto_parse(s->buf, (size_t)n, true, &p, &why);
 	if (ret) {
 		uint32_t seq = (size_t)n >= NLMSG_HDRLEN ?

@@ -39,6 +39,12 @@
  *                                             the reply
  *   tapd-client SOCKET big N                  send an N-byte datagram
  *   tapd-client SOCKET fds N                  a valid list request with N fds
+ *                                             (at most 253)
+ *   tapd-client SOCKET linger SECS N          a TCP socket whose close blocks
+ *                                             SECS (SO_LINGER, unsent data),
+ *                                             sent N times with a list
+ *                                             request; print the answer, hold
+ *                                             its peer until stdin closes
  *   tapd-client SOCKET idle                   connect, send nothing, wait for
  *                                             stdin to close
  *   tapd-client SOCKET persist BRIDGE         get a tap, make it persistent
@@ -82,6 +88,7 @@
 #include <sys/ioctl.h>
 #include <time.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <net/if.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -140,23 +147,28 @@ static int print_reply(int sock)
 	return 0;
 }
 
-static int send_raw(int sock, const void *data, size_t len, int nfds)
+/*
+ * Send @data with @nfds fds: copies of @fd (which is closed right after the
+ * send, so that the copies in flight are the last), or of /dev/null if it
+ * is -1.
+ */
+static int send_raw_fd(int sock, const void *data, size_t len, int nfds, int fd)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(int) * 64)];
+		char buf[CMSG_SPACE(sizeof(int) * 253)];
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
-	if (nfds > 64)
-		nfds = 64;
+	if (nfds > 253)	/* the kernel's SCM_MAX_FD */
+		nfds = 253;
 	if (nfds) {
 		struct cmsghdr *c;
-		int fds[64];
+		int fds[253];
 
 		for (int i = 0; i < nfds; i++)
-			fds[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			fds[i] = fd >= 0 ? dup(fd) : open("/dev/null", O_RDONLY | O_CLOEXEC);
 		memset(&u, 0, sizeof(u));
 		mh.msg_control = u.buf;
 		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
@@ -166,11 +178,31 @@ static int send_raw(int sock, const void *data, size_t len, int nfds)
 		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
 		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
 	}
-	if (sendmsg(sock, &mh, 0) < 0) {
-		printf("send failed: %s\n", strerror(errno));
+	ssize_t sent = sendmsg(sock, &mh, 0);
+	int err = errno;
+
+	if (fd >= 0)
+		close(fd);
+	if (nfds) {	/* ours go: the copies in flight are tapd's */
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+		for (int i = 0; i < nfds; i++) {
+			int f;
+
+			memcpy(&f, CMSG_DATA(c) + sizeof(int) * (size_t)i, sizeof(int));
+			close(f);
+		}
+	}
+	if (sent < 0) {
+		printf("send failed: %s\n", strerror(err));
 		return 1;
 	}
 	return print_reply(sock);
+}
+
+static int send_raw(int sock, const void *data, size_t len, int nfds)
+{
+	return send_raw_fd(sock, data, len, nfds, -1);
 }
 
 /* What whoever holds a tap's fd may do with it, no capability needed. */
@@ -495,6 +527,47 @@ static int do_joiner(void)
 	}
 	printf("joined %u of %u\n", joined, seen);
 	return 0;
+}
+
+/*
+ * A TCP socket whose close blocks: SO_LINGER of @secs and data it cannot
+ * send (the peer, a listener in this process, never accepts or reads). It
+ * is sent to tapd @n times with a list request, and our copy closed, so
+ * that tapd's close is the last. Holds the listener until stdin closes.
+ */
+static int do_linger(int sock, int secs, int n)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct linger lg = { .l_onoff = 1, .l_linger = secs };
+	socklen_t alen = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int t = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	static char junk[65536];
+	struct nl_msg *msg;
+	int ret;
+
+	if (l < 0 || t < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
+	    getsockname(l, (struct sockaddr *)&a, &alen) ||
+	    connect(t, (struct sockaddr *)&a, sizeof(a)) ||
+	    setsockopt(t, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg))) {
+		printf("linger setup failed: %s\n", strerror(errno));
+		return 1;
+	}
+	fcntl(t, F_SETFL, O_NONBLOCK);
+	while (send(t, junk, sizeof(junk), MSG_NOSIGNAL) > 0)
+		;
+	printf("lingering port=%u\n", ntohs(a.sin_port));
+	fflush(stdout);
+	if (proto_new(&msg, PROTO_MSG_LIST, 7, PROTO_REQUEST_MAX))
+		return 1;
+	printf("sending\n");
+	fflush(stdout);
+	ret = send_raw_fd(sock, nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len, n, t);
+	printf("sent\n");
+	fflush(stdout);
+	hold_until_stdin_closes();
+	close(l);
+	return ret;
 }
 
 /* What an interface (the host's side of a bridge) receives, as root. */
@@ -826,6 +899,8 @@ int main(int argc, char **argv)
 		raw[NLMSG_HDRLEN] = PROTO_VERSION;
 		return send_raw(sock, raw, len, 0);
 	}
+	if (!strcmp(argv[2], "linger") && argc >= 5)
+		return do_linger(sock, atoi(argv[3]), atoi(argv[4]));
 	if (!strcmp(argv[2], "fds") && argc >= 4) {
 		struct nl_msg *msg;
 

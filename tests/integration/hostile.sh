@@ -125,12 +125,67 @@ for _ in $(seq 150); do
 		echo "# unexpected: $out"
 	fi
 done
-echo "# the victim got $granted of 150 taps; the rest were refused after 8 joined attempts each (EAGAIN)"
-check "the victim's taps were granted (or refused with EAGAIN when joined 8 times running)" \
+echo "# the victim got $granted of 150 taps; the rest were refused after 16 joined attempts each (EAGAIN)"
+check "the victim's taps were granted (or refused with EAGAIN when joined 16 times running)" \
 	test "$granted" -gt 0 -a "$other" = 0
 check "no tap is left while the intruder holds what it attached" wait_for 50 no_taps
 exec {joiner_fd}>&-
 wait "$JOINER"
 echo "# the intruder: $(cat "$TMP/joiner.out" | tail -1) (every one it joined was deleted before it was handed out); tapd: $(grep -c 'someone joined it' "$TMP/tapd.log") taps deleted"
+
+# --- fds sent to tapd: no client makes tapd wait ----------------------------------------
+# A TCP socket with SO_LINGER and data it cannot send blocks its last close
+# for as long as its sender chose (30 s here). Sent to tapd, that close
+# would be tapd's.
+mkfifo "$TMP/linger.in"
+if grep -q "client_fds=refused-by-kernel" "$TMP/tapd.log"; then
+	out=$(as_user -- "$TAPD_CLIENT" "$SOCK" linger 30 1 </dev/null)
+	check "this kernel refuses to pass fds to tapd at all (SO_PASSRIGHTS)" \
+		grep -q "send failed: Operation not permitted" <<<"$out"
+else
+	echo "# this kernel has no SO_PASSRIGHTS: only the fallback below runs"
+fi
+# The fallback, as on a kernel before 6.16: tapd takes what comes and
+# closes it aside.
+kill "$TAPD_PID"
+wait "$TAPD_PID" 2>/dev/null
+TAPD_WRAP=${NO_PASSRIGHTS:?NO_PASSRIGHTS must name tests/helpers/no-passrights} start_tapd "$TMP/tapd.conf"
+grep -q "client_fds=closed-aside" "$TMP/tapd.log" || bail "tapd did not fall back (no-passrights)"
+fds_before=$(tapd_fds)
+# tapd stopped while the client sends and closes its own copy: tapd's is
+# then surely the last (as it is whenever tapd is busy with others).
+kill -STOP "$TAPD_PID"
+as_user -- "$TAPD_CLIENT" "$SOCK" linger 30 1 <"$TMP/linger.in" >"$TMP/linger.out" &
+LINGER=$!
+PIDS+=("$LINGER")
+exec {linger_fd}>"$TMP/linger.in"
+wait_for 100 grep -q '^sending' "$TMP/linger.out"
+sleep 0.5
+kill -CONT "$TAPD_PID"
+wait_for 100 grep -q '^sent' "$TMP/linger.out"
+check "a lingering socket sent to tapd is refused" \
+	grep -q "does not accept file descriptors" "$TMP/linger.out"
+port=$(sed -n 's/^lingering port=//p' "$TMP/linger.out")
+out=$(timeout 10 ip netns exec "$NS" setpriv --reuid=$VIC --regid=$VIC --clear-groups \
+	"$TAPD_CLIENT" "$SOCK" list); rc=$?
+check_eq "another user is served at once, while tapd's copy lingers (30 s)" 0 "$rc"
+check "... which it still does" sh -c "ip netns exec $NS ss -tnH | grep -q ':$port '"
+# Many more, behind the lingering one: counted against the sender only.
+refused=
+for _ in $(seq 8); do
+	out=$(as_user -- "$TAPD_CLIENT" "$SOCK" fds 253)
+	grep -q "tapd is still closing file descriptors uid $ATT sent it" <<<"$out" && { refused=1; break; }
+	grep -q "does not accept file descriptors" <<<"$out" || echo "# unexpected: $out"
+done
+check "past 1024 fds waiting to be closed, the sender's connections are refused (EAGAIN)" test -n "$refused"
+out=$(as_user_uid "$VIC" "$TAPD_CLIENT" "$SOCK" list)
+check "... and other users are still served" grep -q "^grant " <<<"$out"
+# The sender lets go: its socket's peer goes, the lingering close ends, and
+# what was queued behind it is closed.
+exec {linger_fd}>&-
+wait "$LINGER"
+check "tapd closes all it was sent: its fds are as before" wait_for 300 fds_back
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" list)
+check "the sender is served again" grep -q "^grant " <<<"$out"
 
 finish

@@ -95,7 +95,7 @@ as_user() {
 	nsx setpriv --reuid="$TEST_UID" --regid="$TEST_UID" "${groups[@]}" "$@"
 }
 
-# start_tapd CONF [tapd options]: start tapd in the namespace on
+# start_tapd CONF [tapd options]: start tapd (under $TAPD_WRAP, if set) in the namespace on
 # $TMP/tapd.sock, log in $TMP/tapd.log, and wait for its socket.
 start_tapd() {
 	local conf=$1
@@ -108,7 +108,8 @@ start_tapd() {
 	local journal=
 	[ "${TAPD_JOURNAL:-0}" = 1 ] && journal=$(stat -c %d:%i "$TMP/tapd.log")
 	# Not through nsx: $! must be tapd itself (ip netns exec execs it).
-	JOURNAL_STREAM=$journal ip netns exec "$NS" "$TAPD" --config "$conf" --socket "$SOCK" "$@" \
+	# TAPD_WRAP: a program tapd runs under (tests/helpers/no-passrights).
+	JOURNAL_STREAM=$journal ip netns exec "$NS" ${TAPD_WRAP:-} "$TAPD" --config "$conf" --socket "$SOCK" "$@" \
 		2>>"$TMP/tapd.log" &
 	TAPD_PID=$!
 	PIDS+=("$TAPD_PID")
