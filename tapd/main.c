@@ -36,6 +36,7 @@
 #include "policy.h"
 #include "proto.h"
 #include "quota.h"
+#include "subid.h"
 #include "release.h"
 #include "server.h"
 #include "tun.h"
@@ -224,6 +225,9 @@ int main(int argc, char **argv)
 	cfg.policy_path = config;
 	cfg.policy_owner = 0;
 	ret = policy_load(config, cfg.policy_owner, &cfg.policy, err, sizeof(err));
+	if (!ret)
+		ret = policy_load_subids(cfg.policy, SUBID_UID_PATH, SUBID_GID_PATH, err,
+					 sizeof(err));
 	if (ret) {
 		log_err("policy not loaded, not starting: %s", err);
 		return 1;

@@ -29,6 +29,7 @@
 
 #include "names.h"
 #include "policy.h"
+#include "subid.h"
 #include "util.h"
 
 struct policy_parser {
@@ -456,6 +457,25 @@ int policy_load(const char *path, uid_t owner, struct policy **out, char *err,
 	return 0;
 }
 
+/**
+ * policy_load_subids() - read the subordinate ids with the policy
+ * @p:		the policy just loaded
+ * @uid_path:	/etc/subuid
+ * @gid_path:	/etc/subgid
+ * @err:	on failure, the reason for people
+ * @errlen:	size of @err
+ *
+ * They are part of the policy: a subordinate uid counts as its owner for
+ * every rule (subid.c), and both are reloaded together.
+ *
+ * Return: 0 or -errno.
+ */
+int policy_load_subids(struct policy *p, const char *uid_path, const char *gid_path,
+		       char *err, size_t errlen)
+{
+	return subid_load(uid_path, gid_path, &p->subids, err, errlen);
+}
+
 void policy_free(struct policy *p)
 {
 	if (!p)
@@ -463,6 +483,7 @@ void policy_free(struct policy *p)
 	for (size_t i = 0; i < p->nrules; i++)
 		free(p->rules[i].bridges);
 	free(p->rules);
+	subid_free(p->subids);
 	free(p);
 }
 

@@ -78,9 +78,18 @@ struct policy_grant {
 	struct policy_port port;
 };
 
+struct subids;
+
+/**
+ * struct policy - the rules, and the subordinate ids read with them
+ * @rules:	the allow and deny lines, in order
+ * @nrules:	how many
+ * @subids:	/etc/subuid and /etc/subgid (subid.c)
+ */
 struct policy {
 	struct policy_rule *rules;
 	size_t nrules;
+	struct subids *subids;
 };
 
 /**
@@ -97,6 +106,8 @@ struct policy_cred {
 
 int policy_load(const char *path, uid_t owner, struct policy **out, char *err,
 		size_t errlen);
+int policy_load_subids(struct policy *p, const char *uid_path, const char *gid_path,
+		       char *err, size_t errlen);
 void policy_free(struct policy *p);
 int policy_check(const struct policy *p, const struct policy_cred *cred,
 		 const char *bridge, struct policy_grant *grant);

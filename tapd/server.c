@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <grp.h>
+#include <pwd.h>
 #include <unistd.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
@@ -39,6 +41,7 @@
 #include "proto.h"
 #include "quota.h"
 #include "release.h"
+#include "subid.h"
 #include "server.h"
 #include "tun.h"
 #include "util.h"
@@ -53,7 +56,8 @@
 struct server_client {
 	int fd;
 	pid_t pid;
-	uid_t uid;
+	uid_t uid;		/* who it counts as: a subordinate uid's owner */
+	uid_t peer_uid;		/* SO_PEERCRED's: the tap's owner */
 	gid_t *gids;		/* primary first, then supplementary */
 	size_t ngids;
 	unsigned int requests;
@@ -140,11 +144,57 @@ static void server_refuse_conn(int fd, const struct ucred *cred, bool clean, int
 	server_release_conn(fd, cred->uid, clean);
 }
 
+/*
+ * The account's own groups beside the connection's: a process can drop its
+ * supplementary groups (setgroups() in a user namespace of its own) and
+ * must not escape a group rule by it.
+ */
+static int server_account_groups(uid_t uid, gid_t **gids, size_t *ngids)
+{
+	char buf[16384];
+	struct passwd pw, *pwp = NULL;
+	gid_t *acct = NULL, *all;
+	int n = 64;
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &pwp) || !pwp)
+		return 0;	/* no account: the connection's groups alone */
+	for (;;) {
+		gid_t *a = realloc(acct, (size_t)n * sizeof(gid_t));
+		int want = n;
+
+		if (!a) {
+			free(acct);
+			return -ENOMEM;
+		}
+		acct = a;
+		if (getgrouplist(pw.pw_name, pw.pw_gid, acct, &want) >= 0) {
+			n = want;
+			break;
+		}
+		if (want <= n || want > SERVER_GROUPS_MAX) {
+			free(acct);
+			return -E2BIG;
+		}
+		n = want;
+	}
+	all = realloc(*gids, (*ngids + (size_t)n) * sizeof(gid_t));
+	if (!all) {
+		free(acct);
+		return -ENOMEM;
+	}
+	memcpy(all + *ngids, acct, (size_t)n * sizeof(gid_t));
+	*gids = all;
+	*ngids += (size_t)n;
+	free(acct);
+	return 0;
+}
+
 static void server_accept(struct server *s)
 {
 	struct server_client *c;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
+	uid_t peer_uid;
 	bool clean;
 	int fd, ret;
 
@@ -165,6 +215,9 @@ static void server_accept(struct server *s)
 		release_fd(fd, (uid_t)-1);
 		return;
 	}
+	/* A subordinate uid is its owner, for every rule, quota and limit. */
+	peer_uid = cred.uid;
+	cred.uid = subid_uid_owner(s->cfg->policy->subids, cred.uid);
 	if (release_busy(cred.uid)) {
 		server_refuse_conn(fd, &cred, clean, -EAGAIN,
 				   "tapd is still closing file descriptors uid %u sent it: try again later",
@@ -182,6 +235,8 @@ static void server_accept(struct server *s)
 	c = &s->clients[s->nclients];
 	memset(c, 0, sizeof(*c));
 	ret = server_peer_groups(fd, cred.gid, &c->gids, &c->ngids);
+	if (!ret)
+		ret = server_account_groups(cred.uid, &c->gids, &c->ngids);
 	if (ret) {
 		log_warn("refused uid=%u pid=%d: cannot read SO_PEERGROUPS: %s",
 			 cred.uid, cred.pid, strerror(-ret));
@@ -189,6 +244,7 @@ static void server_accept(struct server *s)
 		return;
 	}
 	c->uid = cred.uid;
+	c->peer_uid = peer_uid;
 	c->pid = cred.pid;
 	c->deadline = server_now() + SERVER_CLIENT_IDLE_S;
 	c->clean = clean;
@@ -345,7 +401,7 @@ static int server_new_tap(struct server *s, struct server_client *c, unsigned in
 {
 	for (int i = 0; i < SERVER_TAP_TRIES; i++) {
 		struct link_tun t;
-		int ret = tun_create(c->uid, queues, ifname, f->fd);
+		int ret = tun_create(c->peer_uid, queues, ifname, f->fd);
 
 		if (ret)
 			return ret;
@@ -359,7 +415,7 @@ static int server_new_tap(struct server *s, struct server_client *c, unsigned in
 		if (ret)
 			return ret;
 		if (t.attached == queues && !t.disabled && !t.persist &&
-		    t.owner == (int64_t)c->uid && t.group == -1)
+		    t.owner == (int64_t)c->peer_uid && t.group == -1)
 			return 0;
 		log_warn("tap=%s uid=%u: %u queues attached and %u detached where tapd attached %u, persist=%d group=%lld: someone joined it before its owner was set; deleted",
 			 ifname, c->uid, t.attached, t.disabled, queues, t.persist,
@@ -676,6 +732,11 @@ static void server_reload(struct server_cfg *cfg)
 	struct policy *p;
 
 	if (policy_load(cfg->policy_path, cfg->policy_owner, &p, err, sizeof(err))) {
+		log_err("policy reload refused, the old policy stays in force: %s", err);
+		return;
+	}
+	if (policy_load_subids(p, SUBID_UID_PATH, SUBID_GID_PATH, err, sizeof(err))) {
+		policy_free(p);
 		log_err("policy reload refused, the old policy stays in force: %s", err);
 		return;
 	}
