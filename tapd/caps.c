@@ -8,6 +8,7 @@
  */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,25 +38,47 @@ int caps_check(char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The user tapd becomes: a name, or a number (uid and gid both) that no
+ * one else uses. Never root, and never nobody: every process that runs as
+ * nobody (tapd's own clients among them) could signal tapd, ptrace it or
+ * lower its limits.
+ */
 static int caps_lookup_user(const char *user, uid_t *uid, gid_t *gid,
 			    char *err, size_t errlen)
 {
 	struct passwd *pw = getpwnam(user);
+	char *end;
+	unsigned long n;
 
-	/* The default user may not exist yet: nobody is still not root. */
-	if (!pw && !strcmp(user, CAPS_DEFAULT_USER))
-		pw = getpwnam(CAPS_FALLBACK_USER);
-	if (!pw) {
+	errno = 0;
+	n = strtoul(user, &end, 10);
+	if (!pw && *user && !*end && !errno && n < 4294967295UL) {
+		*uid = (uid_t)n;
+		*gid = (gid_t)n;
+	} else if (!pw && !strcmp(user, CAPS_DEFAULT_USER)) {
+		snprintf(err, errlen,
+			 "user '%s' does not exist: create it (systemd-sysusers, or useradd --system --no-create-home --shell /usr/sbin/nologin %s), or name another with --user",
+			 user, user);
+		return -ENOENT;
+	} else if (!pw) {
 		snprintf(err, errlen, "unknown user '%s' for --user: create it or name another",
 			 user);
 		return -ENOENT;
+	} else {
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
 	}
-	if (pw->pw_uid == 0 || pw->pw_gid == 0) {
+	if (*uid == 0 || *gid == 0) {
 		snprintf(err, errlen, "--user '%s' is root: name an unprivileged user", user);
 		return -EINVAL;
 	}
-	*uid = pw->pw_uid;
-	*gid = pw->pw_gid;
+	if (*uid == CAPS_NOBODY || !strcmp(user, "nobody")) {
+		snprintf(err, errlen,
+			 "--user '%s' is nobody, whom other processes share: create a user of tapd's own (systemd-sysusers, or useradd --system tapd)",
+			 user);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -137,6 +160,12 @@ int caps_drop(const char *user, char *err, size_t errlen)
 		}
 	} else {
 		int bounding = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
+
+		if (getuid() == CAPS_NOBODY) {
+			snprintf(err, errlen,
+				 "tapd runs as nobody, whom other processes share: give it a user of its own (User= in its unit)");
+			return -EPERM;
+		}
 
 		capng_clear(CAPNG_SELECT_BOTH);
 		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,

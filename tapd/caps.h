@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #define CAPS_DEFAULT_USER	"tapd"
-#define CAPS_FALLBACK_USER	"nobody"
+#define CAPS_NOBODY		65534	/* the kernel's overflow uid, Debian's nobody */
 
 int caps_check(char *err, size_t errlen);
 int caps_drop(const char *user, char *err, size_t errlen);

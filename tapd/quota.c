@@ -26,8 +26,9 @@ struct quota_tap {
 
 struct quota_user {
 	uid_t uid;
-	unsigned int count;	/* 0: free slot; users are never removed */
-	int used;
+	unsigned int count;
+	int used;	/* a user whose count fell to 0 keeps its slot until
+			 * the table fills: quota_users_compact() */
 };
 
 struct quota {
@@ -103,6 +104,36 @@ static struct quota_user *quota_user(const struct quota *q, uid_t uid, int add)
 	return NULL;
 }
 
+/*
+ * The users table is full: keep only users who hold a tap. There are never
+ * more of them than taps, and the taps table holds at most cap - 1.
+ */
+static void quota_users_compact(struct quota *q)
+{
+	memset(q->users, 0, sizeof(*q->users) * q->cap);
+	for (size_t i = 0; i < q->cap; i++) {
+		struct quota_user *u;
+
+		if (q->taps[i].ifindex <= 0)
+			continue;
+		u = quota_user(q, q->taps[i].uid, 1);
+		if (u)
+			u->count++;
+	}
+}
+
+/* The user's slot, made if need be (making room if the table is full). */
+static struct quota_user *quota_user_add(struct quota *q, uid_t uid)
+{
+	struct quota_user *u = quota_user(q, uid, 1);
+
+	if (!u) {
+		quota_users_compact(q);
+		u = quota_user(q, uid, 1);
+	}
+	return u;
+}
+
 static struct quota_tap *quota_find(const struct quota *q, int ifindex)
 {
 	for (size_t i = quota_hash((uint32_t)ifindex, q->cap), n = 0; n < q->cap;
@@ -135,7 +166,7 @@ int quota_set(struct quota *q, int ifindex, uid_t uid)
 		return -EINVAL;
 	if (t) {
 		if (t->uid != uid) {
-			u = quota_user(q, uid, 1);
+			u = quota_user_add(q, uid);
 			if (!u)
 				return -ENOSPC;
 			quota_user(q, t->uid, 0)->count--;
@@ -146,7 +177,7 @@ int quota_set(struct quota *q, int ifindex, uid_t uid)
 	}
 	if (q->total >= q->cap - 1)
 		return -ENOSPC;
-	u = quota_user(q, uid, 1);
+	u = quota_user_add(q, uid);
 	if (!u)
 		return -ENOSPC;
 	for (size_t i = quota_hash((uint32_t)ifindex, q->cap);; i = (i + 1) & (q->cap - 1)) {

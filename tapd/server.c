@@ -568,7 +568,13 @@ static int server_create(struct server *s, struct server_client *c,
 		}
 	}
 	nla_nest_end(msg, fds);
-	quota_set(s->cfg->quota, ifindex, c->uid);	/* before the notification */
+	/* Counted before the notification comes, or not granted at all. */
+	ret = quota_set(s->cfg->quota, ifindex, c->uid);
+	if (ret) {
+		nlmsg_free(msg);
+		return server_refuse(c, p->seq, bridge, ret, "cannot count the tap for uid %u: %s",
+				     c->uid, strerror(-ret));
+	}
 	ret = server_reply(c, msg, f.fd, f.n);
 	/*
 	 * tapd's copies go at once: the copies in flight keep the tap alive.
@@ -801,7 +807,12 @@ int server_run(struct server_cfg *cfg)
 			if (s.clients[i].deadline < next)
 				next = s.clients[i].deadline;
 		}
-		if (cfg->activated && cfg->idle_exit && !n) {
+		/*
+		 * Idle: no client, and no tap of tapd's on the host. While a
+		 * tap exists its port must go when it goes, and a tap made
+		 * persistent and let go must be reaped: tapd stays for that.
+		 */
+		if (cfg->activated && cfg->idle_exit && !n && quota_total(cfg->quota) == 0) {
 			if (now - idle_since >= (time_t)cfg->idle_exit) {
 				log_info("idle for %u s: exiting (socket activation starts tapd again)",
 					 cfg->idle_exit);

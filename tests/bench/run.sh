@@ -32,7 +32,7 @@ nsx ip link add br0 address 02:00:00:00:b0:00 type bridge
 nsx ip link set br0 up
 echo "allow all br0 64" >"$TMP/tapd.conf"
 # The populated taps are not tapd's: its default --max-taps holds.
-ip netns exec "$NS" "$build/tapd/tapd" --config "$TMP/tapd.conf" --socket "$TMP/tapd.sock" \
+ip netns exec "$NS" "$build/tapd/tapd" --config "$TMP/tapd.conf" --socket "$TMP/tapd.sock" --user 61999 \
 	2>"$TMP/tapd.log" &
 TAPD_PID=$!
 for _ in $(seq 50); do grep -q ready "$TMP/tapd.log" 2>/dev/null && break; sleep 0.1; done

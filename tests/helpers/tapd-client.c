@@ -3,6 +3,8 @@
  *
  *   tapd-client SOCKET create BRIDGE [LABEL]  print the tap; hold its fd
  *                                             until stdin closes
+ *   tapd-client SOCKET take BRIDGE [LABEL]    the same, the connection to
+ *                                             tapd closed once the tap came
  *   tapd-client SOCKET mq BRIDGE QUEUES [vhost]
  *                                             a multiqueue tap (and vhost-net
  *                                             fds); print what came, hold it
@@ -233,7 +235,7 @@ static int do_abuse(int sock, const char *bridge, const char *what, const char *
 	return 0;
 }
 
-static int do_create(int sock, const char *bridge, const char *label)
+static int do_create(int sock, const char *bridge, const char *label, bool take)
 {
 	char err[CLIENT_ERR_MAX];
 	struct client_tap tap;
@@ -247,6 +249,9 @@ static int do_create(int sock, const char *bridge, const char *label)
 	printf("ifname=%s ifindex=%u mtu=%u mac=%02x:%02x:%02x:%02x:%02x:%02x fds=%zu\n",
 	       tap.ifname, tap.ifindex, tap.mtu, tap.mac[0], tap.mac[1], tap.mac[2],
 	       tap.mac[3], tap.mac[4], tap.mac[5], tap.nfds);
+	fflush(stdout);
+	if (take)
+		close(sock);	/* as a VM's launcher does: the tap alone stays */
 	hold_until_stdin_closes();
 	proto_close_fds(tap.fds, tap.nfds);
 	return 0;
@@ -820,8 +825,8 @@ int main(int argc, char **argv)
 		printf("connect failed: %s\n", strerror(-ret));
 		return 1;
 	}
-	if (!strcmp(argv[2], "create") && argc >= 4)
-		return do_create(sock, argv[3], argc > 4 ? argv[4] : NULL);
+	if ((!strcmp(argv[2], "create") || !strcmp(argv[2], "take")) && argc >= 4)
+		return do_create(sock, argv[3], argc > 4 ? argv[4] : NULL, !strcmp(argv[2], "take"));
 	if (!strcmp(argv[2], "l2") && argc >= 5)
 		return do_l2(sock, argv[3], argv[4], argc > 5 ? argv[5] : NULL);
 	if (!strcmp(argv[2], "mq") && argc >= 5)

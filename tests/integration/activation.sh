@@ -13,7 +13,7 @@ echo "allow user:#$TEST_UID br0" >"$TMP/tapd.conf"
 SOCK=$TMP/tapd.sock
 
 ip netns exec "$NS" systemd-socket-activate --seqpacket -l "$SOCK" \
-	"$TAPD" --config "$TMP/tapd.conf" --idle-exit 2 2>"$TMP/tapd.log" &
+	"$TAPD" --config "$TMP/tapd.conf" --user "$TAPD_UID" --idle-exit 2 2>"$TMP/tapd.log" &
 ACT_PID=$!
 PIDS+=("$ACT_PID")
 check "the socket is there before tapd runs" wait_for 50 test -S "$SOCK"
@@ -34,13 +34,32 @@ check "the tap vanishes with its fd" wait_for 30 link_gone "$TAP"
 check "with --idle-exit 2 and no client, tapd exits" wait_for 60 sh -c "! kill -0 $ACT_PID"
 check "and says why" grep -q "idle for 2 s: exiting" "$TMP/tapd.log"
 
+# No client, but a tap of tapd's on the host (its VM runs on): tapd stays,
+# for the tap's port goes when it goes, and so does a tap let go after it
+# was made persistent.
+ISOCK=$TMP/idle.sock
+ip netns exec "$NS" systemd-socket-activate --seqpacket -l "$ISOCK" \
+	"$TAPD" --config "$TMP/tapd.conf" --user "$TAPD_UID" --idle-exit 2 2>"$TMP/idle.log" &
+IDLE_PID=$!
+PIDS+=("$IDLE_PID")
+wait_for 50 test -S "$ISOCK"
+chmod 666 "$ISOCK"
+mkfifo "$TMP/take.in"
+as_user -- "$TAPD_CLIENT" "$ISOCK" take br0 <"$TMP/take.in" >"$TMP/take.out" &
+PIDS+=($!)
+exec {take_fd}>"$TMP/take.in"
+wait_for 50 grep -q ifname= "$TMP/take.out"
+check "with --idle-exit 2, no client but a tap of its own, tapd stays" sh -c "sleep 4; kill -0 $IDLE_PID"
+exec {take_fd}>&-
+check "... and exits once the tap is gone" wait_for 60 sh -c "! kill -0 $IDLE_PID"
+
 # --- as tapd.service runs it -----------------------------------------------------
 # User=tapd, AmbientCapabilities=CAP_NET_ADMIN, CapabilityBoundingSet=
 # CAP_NET_ADMIN: tapd never root at all. setpriv does what systemd would.
 SOCK=$TMP/unit.sock
 : >"$TMP/tapd.log"
 ip netns exec "$NS" systemd-socket-activate --seqpacket -l "$SOCK" \
-	setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --clear-groups \
+	setpriv --reuid="$TAPD_UID" --regid="$TAPD_UID" --clear-groups \
 	--inh-caps=-all,+net_admin --ambient-caps=+net_admin --bounding-set=-all,+net_admin \
 	"$TAPD" --config "$TMP/tapd.conf" 2>"$TMP/tapd.log" &
 UNIT_PID=$!

@@ -11,6 +11,7 @@ TAPD=${TAPD:?TAPD must name the tapd binary}
 TAPVM=${TAPVM:?TAPVM must name the tapvm binary}
 TAPD_CLIENT=${TAPD_CLIENT:?TAPD_CLIENT must name the test client}
 TEST_UID=65534
+TAPD_UID=61999	# tapd's own user in the tests: a number no one else uses
 NS=
 TMP=
 PIDS=()
@@ -109,7 +110,8 @@ start_tapd() {
 	[ "${TAPD_JOURNAL:-0}" = 1 ] && journal=$(stat -c %d:%i "$TMP/tapd.log")
 	# Not through nsx: $! must be tapd itself (ip netns exec execs it).
 	# TAPD_WRAP: a program tapd runs under (tests/helpers/no-passrights).
-	JOURNAL_STREAM=$journal ip netns exec "$NS" ${TAPD_WRAP:-} "$TAPD" --config "$conf" --socket "$SOCK" "$@" \
+	JOURNAL_STREAM=$journal ip netns exec "$NS" ${TAPD_WRAP:-} "$TAPD" --config "$conf" --socket "$SOCK" \
+		--user "$TAPD_UID" "$@" \
 		2>>"$TMP/tapd.log" &
 	TAPD_PID=$!
 	PIDS+=("$TAPD_PID")

@@ -87,7 +87,7 @@ ip netns exec "$NS" unshare --mount --propagation private sh -c '
 	mount --rbind /dev "$0" && mount -t tmpfs -o mode=755 none /dev && mkdir /dev/net &&
 	touch /dev/net/tun /dev/null /dev/vhost-net && mount --bind "$0/net/tun" /dev/net/tun &&
 	mount --bind "$0/null" /dev/null && mount --bind "$0/null" /dev/vhost-net && umount -l "$0" &&
-	exec "$@"' "$TMP/hostdev" "$TAPD" --config "$TMP/tapd.conf" --socket "$SOCK" 2>"$TMP/tapd.log" &
+	exec "$@"' "$TMP/hostdev" "$TAPD" --config "$TMP/tapd.conf" --socket "$SOCK" --user "$TAPD_UID" 2>"$TMP/tapd.log" &
 TAPD_PID=$!
 PIDS+=("$TAPD_PID")
 wait_for 50 grep -q ready "$TMP/tapd.log" || bail "tapd did not start with the stand-in /dev"

@@ -229,6 +229,22 @@ out=$(nsx setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --clear-groups \
 	"$TAPD" --config "$TMP/tapd.conf" --socket "$TMP/other.sock" 2>&1); rc=$?
 check_eq "tapd without CAP_NET_ADMIN does not start" 1 "$rc"
 check "... and says what it needs" grep -q "tapd needs CAP_NET_ADMIN: start it as root" <<<"$out"
+for u in nobody 65534; do
+	out=$(nsx "$TAPD" --config "$TMP/tapd.conf" --socket "$TMP/other.sock" --user $u 2>&1); rc=$?
+	check_eq "tapd will not become $u, whom other processes share" 1 "$rc"
+	check "... saying to create a user of its own" grep -q "create a user of tapd's own" <<<"$out"
+done
+if ! getent passwd tapd >/dev/null; then
+	out=$(nsx "$TAPD" --config "$TMP/tapd.conf" --socket "$TMP/other.sock" 2>&1); rc=$?
+	check_eq "without a tapd user and no --user, tapd does not start" 1 "$rc"
+	check "... and says how to create it" grep -q "user 'tapd' does not exist: create it (systemd-sysusers" <<<"$out"
+fi
+mkdir "$TMP/nob" && chown 65534 "$TMP/nob"
+out=$(nsx setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all,+net_admin \
+	--ambient-caps=+net_admin "$TAPD" --config "$TMP/tapd.conf" --socket "$TMP/nob/s" 2>&1); rc=$?
+check_eq "nor run as nobody when started so" 1 "$rc"
+check "... saying why" grep -q "tapd runs as nobody, whom other processes share" <<<"$out"
+rm -f "$TMP/other.sock"
 printf 'allow all br0\nallow all br0 many\n' >"$TMP/bad.conf"
 out=$(nsx "$TAPD" --config "$TMP/bad.conf" --socket "$TMP/other.sock" 2>&1); rc=$?
 check_eq "tapd with a bad policy does not start" 1 "$rc"

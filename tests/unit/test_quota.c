@@ -73,11 +73,37 @@ static void test_churn(void **state)
 	quota_free(q);
 }
 
+/*
+ * Users who come and go: a user whose count fell to 0 kept its slot for
+ * good, so once as many users as the table's slots had come, nobody new
+ * was counted (and tapd granted beyond --max-taps).
+ */
+static void test_many_users(void **state)
+{
+	struct quota *q;
+
+	assert_int_equal(quota_new(&q, 8), 0);
+	for (int i = 1; i <= 1000; i++) {
+		assert_int_equal(quota_set(q, i, (uid_t)(5000 + i)), 0);
+		assert_int_equal(quota_count(q, (uid_t)(5000 + i)), 1);
+		if (i % 4)	/* some stay: 250 at the end would not fit, so few do */
+			quota_remove(q, i);
+		else if (quota_total(q) > 4)
+			quota_remove(q, i - 4 * 4);
+	}
+	assert_true(quota_total(q) <= 5);
+	assert_int_equal(quota_set(q, 5000, 42), 0);
+	assert_int_equal(quota_count(q, 42), 1);
+	assert_int_equal(quota_owner(q, 5000, &(uid_t){ 0 }), 0);
+	quota_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_churn),
+		cmocka_unit_test(test_many_users),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
