@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
@@ -121,6 +122,29 @@ int activation_listen(const char *path, int *fd, bool *activated,
 	}
 #endif
 	return activation_bind(path, fd, err, errlen);
+}
+
+/**
+ * activation_close_inherited() - close every fd tapd was started with but
+ *				  stdio and systemd's sockets
+ *
+ * Whoever starts tapd may leave fds open in it (a shell's redirections, a
+ * supervisor's pipes, a socket to something else): tapd, which holds
+ * CAP_NET_ADMIN, keeps none of them. systemd's are fds 3 to 3 + LISTEN_FDS
+ * - 1 when LISTEN_PID is tapd.
+ */
+void activation_close_inherited(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	unsigned int keep = 0;
+
+	if (pid && fds && strtol(pid, NULL, 10) == (long)getpid()) {
+		long n = strtol(fds, NULL, 10);
+
+		if (n > 0 && n < 64)
+			keep = (unsigned int)n;
+	}
+	close_range(3 + keep, ~0U, 0);
 }
 
 /**

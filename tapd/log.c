@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -52,6 +53,61 @@ void log_msg(int prio, const char *fmt, ...)
 		fprintf(stderr, "<%d>tapd: %s\n", prio, line);
 	else
 		fprintf(stderr, "tapd: %s\n", line);
+}
+
+/**
+ * log_escape() - a client's string, safe inside a quoted log value
+ * @buf:	output
+ * @size:	its size
+ * @s:		the string (a bridge name a client sent, say)
+ *
+ * Names are checked before they are logged, but a valid interface name may
+ * still hold '"', '\\' and '=': escaped, they cannot end a quoted value or
+ * forge a key=value pair (bridge=a"uid=0 must not read as uid=0).
+ *
+ * Return: @buf.
+ */
+const char *log_escape(char *buf, size_t size, const char *s)
+{
+	size_t o = 0;
+
+	for (; *s && o + 3 < size; s++) {
+		if (*s == '"' || *s == '\\')
+			buf[o++] = '\\';
+		buf[o++] = (unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f ? '?' : *s;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/**
+ * log_value() - a client's string as one key=value value
+ * @buf:	output
+ * @size:	its size
+ * @s:		the string
+ *
+ * As it is when it holds nothing but letters, digits and ._-+@#, else in
+ * double quotes with log_escape(): a bridge named a"uid=0 is logged as
+ * bridge="a\\"uid=0", one value.
+ *
+ * Return: @buf.
+ */
+const char *log_value(char *buf, size_t size, const char *s)
+{
+	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-+@#");
+
+	if (*s && !s[n] && n < size) {
+		memcpy(buf, s, n + 1);
+		return buf;
+	}
+	if (size < 3) {
+		buf[0] = '\0';
+		return buf;
+	}
+	buf[0] = '"';
+	log_escape(buf + 1, size - 2, s);
+	strcat(buf, "\"");
+	return buf;
 }
 
 /**

@@ -14,6 +14,10 @@ void log_msg(int prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 bool log_burst_ok(void);
 bool log_burst_at(time_t sec);
+const char *log_escape(char *buf, size_t size, const char *s);
+const char *log_value(char *buf, size_t size, const char *s);
+
+#define LOG_ESCAPED_MAX	(2 * 1024 + 1)	/* log_escape() of a whole log line */
 
 #define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_WARNING, __VA_ARGS__)

@@ -3,7 +3,8 @@
  *
  * Theory of operation, in the order the stages run:
  *
- *	1. --help, --version and --list, before anything else.
+ *	1. --help, --version and --list, before anything else. Then every
+ *	   fd tapd was started with is closed, but stdio and systemd's.
  *	2. Read the policy (policy.c): root-owned, read once; a syntax error
  *	   stops tapd, naming file:line. Then /dev/net/tun must open.
  *	3. Get the listening socket (activation.c): systemd's, or bind our own.
@@ -215,6 +216,7 @@ int main(int argc, char **argv)
 	}
 	if (list)
 		return main_list();
+	activation_close_inherited();
 	log_init();
 
 	/* 2. The policy. */

@@ -128,7 +128,7 @@ static void server_refuse_conn(int fd, const struct ucred *cred, bool clean, int
 static void server_refuse_conn(int fd, const struct ucred *cred, bool clean, int err,
 			       const char *fmt, ...)
 {
-	char line[PROTO_MESSAGE_MAX];
+	char line[PROTO_MESSAGE_MAX], esc[2 * PROTO_MESSAGE_MAX];
 	struct nl_msg *msg;
 	va_list ap;
 
@@ -136,7 +136,8 @@ static void server_refuse_conn(int fd, const struct ucred *cred, bool clean, int
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	if (log_burst_ok())
-		log_info("refuse uid=%u pid=%d reason=\"%s\"", cred->uid, cred->pid, line);
+		log_info("refuse uid=%u pid=%d reason=\"%s\"", cred->uid, cred->pid,
+			 log_escape(esc, sizeof(esc), line));
 	if (!proto_error_new(&msg, 0, err, "%s", line)) {
 		proto_send(fd, msg, NULL, 0);
 		nlmsg_free(msg);
@@ -273,7 +274,7 @@ static int __attribute__((format(printf, 5, 6)))
 server_refuse(struct server_client *c, uint32_t seq, const char *bridge, int err,
 	      const char *fmt, ...)
 {
-	char line[PROTO_MESSAGE_MAX];
+	char line[PROTO_MESSAGE_MAX], esc[2 * PROTO_MESSAGE_MAX], br[2 * IFNAMSIZ + 2];
 	struct nl_msg *msg;
 	va_list ap;
 
@@ -282,7 +283,8 @@ server_refuse(struct server_client *c, uint32_t seq, const char *bridge, int err
 	va_end(ap);
 	if (log_burst_ok())
 		log_info("refuse uid=%u pid=%d bridge=%s errno=%d reason=\"%s\"", c->uid,
-			 c->pid, bridge ? bridge : "-", -err, line);
+			 c->pid, log_value(br, sizeof(br), bridge ? bridge : "-"), -err,
+			 log_escape(esc, sizeof(esc), line));
 	if (proto_error_new(&msg, seq, err, "%s", line))
 		return -ENOMEM;
 	return server_reply(c, msg, NULL, 0);
@@ -291,6 +293,8 @@ server_refuse(struct server_client *c, uint32_t seq, const char *bridge, int err
 static void server_warn_bridge_mac(struct server *s, const char *name,
 				   const struct link_bridge *br)
 {
+	char v[2 * IFNAMSIZ + 2];
+
 	if (br->mac_set)
 		return;
 	for (size_t i = 0; i < s->nwarned; i++)
@@ -298,8 +302,9 @@ static void server_warn_bridge_mac(struct server *s, const char *name,
 			return;
 	if (s->nwarned < SERVER_WARNED_MAX)
 		s->warned[s->nwarned++] = br->ifindex;
+	log_value(v, sizeof(v), name);
 	log_warn("bridge=%s has no MAC address set explicitly: it will change address as ports come and go; set one (ip link set %s address ...)",
-		 name, name);
+		 v, v);
 }
 
 /* The fds a reply will carry; whatever is left in it is closed on return. */
@@ -440,7 +445,7 @@ static int server_create(struct server *s, struct server_client *c,
 	struct link_port port;
 	const char *why;
 	struct server_fds f __attribute__((cleanup(server_fds_close))) = { .n = 0 };
-	char ifname[IFNAMSIZ], alias[LINK_ALIAS_MAX];
+	char ifname[IFNAMSIZ], alias[LINK_ALIAS_MAX], esc[2 * IFNAMSIZ + 2];
 	struct policy_grant grant;
 	struct link_bridge br;
 	struct nl_msg *msg;
@@ -585,11 +590,11 @@ static int server_create(struct server *s, struct server_client *c,
 	server_fds_close(&f);
 	if (ret) {
 		log_warn("grant undone uid=%u pid=%d bridge=%s tap=%s: cannot send the fd: %s",
-			 c->uid, c->pid, bridge, ifname, strerror(-ret));
+			 c->uid, c->pid, log_value(esc, sizeof(esc), bridge), ifname, strerror(-ret));
 		return ret;
 	}
 	log_info("grant uid=%u pid=%d bridge=%s tap=%s vm=%s max=%u queues=%u vhost=%s port=%s%s%s%s%s%s vlan=%u",
-		 c->uid, c->pid, bridge, ifname, label ? label : "-", grant.max_taps, queues,
+		 c->uid, c->pid, log_value(esc, sizeof(esc), bridge), ifname, label ? label : "-", grant.max_taps, queues,
 		 !vhost ? "no" : vhost_err ? strerror(-vhost_err) : "yes",
 		 port.isolated ? "isolated," : "", port.locked ? "pinned," : "",
 		 port.bpdu_guard ? "bpdu_guard," : "", port.root_block ? "root_block," : "",

@@ -31,6 +31,15 @@ start_tapd "$TMP/tapd.conf"
 fdb() { nsx bridge fdb show br "$1" | grep -v ' self ' | sort; }
 brid() { nsx cat "/sys/class/net/$1/bridge/bridge_id"; }
 
+# --- what a client sends into tapd's log -----------------------------------------------
+# A valid interface name may hold '"' and '=': it must not forge a key.
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" create 'a"uid=0' </dev/null); rc=$?
+check_eq "a bridge named a\"uid=0 is refused like any other not granted" 13 "$rc"
+line=$(grep 'refuse .*bridge=' "$TMP/tapd.log" | tail -1)
+keys=$(sed -E 's/"([^"\\]|\\.)*"//g' <<<"$line" | grep -oE '(^| )uid=[0-9]*' | tr -d ' ' | paste -sd' ')
+check_eq "... and logged as one quoted, escaped value: the only uid key is the client's" "uid=$ATT" "$keys"
+check "... bridge=\"a\\\"uid=0\"" grep -qF 'bridge="a\"uid=0" errno=13 reason="uid 65534 may not use bridge a\"uid=0:' <<<"$line"
+
 # --- a LAN host, a pinned victim, a sender and the attacker on brlan -------------------
 l2 "$LAN" lan brlan "$LAN_MAC"
 l2 "$LAN" snd brlan "$SND_MAC"

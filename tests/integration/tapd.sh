@@ -21,7 +21,8 @@ allow all denied
 deny user:#$TEST_UID denied
 include $TMP/extra.conf
 CONF
-start_tapd "$TMP/tapd.conf"
+# Started with an fd open that is not its business (a shell redirection).
+start_tapd "$TMP/tapd.conf" 9<"$TMP/tapd.conf"
 
 # --- privileges -----------------------------------------------------------
 st=/proc/$TAPD_PID/status
@@ -34,6 +35,7 @@ check_eq "tapd set no_new_privs" 1 "$(awk '/^NoNewPrivs/ {print $2}' "$st")"
 check "tapd runs as a non-zero uid (real, effective, saved)" \
 	awk '/^Uid/ { exit !($2 != 0 && $3 != 0 && $4 != 0) }' "$st"
 check "tapd has no supplementary group" awk '/^Groups/ { exit NF != 1 }' "$st"
+check "tapd closed the fd it was started with" sh -c "! ls -l /proc/$TAPD_PID/fd | grep -q tapd.conf"
 
 # --- a granted tap ----------------------------------------------------------
 hold_tap br0 vm-one

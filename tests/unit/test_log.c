@@ -112,11 +112,29 @@ static void test_burst(void **state)
 	assert_non_null(strstr(captured(), "\ntapd: 1 refusals not logged"));
 }
 
+/* A client's string cannot end a quoted value or forge a key. */
+static void test_values(void **state)
+{
+	char buf[64];
+
+	assert_string_equal(log_value(buf, sizeof(buf), "br0"), "br0");
+	assert_string_equal(log_value(buf, sizeof(buf), "virbr0-nic.1"), "virbr0-nic.1");
+	assert_string_equal(log_value(buf, sizeof(buf), "a\"uid=0"), "\"a\\\"uid=0\"");
+	assert_string_equal(log_value(buf, sizeof(buf), "x=y"), "\"x=y\"");
+	assert_string_equal(log_value(buf, sizeof(buf), "b\\\""), "\"b\\\\\\\"\"");
+	assert_string_equal(log_value(buf, sizeof(buf), ""), "\"\"");
+	assert_string_equal(log_escape(buf, sizeof(buf), "say \"hi\"\n"), "say \\\"hi\\\"?");
+	/* Cut, never overrun, and never leave a lone backslash. */
+	assert_string_equal(log_escape(buf, 6, "\"\"\"\""), "\\\"\\\"");
+	assert_string_equal(log_escape(buf, 5, "\"\"\"\""), "\\\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_prefix_only_on_the_journal, capture, restore),
 		cmocka_unit_test_setup_teardown(test_burst, capture, restore),
+		cmocka_unit_test(test_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
