@@ -317,6 +317,74 @@ static int policy_check_file(struct policy_parser *pp, FILE *f, const char *path
 	return 0;
 }
 
+/*
+ * Every directory on the way to a policy file, from /: no symbolic link
+ * (else whoever may change the link's target or the directories it leads
+ * through chooses the policy), owned by root or the policy's owner, and
+ * not writable by group or others, unless it is root's and sticky (/tmp:
+ * others can add entries there, never replace root's). The file itself, a
+ * regular file, not a link, is checked by policy_check_file().
+ */
+static int policy_check_path(struct policy_parser *pp, const char *path)
+{
+	char abs[PATH_MAX], *save = NULL, *comp, *next;
+	cleanup_fd int dir = -1;
+	struct stat st;
+	int n;
+
+	if (path[0] == '/') {
+		n = snprintf(abs, sizeof(abs), "%s", path);
+	} else {
+		char cwd[PATH_MAX];
+
+		if (!getcwd(cwd, sizeof(cwd)))
+			return policy_error(pp, -errno, "cannot resolve policy %s: %s", path,
+					    strerror(errno));
+		n = snprintf(abs, sizeof(abs), "%s/%s", cwd, path);
+	}
+	if (n < 0 || (size_t)n >= sizeof(abs))
+		return policy_error(pp, -ENAMETOOLONG, "policy path %s is too long", path);
+	dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return policy_error(pp, -errno, "cannot open /: %s", strerror(errno));
+	comp = strtok_r(abs, "/", &save);
+	while (comp) {
+		int fd;
+
+		if (fstat(dir, &st))
+			return policy_error(pp, -errno, "cannot stat a directory of policy %s: %s",
+					    path, strerror(errno));
+		if ((st.st_uid != 0 && st.st_uid != pp->owner) ||
+		    ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_uid == 0 && (st.st_mode & S_ISVTX))))
+			return policy_error(pp, -EPERM,
+					    "policy %s is in a directory others can write to (or not root's): move it",
+					    path);
+		next = strtok_r(NULL, "/", &save);
+		if (!next) {	/* the file: not a link */
+			if (fstatat(dir, comp, &st, AT_SYMLINK_NOFOLLOW))
+				return 0;	/* missing: the open says so */
+			if (S_ISLNK(st.st_mode))
+				return policy_error(pp, -ELOOP,
+						    "policy %s is a symbolic link: name the file itself", path);
+			return 0;
+		}
+		fd = openat(dir, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			int e = errno;
+
+			if (!fstatat(dir, comp, &st, AT_SYMLINK_NOFOLLOW) && S_ISLNK(st.st_mode))
+				return policy_error(pp, -ELOOP,
+						    "policy %s is reached through a symbolic link (%s): name the real path",
+						    path, comp);
+			return policy_error(pp, -e, "cannot read policy %s: %s", path, strerror(e));
+		}
+		close(dir);
+		dir = fd;
+		comp = next;
+	}
+	return policy_error(pp, -EINVAL, "policy %s names no file", path);
+}
+
 /* Split on blanks; a '#' at the start of a word starts a comment. */
 static size_t policy_split(char *line, char **tok, size_t max)
 {
@@ -384,6 +452,9 @@ static int policy_load_file(struct policy_parser *pp, const char *path,
 	 * Never open anything but a regular file (a FIFO would hang tapd's
 	 * start; some devices act when opened); fstat() checks again below.
 	 */
+	ret = policy_check_path(pp, path);
+	if (ret)
+		return ret;
 	if (!stat(path, &st) && !S_ISREG(st.st_mode))
 		return policy_error(pp, -EINVAL, "policy %s is not a regular file", path);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);

@@ -363,6 +363,38 @@ static void test_fail_closed(void **state)
 	assert_non_null(strstr(err, "in a directory others can write to"));
 	snprintf(sub, sizeof(sub), "allow all br0\ninclude %s\n", path);
 	assert_int_equal(policy_load(write_file("top2.conf", sub), getuid(), &p, err, sizeof(err)), -EPERM);
+	/* Group-writable, or another user's, anywhere on the way. */
+	snprintf(sub, sizeof(sub), "%s/open", dir);
+	assert_int_equal(chmod(sub, 0775), 0);
+	assert_int_equal(policy_load(path, getuid(), &p, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "in a directory others can write to"));
+	assert_int_equal(chmod(sub, 0755), 0);
+	if (getuid() == 0) {
+		assert_int_equal(chown(sub, 4242, 4242), 0);
+		assert_int_equal(policy_load(path, 0, &p, err, sizeof(err)), -EPERM);
+		assert_int_equal(chown(sub, 0, 0), 0);
+	}
+	assert_int_equal(policy_load(path, getuid(), &p, err, sizeof(err)), 0);
+	policy_free(p);
+	p = NULL;
+	/* Through a symbolic link, or one itself: never followed. */
+	{
+		char link[300], target[700];
+
+		snprintf(link, sizeof(link), "%s/via", dir);
+		assert_int_equal(symlink(sub, link), 0);
+		snprintf(target, sizeof(target), "%s/inc.conf", link);
+		assert_int_equal(policy_load(target, getuid(), &p, err, sizeof(err)), -ELOOP);
+		assert_non_null(strstr(err, "through a symbolic link (via)"));
+		snprintf(target, sizeof(target), "allow all br0\ninclude %s/inc.conf\n", link);
+		assert_int_equal(policy_load(write_file("top3.conf", target), getuid(), &p, err,
+					     sizeof(err)), -ELOOP);
+		snprintf(link, sizeof(link), "%s/link.conf", dir);
+		assert_int_equal(symlink(path, link), 0);
+		assert_int_equal(policy_load(link, getuid(), &p, err, sizeof(err)), -ELOOP);
+		assert_non_null(strstr(err, "is a symbolic link"));
+		assert_null(p);
+	}
 	/* Not a regular file: a directory; a FIFO, which must not hang us. */
 	assert_int_equal(policy_load(dir, getuid(), &p, err, sizeof(err)) < 0, 1);
 	assert_null(p);
