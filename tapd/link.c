@@ -316,6 +316,53 @@ struct nl_msg *link_ifi_msg(int type, int flags, int family, int ifindex)
 	return msg;
 }
 
+static int link_ack_err(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	*(int *)arg = e->error;
+	return NL_STOP;
+}
+
+static int link_ack_ok(struct nl_msg *msg, void *arg)
+{
+	return NL_STOP;
+}
+
+/**
+ * link_send_sync() - send a request and wait for its answer, keeping the
+ *		      kernel's own errno
+ * @ctx:	context
+ * @msg:	the request (NLM_F_ACK is added); freed here
+ *
+ * libnl's nl_send_sync() turns the kernel's errno into one of its codes, and
+ * many (EXFULL: a bridge has no free port) come back as "failure"; tapd's
+ * refusals should say what the kernel said.
+ *
+ * Return: 0 or the kernel's -errno.
+ */
+int link_send_sync(struct link_ctx *ctx, struct nl_msg *msg)
+{
+	struct nl_cb *orig = nl_socket_get_cb(ctx->sk);
+	struct nl_cb *cb = nl_cb_clone(orig);
+	int err = 0, ret;
+
+	nl_cb_put(orig);
+	if (!cb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
+	nl_cb_err(cb, NL_CB_CUSTOM, link_ack_err, &err);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, link_ack_ok, NULL);
+	ret = nl_send_auto(ctx->sk, msg);
+	nlmsg_free(msg);
+	if (ret >= 0)
+		ret = nl_recvmsgs(ctx->sk, cb);
+	nl_cb_put(cb);
+	if (err)
+		return err;
+	return ret < 0 ? link_errno(ret) : 0;
+}
+
 struct nl_sock *link_sock(struct link_ctx *ctx)
 {
 	return ctx->sk;
@@ -429,6 +476,49 @@ static void link_walk_one(struct nl_object *obj, void *data)
 		rtnl_link_put(pl);
 	}
 	w->fn(w->arg, &t);
+}
+
+/**
+ * link_tap_get() - one of tapd's taps, as its alias and the kernel say
+ * @ctx:	context
+ * @ifindex:	the tap
+ * @t:		filled: name, alias's uid, pid, since and label, and the
+ *		bridge its port is on
+ *
+ * A few RTM_GETLINKs by ifindex and name: the cost of listing a user's taps
+ * grows with that user's taps, never with the links on the host.
+ *
+ * Return: 0, -ENOENT if it is not one of tapd's taps (any more), or -errno.
+ */
+int link_tap_get(struct link_ctx *ctx, int ifindex, struct link_tapinfo *t)
+{
+	char port[IFNAMSIZ], peer[IFNAMSIZ];
+	struct rtnl_link *link = NULL, *pl = NULL, *br = NULL;
+	uid_t uid;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	ret = rtnl_link_get_kernel(ctx->sk, ifindex, NULL, &link);
+	if (ret < 0)
+		return ret == -NLE_NODEV || ret == -NLE_OBJ_NOTFOUND ? -ENOENT : link_errno(ret);
+	if (link_alias_parse(rtnl_link_get_ifalias(link), &uid, t)) {
+		rtnl_link_put(link);
+		return -ENOENT;
+	}
+	snprintf(t->ifname, sizeof(t->ifname), "%s", rtnl_link_get_name(link));
+	t->ifindex = (unsigned int)ifindex;
+	rtnl_link_put(link);
+	if (!port_names(t->ifname, port, peer) &&
+	    rtnl_link_get_kernel(ctx->sk, 0, port, &pl) >= 0) {
+		int master = rtnl_link_get_master(pl);
+
+		if (master > 0 && rtnl_link_get_kernel(ctx->sk, master, NULL, &br) >= 0) {
+			snprintf(t->bridge, sizeof(t->bridge), "%s", rtnl_link_get_name(br));
+			rtnl_link_put(br);
+		}
+		rtnl_link_put(pl);
+	}
+	return 0;
 }
 
 /**

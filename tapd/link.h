@@ -93,6 +93,7 @@ struct link_tun {
 
 int link_tun_get(struct link_ctx *ctx, int ifindex, struct link_tun *t);
 int link_delete(struct link_ctx *ctx, int ifindex);
+int link_tap_get(struct link_ctx *ctx, int ifindex, struct link_tapinfo *t);
 int link_taps_of(struct link_ctx *ctx, uid_t uid,
 		 void (*fn)(void *arg, const struct link_tapinfo *t), void *arg);
 

@@ -11,5 +11,6 @@ struct link_ctx;
 struct nl_sock *link_sock(struct link_ctx *ctx);
 int link_errno(int nlerr);
 struct nl_msg *link_ifi_msg(int type, int flags, int family, int ifindex);
+int link_send_sync(struct link_ctx *ctx, struct nl_msg *msg);
 
 #endif /* TAPD_LINK_NL_H */

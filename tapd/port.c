@@ -101,6 +101,7 @@ static int port_veth(struct link_ctx *ctx, const char *name, const char *peer_na
 {
 	struct rtnl_link *l = rtnl_link_veth_alloc(), *peer;
 	struct nl_addr *addr = nl_addr_build(AF_LLC, mac, 6);
+	struct nl_msg *msg;
 	int ret = -ENOMEM;
 
 	if (!l || !addr)
@@ -115,7 +116,9 @@ static int port_veth(struct link_ctx *ctx, const char *name, const char *peer_na
 	rtnl_link_set_mtu(peer, br->mtu);
 	rtnl_link_set_ifalias(peer, alias);
 	rtnl_link_put(peer);
-	ret = link_errno(rtnl_link_add(link_sock(ctx), l, NLM_F_CREATE | NLM_F_EXCL));
+	ret = link_errno(rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, &msg));
+	if (!ret)
+		ret = link_send_sync(ctx, msg);	/* EXFULL: the bridge is full */
 out:
 	nl_addr_put(addr);
 	if (l)
@@ -185,7 +188,7 @@ static int port_redirect(struct link_ctx *ctx, int from, int to)
 	msg = port_tc_msg(RTM_NEWQDISC, from, TC_H_MAKE(TC_H_CLSACT, 0), TC_H_CLSACT, 0, "clsact");
 	if (!msg)
 		return -ENOMEM;
-	ret = link_errno(nl_send_sync(link_sock(ctx), msg));
+	ret = link_send_sync(ctx, msg);
 	if (ret)
 		return ret;
 
@@ -205,7 +208,7 @@ static int port_redirect(struct link_ctx *ctx, int from, int to)
 	nla_nest_end(msg, act);
 	nla_nest_end(msg, acts);
 	nla_nest_end(msg, opts);
-	return link_errno(nl_send_sync(link_sock(ctx), msg));
+	return link_send_sync(ctx, msg);
 }
 
 /**
@@ -309,7 +312,7 @@ static int port_vlan(struct link_ctx *ctx, int ifindex, uint16_t vid, const char
 			return -ENOMEM;
 		}
 		nla_nest_end(msg, nest);
-		ret = link_errno(nl_send_sync(link_sock(ctx), msg));
+		ret = link_send_sync(ctx, msg);
 		/* The default VLAN may not be there (default_pvid 0 or other). */
 		if (ret && !(pass && (ret == -ENOENT || ret == -EINVAL))) {
 			*why = pass ? "cannot take the default VLAN off the port" :
@@ -381,7 +384,7 @@ static int port_options(struct link_ctx *ctx, int ifindex, const struct link_por
 		if (nla_put_u8(msg, flags[i][0], flags[i][1]))
 			goto oom;
 	nla_nest_end(msg, nest);
-	ret = link_errno(nl_send_sync(link_sock(ctx), msg));
+	ret = link_send_sync(ctx, msg);
 	if (!ret)
 		ret = port_verify(ifindex, flags, ARRAY_SIZE(flags), why);
 	if (ret)

@@ -280,6 +280,25 @@ int quota_owner(const struct quota *q, int ifindex, uid_t *uid)
 	return 0;
 }
 
+/**
+ * quota_taps_of() - the taps a uid holds, from the table
+ * @q:		the tables
+ * @uid:	the uid
+ * @ifindex:	filled with up to @max ifindexes
+ * @max:	room in @ifindex
+ *
+ * Return: how many were filled.
+ */
+size_t quota_taps_of(const struct quota *q, uid_t uid, int *ifindex, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < q->cap && n < max; i++)
+		if (q->taps[i].ifindex > 0 && q->taps[i].uid == uid)
+			ifindex[n++] = q->taps[i].ifindex;
+	return n;
+}
+
 unsigned int quota_total(const struct quota *q)
 {
 	return q->total;

@@ -19,6 +19,7 @@ void quota_clear(struct quota *q);
 unsigned int quota_count(const struct quota *q, uid_t uid);
 int quota_owner(const struct quota *q, int ifindex, uid_t *uid);
 unsigned int quota_total(const struct quota *q);
+size_t quota_taps_of(const struct quota *q, uid_t uid, int *ifindex, size_t max);
 unsigned int quota_max(const struct quota *q);
 
 #endif /* TAPD_QUOTA_H */

@@ -52,6 +52,7 @@
 #define SERVER_CLIENT_IDLE_S	30
 #define SERVER_GROUPS_MAX	65536
 #define SERVER_WARNED_MAX	64
+#define SERVER_LIST_TAPS	64	/* taps in one list reply, at most */
 
 struct server_client {
 	int fd;
@@ -648,13 +649,23 @@ static int server_list(struct server *s, struct server_client *c,
 {
 	struct policy_cred cred = { c->uid, c->gids, c->ngids };
 	struct server_list_ctx l = { 0 };
+	int taps[SERVER_LIST_TAPS];
+	size_t n;
 	int ret;
 
 	ret = proto_new(&l.msg, PROTO_MSG_LIST, p->seq, PROTO_REPLY_MAX);
 	if (ret)
 		return ret;
 	policy_grants(s->cfg->policy, &cred, server_list_grant, &l);
-	ret = l.ret ? l.ret : link_taps_of(s->cfg->link, c->uid, server_list_tap, &l);
+	/* The user's taps from tapd's own table: no dump of the host's links. */
+	n = quota_taps_of(s->cfg->quota, c->uid, taps, ARRAY_SIZE(taps));
+	for (size_t i = 0; i < n && !l.ret; i++) {
+		struct link_tapinfo t;
+
+		if (!link_tap_get(s->cfg->link, taps[i], &t))
+			server_list_tap(&l, &t);
+	}
+	ret = l.ret;
 	if (!ret)
 		ret = l.ret;
 	if (ret) {

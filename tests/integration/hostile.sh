@@ -142,6 +142,23 @@ exec {joiner_fd}>&-
 wait "$JOINER"
 echo "# the intruder: $(cat "$TMP/joiner.out" | tail -1) (every one it joined was deleted before it was handed out); tapd: $(grep -c 'someone joined it' "$TMP/tapd.log") taps deleted"
 
+# --- a full bridge -------------------------------------------------------------------------
+# A bridge has at most 1,023 ports: the kernel says EXFULL, and so does tapd.
+nsx ip link add brfull address 02:00:00:00:a2:00 type bridge
+for i in $(seq 1023); do
+	echo "link add fp$i type veth peer name fq$i"
+	echo "link set fp$i master brfull"
+done >"$TMP/full.batch"
+nsx ip -batch "$TMP/full.batch" >/dev/null 2>&1
+echo "allow user:#$ATT brfull 2" >>"$TMP/tapd.conf"
+kill -HUP "$TAPD_PID"
+wait_for 50 sh -c "grep -c 'policy reloaded' '$TMP/tapd.log' | grep -qx 1"
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" create brfull </dev/null); rc=$?
+check_eq "a bridge with 1,023 ports: refused with the kernel's EXFULL" 54 "$rc"
+check "... saying so" grep -q "bridge brfull has no free port" <<<"$out"
+check "... and leaving no tap or port behind" sh -c "! ip netns exec $NS ip -o link show | grep -Eq ': (tapd|tdp|tdr)'"
+nsx ip link del brfull
+
 # --- fds sent to tapd: no client makes tapd wait ----------------------------------------
 # A TCP socket with SO_LINGER and data it cannot send blocks its last close
 # for as long as its sender chose (30 s here). Sent to tapd, that close
