@@ -368,16 +368,60 @@ struct nl_sock *link_sock(struct link_ctx *ctx)
 	return ctx->sk;
 }
 
+/**
+ * link_info_nested() - the attributes nested in a link message's linkinfo
+ * @msg:	an RTM_NEWLINK message
+ * @which:	IFLA_INFO_DATA (its kind's: tun's queues) or
+ *		IFLA_INFO_SLAVE_DATA (its master's: a bridge port's flags)
+ * @tb:		filled, @max + 1 entries
+ * @max:	the highest attribute type
+ *
+ * Return: 0, or -ENOENT when the message has none.
+ */
+int link_info_nested(struct nl_msg *msg, int which, struct nlattr **tb, int max)
+{
+	struct nlattr *lt[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1];
+
+	if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct ifinfomsg), lt, IFLA_MAX, NULL) < 0 ||
+	    !lt[IFLA_LINKINFO] ||
+	    nla_parse_nested(info, IFLA_INFO_MAX, lt[IFLA_LINKINFO], NULL) < 0 ||
+	    !info[which] || nla_parse_nested(tb, max, info[which], NULL) < 0)
+		return -ENOENT;
+	return 0;
+}
+
+/**
+ * link_get_one() - one RTM_GETLINK by ifindex, its answer to a callback
+ * @ifindex:	the link
+ * @fn:		called with the answer
+ * @arg:	passed to @fn
+ *
+ * On a socket of its own: tapd's own is not taken off its path with a
+ * one-off callback (libnl would hand the next request's answer to it).
+ *
+ * Return: 0 or -errno.
+ */
+int link_get_one(int ifindex, int (*fn)(struct nl_msg *msg, void *arg), void *arg)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_msg *msg = link_ifi_msg(RTM_GETLINK, NLM_F_REQUEST, AF_UNSPEC, ifindex);
+	int ret = -ENOMEM;
+
+	if (sk && msg && !(ret = nl_connect(sk, NETLINK_ROUTE)) &&
+	    !(ret = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, fn, arg)) &&
+	    (ret = nl_send_auto(sk, msg)) >= 0)
+		ret = nl_recvmsgs_default(sk);
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+	return ret < 0 ? link_errno(ret) : 0;
+}
+
 static int link_tun_msg(struct nl_msg *msg, void *arg)
 {
-	struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1], *tun[IFLA_TUN_MAX + 1];
+	struct nlattr *tun[IFLA_TUN_MAX + 1];
 	struct link_tun *t = arg;
 
-	if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0 ||
-	    !tb[IFLA_LINKINFO] ||
-	    nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) < 0 ||
-	    !info[IFLA_INFO_DATA] ||
-	    nla_parse_nested(tun, IFLA_TUN_MAX, info[IFLA_INFO_DATA], NULL) < 0 ||
+	if (link_info_nested(msg, IFLA_INFO_DATA, tun, IFLA_TUN_MAX) ||
 	    !tun[IFLA_TUN_NUM_QUEUES] || nla_len(tun[IFLA_TUN_NUM_QUEUES]) != 4)
 		return NL_OK;
 	t->seen = true;
@@ -408,19 +452,12 @@ static int link_tun_msg(struct nl_msg *msg, void *arg)
  */
 int link_tun_get(struct link_ctx *ctx, int ifindex, struct link_tun *t)
 {
-	struct nl_sock *sk = nl_socket_alloc();
-	struct nl_msg *msg = link_ifi_msg(RTM_GETLINK, NLM_F_REQUEST, AF_UNSPEC, ifindex);
-	int ret = -ENOMEM;
+	int ret;
 
 	memset(t, 0, sizeof(*t));
-	if (sk && msg && !(ret = nl_connect(sk, NETLINK_ROUTE)) &&
-	    !(ret = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, link_tun_msg, t)) &&
-	    (ret = nl_send_auto(sk, msg)) >= 0)
-		ret = nl_recvmsgs_default(sk);
-	nlmsg_free(msg);
-	nl_socket_free(sk);
-	if (ret < 0)
-		return link_errno(ret);
+	ret = link_get_one(ifindex, link_tun_msg, t);
+	if (ret)
+		return ret;
 	return t->seen ? 0 : -ENODATA;
 }
 

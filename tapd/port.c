@@ -241,14 +241,10 @@ struct port_read {
 /* The port's flags, as the bridge reports a port's (IFLA_INFO_SLAVE_DATA). */
 static int port_read_msg(struct nl_msg *msg, void *arg)
 {
-	struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1], *pt[IFLA_BRPORT_MAX + 1];
+	struct nlattr *pt[IFLA_BRPORT_MAX + 1];
 	struct port_read *r = arg;
 
-	if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0 ||
-	    !tb[IFLA_LINKINFO] ||
-	    nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) < 0 ||
-	    !info[IFLA_INFO_SLAVE_DATA] ||
-	    nla_parse_nested(pt, IFLA_BRPORT_MAX, info[IFLA_INFO_SLAVE_DATA], NULL) < 0)
+	if (link_info_nested(msg, IFLA_INFO_SLAVE_DATA, pt, IFLA_BRPORT_MAX))
 		return NL_OK;
 	for (int t = 1; t <= IFLA_BRPORT_MAX; t++) {
 		if (pt[t] && nla_len(pt[t]) == 1) {
@@ -267,18 +263,10 @@ static int port_verify(int ifindex, const uint8_t want[][2],
 			    size_t n, const char **missing)
 {
 	struct port_read r = { 0 };
-	struct nl_sock *sk = nl_socket_alloc();
-	struct nl_msg *msg = link_ifi_msg(RTM_GETLINK, NLM_F_REQUEST, AF_UNSPEC, ifindex);
-	int ret = -ENOMEM;
+	int ret = link_get_one(ifindex, port_read_msg, &r);
 
-	if (sk && msg && !(ret = nl_connect(sk, NETLINK_ROUTE)) &&
-	    !(ret = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, port_read_msg, &r)) &&
-	    (ret = nl_send_auto(sk, msg)) >= 0)
-		ret = nl_recvmsgs_default(sk);
-	nlmsg_free(msg);
-	nl_socket_free(sk);
-	if (ret < 0)
-		return link_errno(ret);
+	if (ret)
+		return ret;
 	for (size_t i = 0; i < n; i++) {
 		if (!r.seen[want[i][0]] || r.flag[want[i][0]] != want[i][1]) {
 			*missing = want[i][0] == IFLA_BRPORT_LOCKED ? "locked ports (mac=pinned)" :

@@ -122,6 +122,28 @@ static void server_release_conn(int fd, uid_t uid, bool clean)
 		release_fd(fd, uid);
 }
 
+/*
+ * One refusal: logged (client strings escaped, at most LOG_BURST a second)
+ * and answered with an ERROR reply carrying the same line.
+ */
+static int server_say_refusal(int fd, uint32_t seq, uid_t uid, pid_t pid, const char *bridge,
+			      int err, const char *line)
+{
+	char esc[2 * PROTO_MESSAGE_MAX], br[2 * IFNAMSIZ + 2];
+	struct nl_msg *msg;
+	int ret;
+
+	if (log_burst_ok())
+		log_info("refuse uid=%u pid=%d bridge=%s errno=%d reason=\"%s\"", uid, pid,
+			 log_value(br, sizeof(br), bridge ? bridge : "-"), -err,
+			 log_escape(esc, sizeof(esc), line));
+	if (proto_error_new(&msg, seq, err, "%s", line))
+		return -ENOMEM;
+	ret = proto_send(fd, msg, NULL, 0);
+	nlmsg_free(msg);
+	return ret;
+}
+
 /* A refusal before the client has a slot: one error reply, then the close. */
 static void server_refuse_conn(int fd, const struct ucred *cred, bool clean, int err,
 			       const char *fmt, ...)
@@ -129,20 +151,13 @@ static void server_refuse_conn(int fd, const struct ucred *cred, bool clean, int
 static void server_refuse_conn(int fd, const struct ucred *cred, bool clean, int err,
 			       const char *fmt, ...)
 {
-	char line[PROTO_MESSAGE_MAX], esc[2 * PROTO_MESSAGE_MAX];
-	struct nl_msg *msg;
+	char line[PROTO_MESSAGE_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (log_burst_ok())
-		log_info("refuse uid=%u pid=%d reason=\"%s\"", cred->uid, cred->pid,
-			 log_escape(esc, sizeof(esc), line));
-	if (!proto_error_new(&msg, 0, err, "%s", line)) {
-		proto_send(fd, msg, NULL, 0);
-		nlmsg_free(msg);
-	}
+	server_say_refusal(fd, 0, cred->uid, cred->pid, NULL, err, line);
 	server_release_conn(fd, cred->uid, clean);
 }
 
@@ -275,20 +290,13 @@ static int __attribute__((format(printf, 5, 6)))
 server_refuse(struct server_client *c, uint32_t seq, const char *bridge, int err,
 	      const char *fmt, ...)
 {
-	char line[PROTO_MESSAGE_MAX], esc[2 * PROTO_MESSAGE_MAX], br[2 * IFNAMSIZ + 2];
-	struct nl_msg *msg;
+	char line[PROTO_MESSAGE_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (log_burst_ok())
-		log_info("refuse uid=%u pid=%d bridge=%s errno=%d reason=\"%s\"", c->uid,
-			 c->pid, log_value(br, sizeof(br), bridge ? bridge : "-"), -err,
-			 log_escape(esc, sizeof(esc), line));
-	if (proto_error_new(&msg, seq, err, "%s", line))
-		return -ENOMEM;
-	return server_reply(c, msg, NULL, 0);
+	return server_say_refusal(c->fd, seq, c->uid, c->pid, bridge, err, line);
 }
 
 static void server_warn_bridge_mac(struct server *s, const char *name,
