@@ -2,8 +2,8 @@
 # tests/package/run.sh [OUTDIR] - the Debian packages: built (scripts/package,
 # which runs the unit tests inside dpkg-buildpackage), installed with dpkg -i,
 # smoke-tested as installed (smoke.sh), then purged: the machine is left as
-# it was found (no tapd or tapvm package, no tapd user or group it did not
-# have, no /run/tapd, no tapd running).
+# it was found (no tapd or tapvm package, no tapd user, tapd or kvm group it
+# did not have, no /run/tapd, no tapd running).
 #
 # A machine that has tapd or tapvm installed already is not touched: the
 # packages are built, and the install and smoke test are skipped, saying why.
@@ -32,12 +32,14 @@ fi
 # What the packages' scripts create, if it is not there now, goes at the end.
 had_user=$(getent passwd tapd || true)
 had_group=$(getent group tapd || true)
+had_kvm=$(getent group kvm || true)
 had_run=$([ -e /run/tapd ] && echo yes || true)
 restore() {
 	pkill -x tapd -U tapd 2>/dev/null
 	dpkg --purge tapd tapvm >>"$out/install.log" 2>&1
 	[ -n "$had_user" ] || ! getent passwd tapd >/dev/null || userdel tapd
 	[ -n "$had_group" ] || ! getent group tapd >/dev/null || groupdel tapd
+	[ -n "$had_kvm" ] || ! getent group kvm >/dev/null || groupdel kvm
 	[ -n "$had_run" ] || rm -rf /run/tapd
 }
 trap restore EXIT
@@ -60,10 +62,11 @@ trap - EXIT
 left=$(dpkg-query -W -f='${Package} ${Status}\n' tapd tapvm 2>/dev/null | grep -v ' not-installed$' | cut -d' ' -f1 | paste -sd' ')
 check_left() {
 	[ -z "$left" ] && ! pgrep -x -u tapd tapd >/dev/null 2>&1 &&
-		{ [ -n "$had_user" ] || ! getent passwd tapd >/dev/null; }
+		{ [ -n "$had_user" ] || ! getent passwd tapd >/dev/null; } &&
+		{ [ -n "$had_kvm" ] || ! getent group kvm >/dev/null; }
 }
 if check_left; then
-	ok "purged: no tapd or tapvm package, tapd user or tapd process is left"
+	ok "purged: no tapd or tapvm package, tapd user, kvm group it made or tapd process is left"
 else
 	not_ok "the machine is not as it was: packages '$left', tapd user '$(getent passwd tapd)', tapd pids '$(pgrep -x -u tapd tapd 2>/dev/null | paste -sd' ')'"
 fi

@@ -17,6 +17,7 @@ done
 check "tapd-bridge-helper has no setuid bit" test ! -u /usr/libexec/tapd-bridge-helper
 check "the units are installed" test -n "$UNIT" -a -e "${UNIT%.service}.socket"
 check "the tapd user exists (sysusers.d, run by the postinst)" sh -c "id -u tapd >/dev/null"
+check "... and the kvm group its policy and unit name" sh -c "getent group kvm >/dev/null"
 check "/etc/tapd/tapd.conf is a conffile" grep -qx /etc/tapd/tapd.conf /var/lib/dpkg/info/tapd.conffiles
 check "... granting kvm virbr0 with a modest quota, and nothing else" \
 	test "$(grep -v '^#' /etc/tapd/tapd.conf | grep .)" = "allow group:kvm virbr0 4"
