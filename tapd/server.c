@@ -255,8 +255,10 @@ static void server_accept(struct server *s)
 	if (!ret)
 		ret = server_account_groups(cred.uid, &c->gids, &c->ngids);
 	if (ret) {
-		log_warn("refused uid=%u pid=%d: cannot read SO_PEERGROUPS: %s",
+		log_warn("refused uid=%u pid=%d: cannot read its groups: %s",
 			 cred.uid, cred.pid, strerror(-ret));
+		free(c->gids);
+		c->gids = NULL;
 		server_release_conn(fd, cred.uid, clean);
 		return;
 	}
