@@ -606,6 +606,19 @@ static bool link_tun_abandoned(struct nlattr *linkinfo, unsigned int flags)
 	return (flags & IFF_UP) && !(flags & IFF_LOWER_UP);
 }
 
+/* Is this link up (IFF_UP)? A link that cannot be read is not. */
+static bool link_is_up(struct link_ctx *ctx, int ifindex)
+{
+	struct rtnl_link *l = NULL;
+	bool up;
+
+	if (ifindex <= 0 || rtnl_link_get_kernel(ctx->sk, ifindex, NULL, &l) < 0)
+		return false;
+	up = rtnl_link_get_flags(l) & IFF_UP;
+	rtnl_link_put(l);
+	return up;
+}
+
 /* The tap of a port named tdp...: tapd... . Return: 0 or -ENOENT. */
 static int link_port_tap(const char *port, char tap[IFNAMSIZ])
 {
@@ -660,6 +673,9 @@ static void link_watch_port(struct link_ctx *ctx, struct nlmsghdr *nlh, struct i
 	    !pt[IFLA_BRPORT_STATE] || !pt[IFLA_BRPORT_GUARD] ||
 	    nla_get_u8(pt[IFLA_BRPORT_STATE]) != BR_STATE_DISABLED ||
 	    !nla_get_u8(pt[IFLA_BRPORT_GUARD]))
+		return;
+	/* A bridge that is down keeps every port disabled: no guard at work. */
+	if (!tb[IFLA_MASTER] || !link_is_up(ctx, (int)nla_get_u32(tb[IFLA_MASTER])))
 		return;
 	if (ctx->port_disabled)
 		ctx->port_disabled(tap_ifindex, uid);
