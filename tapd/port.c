@@ -97,7 +97,7 @@ int port_alias_parse(const char *alias, int *tap)
 
 /* The veth pair: the port (down, on the bridge, tapd's MAC) and its peer. */
 static int port_veth(struct link_ctx *ctx, const char *name, const char *peer_name,
-		     const struct link_bridge *br, const uint8_t mac[6], const char *alias)
+		     const struct link_bridge *br, const uint8_t mac[6])
 {
 	struct rtnl_link *l = rtnl_link_veth_alloc(), *peer;
 	struct nl_addr *addr = nl_addr_build(AF_LLC, mac, 6);
@@ -110,11 +110,9 @@ static int port_veth(struct link_ctx *ctx, const char *name, const char *peer_na
 	rtnl_link_set_name(l, name);
 	rtnl_link_set_addr(l, addr);
 	rtnl_link_set_mtu(l, br->mtu);
-	rtnl_link_set_ifalias(l, alias);
 	rtnl_link_set_master(l, br->ifindex);
 	rtnl_link_set_name(peer, peer_name);
 	rtnl_link_set_mtu(peer, br->mtu);
-	rtnl_link_set_ifalias(peer, alias);
 	rtnl_link_put(peer);
 	ret = link_errno(rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, &msg));
 	if (!ret)
@@ -126,14 +124,19 @@ out:
 	return ret;
 }
 
-/* No IPv6 address on a link of tapd's: set while it is down, before any. */
-static int port_no_ipv6(struct link_ctx *ctx, int ifindex)
+/*
+ * A veth end of tapd's: its alias, which names its tap (the kernel takes no
+ * alias when it creates a link), and no IPv6 address, set while it is down,
+ * before any is made.
+ */
+static int port_end_setup(struct link_ctx *ctx, int ifindex, const char *alias)
 {
 	struct rtnl_link *orig = rtnl_link_alloc(), *chg = rtnl_link_alloc();
 	int ret = -ENOMEM;
 
 	if (orig && chg) {
 		rtnl_link_set_ifindex(orig, ifindex);
+		rtnl_link_set_ifalias(chg, alias);
 		ret = link_errno(rtnl_link_inet6_set_addr_gen_mode(chg, IN6_ADDR_GEN_MODE_NONE));
 		if (!ret)
 			ret = link_errno(rtnl_link_change(link_sock(ctx), orig, chg, 0));
@@ -424,7 +427,7 @@ int port_create(struct link_ctx *ctx, int tap, const char *tap_name,
 		return ret;
 	snprintf(alias, sizeof(alias), "tapd-port tap=%d", tap);
 	*why = "cannot make the tap's port";
-	ret = port_veth(ctx, name, peer_name, br, mac, alias);
+	ret = port_veth(ctx, name, peer_name, br, mac);
 	if (ret == -EOPNOTSUPP)
 		*why = "cannot make the tap's port (veth, the kernel's module)";
 	if (ret)
@@ -433,9 +436,9 @@ int port_create(struct link_ctx *ctx, int tap, const char *tap_name,
 	peer = (int)if_nametoindex(peer_name);
 	ret = port && peer ? 0 : -ENODEV;
 	if (!ret)
-		ret = port_no_ipv6(ctx, port);
+		ret = port_end_setup(ctx, port, alias);
 	if (!ret)
-		ret = port_no_ipv6(ctx, peer);
+		ret = port_end_setup(ctx, peer, alias);
 	if (!ret)
 		ret = port_options(ctx, port, opts, why);
 	if (!ret) {

@@ -214,4 +214,21 @@ check "tapd closes all it was sent: its fds are as before" wait_for 300 fds_back
 out=$(as_user -- "$TAPD_CLIENT" "$SOCK" list)
 check "the sender is served again" grep -q "^grant " <<<"$out"
 
+# --- ports left behind while tapd was not running -----------------------------------------
+hold_tap brnomac
+port=$(port_of "$TAP")
+check_eq "the tap, its port and the port's peer have the bridge's MTU" "1500 1500 1500" \
+	"$(nsx cat /sys/class/net/$TAP/mtu /sys/class/net/$port/mtu /sys/class/net/tdr${TAP#tapd}/mtu | paste -sd' ')"
+kill -KILL "$TAPD_PID"
+wait "$TAPD_PID" 2>/dev/null
+release_tap
+wait_for 50 link_gone "$TAP"
+check "with tapd gone, the tap goes and its port stays" nsx test -e "/sys/class/net/$port"
+start_tapd "$TMP/tapd.conf"
+check "a new tapd removes the port whose tap is gone" wait_for 50 link_gone "$port"
+hold_tap brnomac
+nsx ip link del "$(port_of "$TAP")"
+check "a tap whose port was deleted is deleted too, its holder or not" wait_for 50 link_gone "$TAP"
+release_tap
+
 finish
