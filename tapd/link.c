@@ -244,32 +244,34 @@ static int link_alias_parse(const char *alias, uid_t *uid, struct link_tapinfo *
 }
 
 /**
- * link_tap_attach() - configure a new tap, before its port is made
+ * link_configure() - configure a new link of tapd's while it is down
  * @ctx:	context
- * @ifindex:	the tap
- * @br:		the bridge its port will be on (for the MTU)
- * @mac:	the tap's MAC
- * @alias:	from link_alias_format()
+ * @ifindex:	the link: a tap, or a veth end of its port
+ * @mac:	its MAC, or NULL to keep the one it has
+ * @mtu:	its MTU (the bridge's), or 0 to keep it
+ * @alias:	from link_alias_format() for a tap, "tapd-port tap=N" for a
+ *		veth end (the kernel takes no alias when it creates a link)
  *
  * One RTM_NEWLINK sets address, MTU, alias and no IPv6 address (the host
- * has no business on it). The tap is never a bridge port: port_create()
- * makes the port and joins the two; then link_set_up() opens them.
+ * has no business on tapd's links), before one could be made. The tap is
+ * never a bridge port: port_create() makes the port and joins the two.
  *
  * Return: 0 or -errno.
  */
-int link_tap_attach(struct link_ctx *ctx, int ifindex,
-		    const struct link_bridge *br, const uint8_t mac[6],
-		    const char *alias)
+int link_configure(struct link_ctx *ctx, int ifindex, const uint8_t *mac, unsigned int mtu,
+		   const char *alias)
 {
 	struct rtnl_link *orig = rtnl_link_alloc(), *chg = rtnl_link_alloc();
-	struct nl_addr *addr = nl_addr_build(AF_LLC, mac, 6);
+	struct nl_addr *addr = mac ? nl_addr_build(AF_LLC, mac, 6) : NULL;
 	int ret = -ENOMEM;
 
-	if (!orig || !chg || !addr)
+	if (!orig || !chg || (mac && !addr))
 		goto out;
 	rtnl_link_set_ifindex(orig, ifindex);
-	rtnl_link_set_addr(chg, addr);
-	rtnl_link_set_mtu(chg, br->mtu);
+	if (addr)
+		rtnl_link_set_addr(chg, addr);
+	if (mtu)
+		rtnl_link_set_mtu(chg, mtu);
 	rtnl_link_set_ifalias(chg, alias);
 	ret = link_errno(rtnl_link_inet6_set_addr_gen_mode(chg, IN6_ADDR_GEN_MODE_NONE));
 	if (!ret)
@@ -462,19 +464,26 @@ int link_tun_get(struct link_ctx *ctx, int ifindex, struct link_tun *t)
 }
 
 /**
- * link_delete() - delete a link by ifindex, whoever holds it
+ * link_delete() - delete a link, whoever holds it
  * @ctx:	context
- * @ifindex:	the link
+ * @ifindex:	the link, or 0 to name it
+ * @name:	its name when @ifindex is 0: only tapd makes links in its
+ *		namespace, and only tapd names them tapd..., tdp..., tdr...
+ *
+ * Deleting either end of a veth pair deletes both.
  *
  * Return: 0, -ENODEV if it is gone already, or -errno.
  */
-int link_delete(struct link_ctx *ctx, int ifindex)
+int link_delete(struct link_ctx *ctx, int ifindex, const char *name)
 {
 	struct rtnl_link *l = rtnl_link_alloc();
 	int ret = -ENOMEM;
 
 	if (l) {
-		rtnl_link_set_ifindex(l, ifindex);
+		if (ifindex)
+			rtnl_link_set_ifindex(l, ifindex);
+		else
+			rtnl_link_set_name(l, name);
 		ret = link_errno(rtnl_link_delete(ctx->sk, l));
 		rtnl_link_put(l);
 	}
@@ -640,7 +649,7 @@ static void link_watch_pair(struct link_ctx *ctx, struct nlmsghdr *nlh, struct i
 
 	if (nlh->nlmsg_type == RTM_DELLINK) {
 		if (!quota_owner(ctx->quota, tap, &uid))
-			link_delete(ctx, tap);
+			link_delete(ctx, tap, NULL);
 		return;
 	}
 	if (ctx->dumping && ctx->nswept < LINK_SWEEP_MAX) {
@@ -719,13 +728,13 @@ static int link_watch_msg(struct nl_msg *msg, void *arg)
 		/* One of tapd's taps gone: its port goes with it. */
 		if (nlh->nlmsg_type == RTM_DELLINK && !quota_owner(ctx->quota, ifi->ifi_index, &uid) &&
 		    tb[IFLA_IFNAME] && !port_names(nla_get_string(tb[IFLA_IFNAME]), port, peer))
-			port_delete(ctx, port);
+			link_delete(ctx, 0, port);
 		quota_remove(ctx->quota, ifi->ifi_index);
 		return NL_OK;
 	}
 	quota_set(ctx->quota, ifi->ifi_index, uid);
 	if (link_tun_abandoned(tb[IFLA_LINKINFO], ifi->ifi_flags)) {
-		int ret = link_delete(ctx, ifi->ifi_index);
+		int ret = link_delete(ctx, ifi->ifi_index, NULL);
 
 		if (!ret || ret == -ENODEV)
 			quota_remove(ctx->quota, ifi->ifi_index);
@@ -771,7 +780,7 @@ static int link_watch_dump(struct link_ctx *ctx)
 		uid_t uid;
 
 		if (quota_owner(ctx->quota, ctx->swept[i][1], &uid))
-			link_delete(ctx, ctx->swept[i][0]);
+			link_delete(ctx, ctx->swept[i][0], NULL);
 	}
 	return 0;
 }

@@ -72,9 +72,8 @@ int link_bridge_lookup(struct link_ctx *ctx, const char *name,
 		       struct link_bridge *br);
 int link_alias_format(char *buf, size_t size, uid_t uid, pid_t pid,
 		      unsigned long long since, const char *label);
-int link_tap_attach(struct link_ctx *ctx, int ifindex,
-		    const struct link_bridge *br, const uint8_t mac[6],
-		    const char *alias);
+int link_configure(struct link_ctx *ctx, int ifindex, const uint8_t *mac, unsigned int mtu,
+		   const char *alias);
 int link_set_up(struct link_ctx *ctx, int ifindex);
 /**
  * struct link_tun - what the kernel says of a multiqueue tap
@@ -92,7 +91,7 @@ struct link_tun {
 };
 
 int link_tun_get(struct link_ctx *ctx, int ifindex, struct link_tun *t);
-int link_delete(struct link_ctx *ctx, int ifindex);
+int link_delete(struct link_ctx *ctx, int ifindex, const char *name);
 int link_tap_get(struct link_ctx *ctx, int ifindex, struct link_tapinfo *t);
 int link_taps_of(struct link_ctx *ctx, uid_t uid,
 		 void (*fn)(void *arg, const struct link_tapinfo *t), void *arg);

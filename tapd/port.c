@@ -45,7 +45,6 @@
 #include <linux/tc_act/tc_mirred.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
-#include <netlink/route/link/inet6.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/neighbour.h>
 
@@ -56,9 +55,6 @@
 
 #ifndef NTF_STICKY
 #define NTF_STICKY	(1 << 6)
-#endif
-#ifndef IN6_ADDR_GEN_MODE_NONE
-#define IN6_ADDR_GEN_MODE_NONE	1
 #endif
 
 /**
@@ -121,28 +117,6 @@ out:
 	nl_addr_put(addr);
 	if (l)
 		rtnl_link_veth_release(l);
-	return ret;
-}
-
-/*
- * A veth end of tapd's: its alias, which names its tap (the kernel takes no
- * alias when it creates a link), and no IPv6 address, set while it is down,
- * before any is made.
- */
-static int port_end_setup(struct link_ctx *ctx, int ifindex, const char *alias)
-{
-	struct rtnl_link *orig = rtnl_link_alloc(), *chg = rtnl_link_alloc();
-	int ret = -ENOMEM;
-
-	if (orig && chg) {
-		rtnl_link_set_ifindex(orig, ifindex);
-		rtnl_link_set_ifalias(chg, alias);
-		ret = link_errno(rtnl_link_inet6_set_addr_gen_mode(chg, IN6_ADDR_GEN_MODE_NONE));
-		if (!ret)
-			ret = link_errno(rtnl_link_change(link_sock(ctx), orig, chg, 0));
-	}
-	rtnl_link_put(chg);
-	rtnl_link_put(orig);
 	return ret;
 }
 
@@ -212,28 +186,6 @@ static int port_redirect(struct link_ctx *ctx, int from, int to)
 	nla_nest_end(msg, acts);
 	nla_nest_end(msg, opts);
 	return link_send_sync(ctx, msg);
-}
-
-/**
- * port_delete() - delete a port by its name, with its peer
- * @ctx:	context
- * @name:	"tdp..." (port_names())
- *
- * Only tapd makes links in its namespace, and only tapd names them so.
- *
- * Return: 0, -ENODEV if it is gone already, or -errno.
- */
-int port_delete(struct link_ctx *ctx, const char *name)
-{
-	struct rtnl_link *l = rtnl_link_alloc();
-	int ret = -ENOMEM;
-
-	if (l) {
-		rtnl_link_set_name(l, name);
-		ret = link_errno(rtnl_link_delete(link_sock(ctx), l));
-		rtnl_link_put(l);
-	}
-	return ret;
 }
 
 struct port_read {
@@ -436,9 +388,9 @@ int port_create(struct link_ctx *ctx, int tap, const char *tap_name,
 	peer = (int)if_nametoindex(peer_name);
 	ret = port && peer ? 0 : -ENODEV;
 	if (!ret)
-		ret = port_end_setup(ctx, port, alias);
+		ret = link_configure(ctx, port, NULL, 0, alias);
 	if (!ret)
-		ret = port_end_setup(ctx, peer, alias);
+		ret = link_configure(ctx, peer, NULL, 0, alias);
 	if (!ret)
 		ret = port_options(ctx, port, opts, why);
 	if (!ret) {
@@ -454,6 +406,6 @@ int port_create(struct link_ctx *ctx, int tap, const char *tap_name,
 	if (!ret)
 		ret = link_set_up(ctx, port);	/* last: now the port is open */
 	if (ret)
-		port_delete(ctx, name);
+		link_delete(ctx, 0, name);
 	return ret;
 }

@@ -15,6 +15,5 @@ int port_alias_parse(const char *alias, int *tap);
 int port_create(struct link_ctx *ctx, int tap, const char *tap_name,
 		const struct link_bridge *br, const uint8_t mac[6],
 		const struct link_port *opts, const char **why);
-int port_delete(struct link_ctx *ctx, const char *name);
 
 #endif /* TAPD_PORT_H */

@@ -436,7 +436,7 @@ static int server_new_tap(struct server *s, struct server_client *c, unsigned in
 		log_warn("tap=%s uid=%u: %u queues attached and %u detached where tapd attached %u, persist=%d group=%lld: someone joined it before its owner was set; deleted",
 			 ifname, c->uid, t.attached, t.disabled, queues, t.persist,
 			 (long long)t.group);
-		link_delete(s->cfg->link, *ifindex);
+		link_delete(s->cfg->link, *ifindex, NULL);
 		server_fds_close(f);
 	}
 	return -EAGAIN;
@@ -537,7 +537,7 @@ static int server_create(struct server *s, struct server_client *c,
 	ret = link_alias_format(alias, sizeof(alias), c->uid, c->pid,
 				(unsigned long long)time(NULL), label);
 	if (!ret)
-		ret = link_tap_attach(s->cfg->link, ifindex, &br, mac, alias);
+		ret = link_configure(s->cfg->link, ifindex, mac, br.mtu, alias);
 	if (!ret)
 		ret = link_set_up(s->cfg->link, ifindex);
 	if (ret)

@@ -142,7 +142,7 @@ static double bench_floor_one(struct link_ctx *link, const char *bridge)
 	ifindex = (int)if_nametoindex(name);
 	link_alias_format(alias, sizeof(alias), getuid(), getpid(), (unsigned long long)time(NULL),
 			  "bench");
-	if (!ifindex || link_tap_attach(link, ifindex, &br, mac, alias) ||
+	if (!ifindex || link_configure(link, ifindex, mac, br.mtu, alias) ||
 	    link_set_up(link, ifindex) ||
 	    port_create(link, ifindex, name, &br, mac, &port, &why)) {
 		close(fd);
@@ -153,7 +153,7 @@ static double bench_floor_one(struct link_ctx *link, const char *bridge)
 	close(fd);
 	/* tapd's watch deletes a gone tap's port; here nobody watches. */
 	port_names(name, alias, alias + IFNAMSIZ);
-	port_delete(link, alias);
+	link_delete(link, 0, alias);
 	return t;
 }
 
