@@ -8,14 +8,20 @@
  *	2. Read the policy (policy.c): root-owned, read once; a syntax error
  *	   stops tapd, naming file:line. Then /dev/net/tun must open.
  *	3. Get the listening socket (activation.c): systemd's, or bind our own.
- *	4. Open rtnetlink (link.c) and count the taps tapd made before
- *	   (quota.c), following link notifications from then on.
- *	5. Drop privileges (caps.c): CAP_NET_ADMIN alone, no_new_privs, and
- *	   never uid 0. tapd refuses to go on with more. /dev/net/tun must
- *	   still open.
- *	6. Serve (server.c): per request SO_PEERCRED and SO_PEERGROUPS,
- *	   validation, policy, quota, bridge, TUNSETIFF, rtnetlink, SCM_RIGHTS.
- *	   SIGHUP reloads the policy, whole or not at all.
+ *	4. Subscribe to link notifications (link.c), with a buffer only
+ *	   CAP_NET_ADMIN can make that large.
+ *	5. Split (priv/priv.c): fork the back, which keeps CAP_NET_ADMIN
+ *	   alone, checks /dev/net/tun as tapd's user, installs its seccomp
+ *	   filter and says hello. This process, the front, drops every
+ *	   capability (priv/caps.c); both are never uid 0, with no_new_privs.
+ *	6. Count the taps tapd made before (quota.c), deleting through the
+ *	   back what a tapd gone meanwhile left behind; start the thread that
+ *	   closes what clients send (release.c); install the front's seccomp
+ *	   filter (sandbox.c).
+ *	7. Serve (server.c): per request SO_PEERCRED and SO_PEERGROUPS,
+ *	   validation, policy, quota, bridge; the tap and its port from the
+ *	   back; SCM_RIGHTS. SIGHUP reloads the policy, whole or not at all.
+ *	   If the back exits, so does the front, and the other way round.
  */
 
 #include <errno.h>
@@ -31,6 +37,7 @@
 
 #include "activation.h"
 #include "age.h"
+#include "back.h"
 #include "caps.h"
 #include "link.h"
 #include "log.h"
@@ -39,6 +46,7 @@
 #include "quota.h"
 #include "subid.h"
 #include "release.h"
+#include "sandbox.h"
 #include "server.h"
 #include "tun.h"
 
@@ -252,6 +260,38 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* 4. Link notifications, subscribed to while we may size their buffer. */
+	ret = link_open(&cfg.link);
+	if (!ret)
+		ret = quota_new(&cfg.quota, max_taps);
+	if (!ret)
+		ret = link_watch_open(cfg.link);
+	if (ret) {
+		log_err("cannot open rtnetlink: %s", strerror(-ret));
+		return 1;
+	}
+
+	/* 5. The back keeps CAP_NET_ADMIN; the front, this process, nothing. */
+	ret = back_start(user, err, sizeof(err));
+	if (!ret)
+		ret = back_ready(err, sizeof(err));
+	if (ret) {
+		if (ret != -ECANCELED)	/* else the back said why */
+			log_err("%s", err);
+		return 1;
+	}
+	ret = caps_drop(user, false, err, sizeof(err));
+	if (ret) {
+		log_err("refusing to serve with any capability in the front: %s", err);
+		return 1;
+	}
+
+	/* 6. The taps already there, the closing thread, the filter. */
+	ret = link_watch_start(cfg.link, cfg.quota, main_reaped, main_port_disabled);
+	if (ret) {
+		log_err("cannot read the links: %s", strerror(-ret));
+		return 1;
+	}
 	/* Fds clients send: refused by the kernel where it can, else closed aside. */
 	ret = release_init(cfg.listen_fd, &refuses_fds);
 	if (ret) {
@@ -259,27 +299,9 @@ int main(int argc, char **argv)
 			strerror(-ret));
 		return 1;
 	}
-
-	/* 4. rtnetlink, and the taps already there (a restarted tapd). */
-	ret = link_open(&cfg.link);
-	if (!ret)
-		ret = quota_new(&cfg.quota, max_taps);
-	if (!ret)
-		ret = link_watch_open(cfg.link, cfg.quota, main_reaped, main_port_disabled);
+	ret = sandbox_apply();
 	if (ret) {
-		log_err("cannot open rtnetlink: %s", strerror(-ret));
-		return 1;
-	}
-
-	/* 5. Privileges: CAP_NET_ADMIN alone from here on. */
-	ret = caps_drop(user, err, sizeof(err));
-	if (ret) {
-		log_err("refusing to run with more privileges than CAP_NET_ADMIN: %s", err);
-		return 1;
-	}
-	/* As root it opened; as tapd's user it must too, for every tap. */
-	if (tun_check(err, sizeof(err))) {
-		log_err("%s", err);
+		log_err("cannot install the front's seccomp filter: %s", strerror(-ret));
 		return 1;
 	}
 	log_info("ready socket=%s activated=%s rules=%zu uid=%u taps=%u max_taps=%u client_fds=%s",
@@ -288,7 +310,7 @@ int main(int argc, char **argv)
 		 refuses_fds ? "refused-by-kernel" : "closed-aside");
 	activation_ready();
 
-	/* 6. Serve. */
+	/* 7. Serve. */
 	ret = server_run(&cfg);
 	link_close(cfg.link);
 	quota_free(cfg.quota);

@@ -46,13 +46,14 @@ struct release_item {
 };
 
 static struct {
-	bool kernel_refuses, threaded;
+	bool kernel_refuses, threaded, running;
 	pthread_mutex_t lock;
-	pthread_cond_t more;
+	pthread_cond_t more, started;
 	struct release_item *queue;
 	size_t head, len;
 	struct { uid_t uid; unsigned int n; } waiting[RELEASE_UIDS];
-} rel = { .lock = PTHREAD_MUTEX_INITIALIZER, .more = PTHREAD_COND_INITIALIZER };
+} rel = { .lock = PTHREAD_MUTEX_INITIALIZER, .more = PTHREAD_COND_INITIALIZER,
+	    .started = PTHREAD_COND_INITIALIZER };
 
 /* The uid's slot: its own, or a free one; NULL when all are taken. */
 static unsigned int *release_slot(uid_t uid, bool add)
@@ -72,6 +73,10 @@ static unsigned int *release_slot(uid_t uid, bool add)
 
 static void *release_thread(void *arg)
 {
+	pthread_mutex_lock(&rel.lock);
+	rel.running = true;
+	pthread_cond_signal(&rel.started);
+	pthread_mutex_unlock(&rel.lock);
 	for (;;) {
 		struct release_item it;
 		unsigned int *n;
@@ -123,6 +128,14 @@ int release_init(int listen_fd, bool *kernel_refuses)
 	if (ret)
 		return -ret;
 	pthread_detach(t);
+	/*
+	 * Running before we return: its start-up system calls (rseq,
+	 * set_robust_list) come before the seccomp filter, which has none.
+	 */
+	pthread_mutex_lock(&rel.lock);
+	while (!rel.running)
+		pthread_cond_wait(&rel.started, &rel.lock);
+	pthread_mutex_unlock(&rel.lock);
 	rel.threaded = true;
 	return 0;
 }

@@ -29,21 +29,19 @@
 #include <grp.h>
 #include <pwd.h>
 #include <unistd.h>
-#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 
+#include "back.h"
 #include "link.h"
 #include "log.h"
 #include "names.h"
 #include "policy.h"
-#include "port.h"
 #include "proto.h"
 #include "quota.h"
 #include "release.h"
 #include "subid.h"
 #include "server.h"
-#include "tun.h"
 #include "util.h"
 
 #define SERVER_CLIENTS_MAX	64
@@ -53,6 +51,7 @@
 #define SERVER_GROUPS_MAX	65536
 #define SERVER_WARNED_MAX	64
 #define SERVER_LIST_TAPS	64	/* taps in one list reply, at most */
+#define SERVER_FIXED_FDS	4	/* signals, listener, notifications, the back */
 
 struct server_client {
 	int fd;
@@ -318,40 +317,6 @@ static void server_warn_bridge_mac(struct server *s, const char *name,
 		 v, v);
 }
 
-/* The fds a reply will carry; whatever is left in it is closed on return. */
-struct server_fds {
-	int fd[PROTO_FDS_MAX];
-	size_t n;
-};
-
-static void server_fds_close(struct server_fds *f)
-{
-	proto_close_fds(f->fd, f->n);
-	f->n = 0;
-}
-
-/*
- * One vhost-net fd per queue, or none: a missing device or one tapd may not
- * open is no refusal, the reply says why (VHOST_ERRNO) and the client lets
- * QEMU try on its own.
- */
-static int server_open_vhost(struct server_fds *f, unsigned int queues)
-{
-	size_t first = f->n;
-
-	for (unsigned int q = 0; q < queues; q++) {
-		int ret = tun_open_vhost(&f->fd[f->n]);
-
-		if (ret) {
-			proto_close_fds(f->fd + first, f->n - first);
-			f->n = first;
-			return ret;
-		}
-		f->n++;
-	}
-	return 0;
-}
-
 /* A refusal was answered: 1 to stop the request there, or the send error. */
 static int server_refused(int sent)
 {
@@ -365,7 +330,7 @@ static int server_refused(int sent)
  */
 static int server_port(struct server_client *c, uint32_t seq, const char *bridge,
 		       const struct policy_port *pol, const struct link_bridge *br,
-		       const uint8_t *guest_mac, unsigned int *vid, struct link_port *port)
+		       const uint8_t *guest_mac, unsigned int *vid, struct priv_port *port)
 {
 	bool listed = false;
 
@@ -398,48 +363,51 @@ static int server_port(struct server_client *c, uint32_t seq, const char *bridge
 	return 0;
 }
 
-#define SERVER_TAP_TRIES	16
-
-/*
- * A new tap owned by @c with @queues queues, and no queue of anyone else's.
- * A multiqueue tap has no owner between TUNSETIFF and TUNSETOWNER, and the
- * kernel lets anyone attach a queue to an ownerless one (its name is in the
- * link notifications every process may read): so once the owner is set and
- * tapd's queues are attached, the kernel's count must be exactly those. A
- * tap someone joined (or, through a queue it held for a moment, gave a
- * group or made persistent) is deleted, its intruder's queue going dead with
- * it, and another is made: the intruder can make tapd work a little more,
- * never get a queue of a tap that is handed out. A single-queue tap cannot be joined while its one
- * queue is attached.
- */
-static int server_new_tap(struct server *s, struct server_client *c, unsigned int queues,
-			  char ifname[IFNAMSIZ], struct server_fds *f, int *ifindex)
+/* The back's answer to a create that failed, as a refusal. */
+static int server_create_failed(struct server_client *c, uint32_t seq, const char *bridge,
+				int err, const struct priv_reply *r)
 {
-	for (int i = 0; i < SERVER_TAP_TRIES; i++) {
-		struct link_tun t;
-		int ret = tun_create(c->peer_uid, queues, ifname, f->fd);
+	const char *why = back_why(r->why);
 
-		if (ret)
-			return ret;
-		f->n = queues;
-		*ifindex = (int)if_nametoindex(ifname);
-		if (!*ifindex)
-			return -errno;
-		if (queues == 1)
-			return 0;
-		ret = link_tun_get(s->cfg->link, *ifindex, &t);
-		if (ret)
-			return ret;
-		if (t.attached == queues && !t.disabled && !t.persist &&
-		    t.owner == (int64_t)c->peer_uid && t.group == -1)
-			return 0;
-		log_warn("tap=%s uid=%u: %u queues attached and %u detached where tapd attached %u, persist=%d group=%lld: someone joined it before its owner was set; deleted",
-			 ifname, c->uid, t.attached, t.disabled, queues, t.persist,
-			 (long long)t.group);
-		link_delete(s->cfg->link, *ifindex, NULL);
-		server_fds_close(f);
+	switch (r->why) {
+	case PRIV_WHY_TAP_JOINED:
+	case PRIV_WHY_RANDOM:
+		return server_refuse(c, seq, bridge, err, "%s", why);
+	case PRIV_WHY_TAP_SETUP:
+		return server_refuse(c, seq, bridge, err, "cannot set up tap %s: %s",
+				     r->ifname, strerror(-err));
+	case PRIV_WHY_NO_LOCKED:
+	case PRIV_WHY_NO_ISOLATED:
+	case PRIV_WHY_NO_FLAG:
+		return server_refuse(c, seq, bridge, err,
+				     "this kernel does not support %s, which the tapd policy asks for on bridge %s: ask the admin",
+				     why, bridge);
+	case PRIV_WHY_BRIDGE:
+		return server_refuse(c, seq, bridge, err,
+				     "bridge %s went away while the tap was made: try again",
+				     bridge);
+	case PRIV_WHY_TAP:
+	case PRIV_WHY_NONE:
+		return server_refuse(c, seq, bridge, err, "cannot create a tap: %s",
+				     strerror(-err));
 	}
-	return -EAGAIN;
+	if (err == -EXFULL || err == -ENOSPC)
+		return server_refuse(c, seq, bridge, err,
+				     "bridge %s has no free port: ask the admin", bridge);
+	return server_refuse(c, seq, bridge, err, "%s on bridge %s: %s", why, bridge,
+			     strerror(-err));
+}
+
+/* The fds a reply carries; whatever is left in it is closed on return. */
+struct server_fds {
+	int fd[PROTO_FDS_MAX];
+	size_t n;
+};
+
+static void server_fds_close(struct server_fds *f)
+{
+	proto_close_fds(f->fd, f->n);
+	f->n = 0;
 }
 
 static int server_create(struct server *s, struct server_client *c,
@@ -453,16 +421,15 @@ static int server_create(struct server *s, struct server_client *c,
 	bool vhost = p->tb[PROTO_A_VHOST] && nla_get_u8(p->tb[PROTO_A_VHOST]);
 	const uint8_t *guest_mac = p->tb[PROTO_A_GUEST_MAC] ? nla_data(p->tb[PROTO_A_GUEST_MAC]) : NULL;
 	unsigned int vid = p->tb[PROTO_A_VLAN] ? nla_get_u16(p->tb[PROTO_A_VLAN]) : 0;
-	struct link_port port;
-	const char *why;
 	struct server_fds f __attribute__((cleanup(server_fds_close))) = { .n = 0 };
-	char ifname[IFNAMSIZ], alias[LINK_ALIAS_MAX], esc[2 * IFNAMSIZ + 2];
+	struct priv_create req = { .verb = PRIV_CREATE };
+	struct priv_reply r = { 0 };
+	char esc[2 * IFNAMSIZ + 2];
 	struct policy_grant grant;
 	struct link_bridge br;
 	struct nl_msg *msg;
 	struct nlattr *fds;
-	uint8_t mac[6], port_mac[6];
-	int ifindex = 0, ret, vhost_err = 0;
+	int ret;
 
 	/* 1. Every value, before anything acts on it. */
 	if (!names_ifname_valid(bridge))
@@ -517,60 +484,39 @@ static int server_create(struct server *s, struct server_client *c,
 	server_warn_bridge_mac(s, bridge, &br);
 
 	/* The port the policy says, or no tap at all. */
-	ret = server_port(c, p->seq, bridge, &grant.port, &br, guest_mac, &vid, &port);
+	ret = server_port(c, p->seq, bridge, &grant.port, &br, guest_mac, &vid, &req.port);
 	if (ret)
 		return ret < 0 ? ret : 0;
 
-	/* 4. The tap, with no queue but ours. */
-	ret = server_new_tap(s, c, queues, ifname, &f, &ifindex);
-	if (ret == -EAGAIN)
-		return server_refuse(c, p->seq, bridge, ret,
-				     "cannot create a tap: others kept attaching queues to it; try again");
+	/* 4. The tap and its port: the back's work, on fixed fields only. */
+	req.owner = c->peer_uid;
+	req.uid = c->uid;
+	req.pid = c->pid;
+	req.since = (uint64_t)time(NULL);
+	req.bridge = br.ifindex;
+	req.queues = queues;
+	req.vhost = vhost;
+	if (label)
+		snprintf(req.label, sizeof(req.label), "%s", label);
+	ret = back_create(&req, &r, f.fd);
+	f.n = r.nfds;
+	if (ret == -EPIPE && back_fd() < 0)
+		return server_refuse(c, p->seq, bridge, -EIO,
+				     "tapd's privileged half is gone: tapd is restarting, try again");
 	if (ret)
-		return server_refuse(c, p->seq, bridge, ret, "cannot create a tap: %s",
-				     strerror(-ret));
-	if (vhost)
-		vhost_err = server_open_vhost(&f, queues);
-	if (getrandom(mac + 1, 5, 0) != 5 || getrandom(port_mac + 1, 5, 0) != 5)
-		return server_refuse(c, p->seq, bridge, -EAGAIN, "no random bytes for a MAC");
-	mac[0] = port_mac[0] = 0xfe;	/* local, unicast; high, so the bridge keeps its own */
-	ret = link_alias_format(alias, sizeof(alias), c->uid, c->pid,
-				(unsigned long long)time(NULL), label);
-	if (!ret)
-		ret = link_configure(s->cfg->link, ifindex, mac, br.mtu, alias);
-	if (!ret)
-		ret = link_set_up(s->cfg->link, ifindex);
-	if (ret)
-		return server_refuse(c, p->seq, bridge, ret, "cannot set up tap %s: %s",
-				     ifname, strerror(-ret));
-	/*
-	 * The tap is never a bridge port: tapd's own port is, joined to it by
-	 * tc (port.c), set up as the policy says before it is up, so there is
-	 * no moment it is open otherwise.
-	 */
-	ret = port_create(s->cfg->link, ifindex, ifname, &br, port_mac, &port, &why);
-	if (ret == -EOPNOTSUPP)
-		return server_refuse(c, p->seq, bridge, ret,
-				     "this kernel does not support %s, which the tapd policy asks for on bridge %s: ask the admin",
-				     why, bridge);
-	if (ret == -EXFULL || ret == -ENOSPC)
-		return server_refuse(c, p->seq, bridge, ret,
-				     "bridge %s has no free port: ask the admin", bridge);
-	if (ret)
-		return server_refuse(c, p->seq, bridge, ret, "%s on bridge %s: %s", why, bridge,
-				     strerror(-ret));
+		return server_create_failed(c, p->seq, bridge, ret, &r);
 
-	/* 5. The reply carries the fd; tapd's copy goes when we return. */
+	/* 5. The reply carries the fds; tapd's copies go when we return. */
 	ret = proto_new(&msg, PROTO_MSG_CREATE, p->seq, PROTO_REQUEST_MAX);
 	if (ret)
 		return ret;
 	if (nla_put_string(msg, PROTO_A_BRIDGE, bridge) ||
 	    (label && nla_put_string(msg, PROTO_A_LABEL, label)) ||
-	    nla_put_string(msg, PROTO_A_IFNAME, ifname) ||
-	    nla_put_u32(msg, PROTO_A_IFINDEX, (uint32_t)ifindex) ||
-	    nla_put_u32(msg, PROTO_A_MTU, br.mtu) ||
-	    nla_put(msg, PROTO_A_MAC, 6, mac) ||
-	    (vhost_err && nla_put_u32(msg, PROTO_A_VHOST_ERRNO, (uint32_t)-vhost_err)) ||
+	    nla_put_string(msg, PROTO_A_IFNAME, r.ifname) ||
+	    nla_put_u32(msg, PROTO_A_IFINDEX, (uint32_t)r.ifindex) ||
+	    nla_put_u32(msg, PROTO_A_MTU, r.mtu) ||
+	    nla_put(msg, PROTO_A_MAC, 6, r.mac) ||
+	    (r.vhost_err && nla_put_u32(msg, PROTO_A_VHOST_ERRNO, (uint32_t)-r.vhost_err)) ||
 	    (vid && nla_put_u16(msg, PROTO_A_VLAN, (uint16_t)vid)) ||
 	    !(fds = nla_nest_start(msg, PROTO_A_FDS))) {
 		nlmsg_free(msg);
@@ -585,7 +531,7 @@ static int server_create(struct server *s, struct server_client *c,
 	}
 	nla_nest_end(msg, fds);
 	/* Counted before the notification comes, or not granted at all. */
-	ret = quota_set(s->cfg->quota, ifindex, c->uid);
+	ret = quota_set(s->cfg->quota, r.ifindex, c->uid);
 	if (ret) {
 		nlmsg_free(msg);
 		return server_refuse(c, p->seq, bridge, ret, "cannot count the tap for uid %u: %s",
@@ -601,15 +547,15 @@ static int server_create(struct server *s, struct server_client *c,
 	server_fds_close(&f);
 	if (ret) {
 		log_warn("grant undone uid=%u pid=%d bridge=%s tap=%s: cannot send the fd: %s",
-			 c->uid, c->pid, log_value(esc, sizeof(esc), bridge), ifname, strerror(-ret));
+			 c->uid, c->pid, log_value(esc, sizeof(esc), bridge), r.ifname, strerror(-ret));
 		return ret;
 	}
 	log_info("grant uid=%u pid=%d bridge=%s tap=%s vm=%s max=%u queues=%u vhost=%s port=%s%s%s%s%s%s vlan=%u",
-		 c->uid, c->pid, log_value(esc, sizeof(esc), bridge), ifname, label ? label : "-", grant.max_taps, queues,
-		 !vhost ? "no" : vhost_err ? strerror(-vhost_err) : "yes",
-		 port.isolated ? "isolated," : "", port.locked ? "pinned," : "",
-		 port.bpdu_guard ? "bpdu_guard," : "", port.root_block ? "root_block," : "",
-		 port.learning ? "learning," : "", port.flood ? "flood" : "-", vid);
+		 c->uid, c->pid, log_value(esc, sizeof(esc), bridge), r.ifname, label ? label : "-",
+		 grant.max_taps, queues, !vhost ? "no" : r.vhost_err ? strerror(-r.vhost_err) : "yes",
+		 req.port.isolated ? "isolated," : "", req.port.locked ? "pinned," : "",
+		 req.port.bpdu_guard ? "bpdu_guard," : "", req.port.root_block ? "root_block," : "",
+		 req.port.learning ? "learning," : "", req.port.flood ? "flood" : "-", vid);
 	return 0;
 }
 
@@ -743,6 +689,14 @@ static int server_handle(struct server *s, struct server_client *c)
 	return server_refuse(c, p.seq, NULL, -EOPNOTSUPP, "bad request: unknown type");
 }
 
+/* Has the back closed its end (it exited)? */
+static bool server_back_gone(void)
+{
+	struct pollfd p = { .fd = back_fd(), .events = 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
 static int server_signalfd(void)
 {
 	sigset_t set;
@@ -803,7 +757,7 @@ static bool server_signal(struct server_cfg *cfg, int sfd)
 int server_run(struct server_cfg *cfg)
 {
 	struct server s = { .cfg = cfg };
-	struct pollfd pfd[3 + SERVER_CLIENTS_MAX];
+	struct pollfd pfd[SERVER_FIXED_FDS + SERVER_CLIENTS_MAX];
 	time_t idle_since = server_now();
 	cleanup_fd int sfd = -1;
 	int ret = 0;
@@ -820,15 +774,23 @@ int server_run(struct server_cfg *cfg)
 		size_t n = s.nclients;
 		int timeout;
 
+		if (back_fd() < 0 || server_back_gone()) {
+			log_err("tapd's privileged half exited: exiting too (the taps made stay; a restart serves again)");
+			ret = -EPIPE;
+			break;
+		}
+
 		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		/* With every slot taken, or no fd left, leave clients in the backlog. */
 		pfd[1] = (struct pollfd){ .fd = n < SERVER_CLIENTS_MAX && now >= s.accept_paused ?
 					  cfg->listen_fd : -1, .events = POLLIN };
 		pfd[2] = (struct pollfd){ .fd = link_watch_fd(cfg->link), .events = POLLIN };
+		/* The back: nothing comes from it unasked, but its end closing. */
+		pfd[3] = (struct pollfd){ .fd = back_fd(), .events = 0 };
 		if (now < s.accept_paused && s.accept_paused < next)
 			next = s.accept_paused;
 		for (size_t i = 0; i < n; i++) {
-			pfd[3 + i] = (struct pollfd){ .fd = s.clients[i].fd,
+			pfd[SERVER_FIXED_FDS + i] = (struct pollfd){ .fd = s.clients[i].fd,
 						      .events = POLLIN };
 			if (s.clients[i].deadline < next)
 				next = s.clients[i].deadline;
@@ -849,7 +811,7 @@ int server_run(struct server_cfg *cfg)
 		}
 		timeout = next > now ? (int)(next - now) * 1000 : 0;
 
-		if (poll(pfd, 3 + n, timeout) < 0) {
+		if (poll(pfd, SERVER_FIXED_FDS + n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
@@ -857,6 +819,8 @@ int server_run(struct server_cfg *cfg)
 		}
 		if ((pfd[0].revents & POLLIN) && !server_signal(cfg, sfd))
 			break;
+		if (pfd[3].revents)
+			continue;	/* the back is gone: said at the top */
 
 		/*
 		 * Link notifications first, whether or not poll() flagged them:
@@ -873,10 +837,10 @@ int server_run(struct server_cfg *cfg)
 		for (size_t i = n; i-- > 0;) {
 			struct server_client *c = &s.clients[i];
 
-			if (pfd[3 + i].revents & POLLIN) {
+			if (pfd[SERVER_FIXED_FDS + i].revents & POLLIN) {
 				if (server_handle(&s, c))
 					server_drop(&s, i);
-			} else if (pfd[3 + i].revents & (POLLHUP | POLLERR)) {
+			} else if (pfd[SERVER_FIXED_FDS + i].revents & (POLLHUP | POLLERR)) {
 				server_drop(&s, i);
 			} else if (c->deadline <= now) {
 				server_drop(&s, i);

@@ -51,7 +51,8 @@
 #include <linux/if_tun.h>
 
 #include "client.h"
-#include "link.h"
+#include "alias.h"
+#include "kernel.h"
 #include "port.h"
 #include "proto.h"
 #include "tun.h"
@@ -119,32 +120,32 @@ static double *bench_alloc(size_t n)
 }
 
 /*
- * The kernel work tapd does for one tap, with tapd's own code: resolve the
+ * The kernel work tapd does for one tap, with tapd's own code: look up the
  * bridge, TUNSETIFF and TUNSETOWNER, the ifindex, RTM_NEWLINK for the tap,
  * up, its port (port_create(): veth pair, flags set and read back, tc
  * redirects both ways). Returns
  * its time, or -1; the tap is closed (and so deleted) after, untimed.
  */
-static double bench_floor_one(struct link_ctx *link, const char *bridge)
+static double bench_floor_one(struct kernel *k, const char *bridge)
 {
+	struct alias_tap a = { .uid = getuid(), .pid = (unsigned int)getpid(),
+			       .since = (unsigned long long)time(NULL), .label = "bench" };
 	uint8_t mac[6] = { 0xfe, 0, 0, 0, 0, 1 };
-	char name[IFNAMSIZ], alias[LINK_ALIAS_MAX];
+	char name[IFNAMSIZ], alias[ALIAS_MAX], port_name[IFNAMSIZ], peer[IFNAMSIZ];
 	/* tapd's default port: BPDU guard and root block on. */
-	struct link_port port = { .bpdu_guard = true, .root_block = true, .learning = true,
-				  .flood = true };
-	struct link_bridge br;
+	struct priv_port port = { .bpdu_guard = 1, .root_block = 1, .learning = 1, .flood = 1 };
+	struct kernel_link br, tap, pl;
 	double t0 = bench_now_us(), t;
-	const char *why;
-	int fd, ifindex;
+	enum priv_why why;
+	int fd;
 
-	if (link_bridge_lookup(link, bridge, &br) || tun_create(getuid(), 1, name, &fd))
+	if (kernel_link_get(0, bridge, &br) || tun_create(getuid(), 1, name, &fd))
 		return -1;
-	ifindex = (int)if_nametoindex(name);
-	link_alias_format(alias, sizeof(alias), getuid(), getpid(), (unsigned long long)time(NULL),
-			  "bench");
-	if (!ifindex || link_configure(link, ifindex, mac, br.mtu, alias) ||
-	    link_set_up(link, ifindex) ||
-	    port_create(link, ifindex, name, &br, mac, &port, &why)) {
+	alias_tap_format(alias, sizeof(alias), &a);
+	if (kernel_link_get(0, name, &tap) ||
+	    kernel_configure(k, tap.ifindex, mac, br.mtu, alias) ||
+	    kernel_set_up(k, tap.ifindex) ||
+	    port_create(k, tap.ifindex, name, br.ifindex, br.mtu, mac, &port, &why)) {
 		close(fd);
 		return -1;
 	}
@@ -152,22 +153,22 @@ static double bench_floor_one(struct link_ctx *link, const char *bridge)
 	usleep(1000);	/* held as bench_release() holds tapd's taps */
 	close(fd);
 	/* tapd's watch deletes a gone tap's port; here nobody watches. */
-	port_names(name, alias, alias + IFNAMSIZ);
-	link_delete(link, 0, alias);
+	if (!alias_port_names(name, port_name, peer) && !kernel_link_get(0, port_name, &pl))
+		kernel_delete(k, pl.ifindex);
 	return t;
 }
 
 static int bench_floor(const char *bridge, size_t n)
 {
 	double *us = bench_alloc(n);
-	struct link_ctx *link;
+	struct kernel *link;
 
-	if (link_open(&link))
+	if (kernel_open(&link))
 		return 1;
 	for (size_t i = 0; i < n; i++)
 		if ((us[i] = bench_floor_one(link, bridge)) < 0)
 			return 1;
-	link_close(link);
+	kernel_close(link);
 	bench_report("floor", us, n, 0);
 	free(us);
 	return 0;
@@ -222,11 +223,11 @@ static int bench_concurrent(const char *path, const char *bridge, int clients, i
 	for (int c = 0; c < clients; c++) {
 		if (fork() == 0) {
 			uid_t uid = 60000 + (uid_t)c / 8;
-			struct link_ctx *link = NULL;
+			struct kernel *link = NULL;
 			int sock = -1;
 
 			close(p[0]);
-			if (!path && link_open(&link))
+			if (!path && kernel_open(&link))
 				_exit(1);
 			if (path && (setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
 				_exit(1);

@@ -55,13 +55,23 @@ PIDS+=("$VM_PID")
 check "the guest came up and pinged the host" wait_for 1800 grep -aq TAPVM-HOLDING "$TMP/console"
 vmtap=$(nsx ls /sys/class/net | grep '^tapd' | head -1)
 check "the host reaches the guest" ping_guest 1
+BACK=$(back_pid "$TAPD_PID")
 kill -KILL "$TAPD_PID"
 wait "$TAPD_PID" 2>/dev/null
 check "tapd is gone (SIGKILL)" sh -c "! kill -0 $TAPD_PID 2>/dev/null"
+check "... its back exits with it" wait_for 50 sh -c "! kill -0 $BACK 2>/dev/null"
 check "the VM runs on" kill -0 "$VM_PID"
 check "... its tap stays" nsx test -e "/sys/class/net/$vmtap"
 check "... and its networking works: the host pings the guest" ping_guest 3
 check "... its port still on the bridge" nsx test -e "/sys/class/net/br0/brif/$(port_of "$vmtap")"
+
+# The back killed: the front says so and exits; the VM does not notice.
+start_tapd "$TMP/tapd.conf"
+kill -KILL "$(back_pid "$TAPD_PID")"
+check "the back killed: the front exits" wait_for 50 sh -c "! kill -0 $TAPD_PID 2>/dev/null"
+wait "$TAPD_PID" 2>/dev/null
+check "... and says why" grep -q "privileged half exited: exiting too" "$TMP/tapd.log"
+check "... the VM runs on, its networking too" ping_guest 2
 
 start_tapd "$TMP/tapd.conf"
 check "a new tapd counts the VM's tap" grep -q "ready .* taps=1 " "$TMP/tapd.log"

@@ -240,6 +240,35 @@ no_taps() { [ "$(taps)" = 0 ]; }
 
 # tapd_fds: tapd's open fds, "N -> target" in order; fds_back: the same as
 # $fds_before (taken with tapd_fds earlier).
+# tapd's back: the one child of the front (the process started).
+back_pid() { pgrep -P "$1" -x tapd | head -n1; }
+# A field of /proc/PID/status.
+status_of() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
+# The two halves as they must be: the front (PID) with no capability, the
+# back with CAP_NET_ADMIN alone, both filtered, never root; LABEL prefixes.
+check_halves() {
+	local label=$1 front=$2 back t
+	back=$(back_pid "$front")
+	check "$label: the back runs, a child of the front" test -n "$back"
+	check_eq "$label: the front has no capability (effective)" 0000000000000000 "$(status_of "$front" CapEff)"
+	check_eq "$label: ... nor permitted" 0000000000000000 "$(status_of "$front" CapPrm)"
+	check_eq "$label: the back keeps only CAP_NET_ADMIN effective" 0000000000001000 "$(status_of "$back" CapEff)"
+	check_eq "$label: ... and permitted" 0000000000001000 "$(status_of "$back" CapPrm)"
+	for p in "$front" "$back"; do
+		check_eq "$label: pid $p has no inheritable capability" 0000000000000000 "$(status_of "$p" CapInh)"
+		check_eq "$label: pid $p has no ambient capability" 0000000000000000 "$(status_of "$p" CapAmb)"
+		check_eq "$label: pid $p set no_new_privs" 1 "$(status_of "$p" NoNewPrivs)"
+		check "$label: pid $p runs as a non-zero uid (real, effective, saved)" \
+			awk '/^Uid/ { exit !($2 != 0 && $3 != 0 && $4 != 0) }' "/proc/$p/status"
+		for t in /proc/"$p"/task/*; do
+			check_eq "$label: thread ${t##*/} of pid $p is under a seccomp filter" 2 \
+				"$(awk '$1 == "Seccomp:" {print $2}' "$t/status")"
+		done
+	done
+	check "$label: the front has a thread that closes what clients send" \
+		test "$(ls /proc/"$front"/task | wc -l)" -ge 2
+	check_eq "$label: the back is one thread" 1 "$(ls /proc/"$back"/task | wc -l)"
+}
 tapd_fds() { ls -l "/proc/$TAPD_PID/fd" | sed -n 's/.* \([0-9]* -> .*\)/\1/p' | sort -n | paste -sd' '; }
 fds_back() { [ "$(tapd_fds)" = "$fds_before" ]; }
 

@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* caps.c - drop to CAP_NET_ADMIN alone, as an unprivileged user
+/* caps.c - drop to CAP_NET_ADMIN alone (the back) or nothing (the front),
+ * as an unprivileged user
  *
- * Keep-list, each with its reason:
- *	CAP_NET_ADMIN	TUNSETIFF and TUNSETOWNER on /dev/net/tun, and the
- *			RTM_NEWLINK that sets master, MTU, address and alias.
- * Nothing else: the socket is bound and the policy read before the drop.
+ * The back keeps CAP_NET_ADMIN, for:
+ *	TUNSETIFF	a new tap, and each queue attached to a multiqueue one
+ *	TUNSETOWNER	its owner, before anyone else can attach
+ *	RTM_NEWLINK	the veth pair of its port (with master); a link's
+ *			address, MTU, alias, addrgenmode; up
+ *	RTM_SETLINK	the port's flags (AF_BRIDGE IFLA_PROTINFO), its VLAN
+ *	RTM_DELLINK	a tap or port of tapd's; the default VLAN off a port
+ *	RTM_NEWNEIGH	the pinned MAC's static FDB entry
+ *	RTM_NEWQDISC	clsact on the tap and the port's peer
+ *	RTM_NEWTFILTER	u32 with mirred between them
+ * The front keeps nothing. Both drop after the socket is bound, the policy
+ * read and the notification socket opened (its buffer past rmem_max).
  */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -90,13 +100,13 @@ static int caps_lookup_user(const char *user, uid_t *uid, gid_t *gid,
  *
  * Return: 0 or -EPERM.
  */
-static int caps_verify(int was_root, char *err, size_t errlen)
+static int caps_verify(int was_root, bool keep, char *err, size_t errlen)
 {
 	uid_t r, e, s;
 
 	capng_get_caps_process();
 	for (unsigned int cap = 0; cap <= CAP_LAST_CAP; cap++) {
-		if (cap == CAP_NET_ADMIN)
+		if (cap == CAP_NET_ADMIN && keep)
 			continue;
 		if (capng_have_capability(CAPNG_EFFECTIVE, cap) ||
 		    capng_have_capability(CAPNG_PERMITTED, cap) ||
@@ -106,8 +116,9 @@ static int caps_verify(int was_root, char *err, size_t errlen)
 			return -EPERM;
 		}
 	}
-	if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN)) {
-		snprintf(err, errlen, "lost CAP_NET_ADMIN while dropping privileges");
+	if (keep != !!capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN)) {
+		snprintf(err, errlen, keep ? "lost CAP_NET_ADMIN while dropping privileges" :
+			 "could not drop CAP_NET_ADMIN");
 		return -EPERM;
 	}
 	if (getresuid(&r, &e, &s) || (was_root && (!r || !e || !s))) {
@@ -118,8 +129,9 @@ static int caps_verify(int was_root, char *err, size_t errlen)
 }
 
 /**
- * caps_drop() - keep CAP_NET_ADMIN and nothing else, never as root
+ * caps_drop() - keep CAP_NET_ADMIN and nothing else, or nothing, never as root
  * @user:	user to become when started as uid 0
+ * @keep:	keep CAP_NET_ADMIN (the back), or nothing (the front)
  * @err:	reason for people on failure
  * @errlen:	its size
  *
@@ -132,7 +144,7 @@ static int caps_verify(int was_root, char *err, size_t errlen)
  *
  * Return: 0 or -errno.
  */
-int caps_drop(const char *user, char *err, size_t errlen)
+int caps_drop(const char *user, bool keep, char *err, size_t errlen)
 {
 	int was_root = getuid() == 0 || geteuid() == 0;
 	int ret;
@@ -149,8 +161,9 @@ int caps_drop(const char *user, char *err, size_t errlen)
 		if (ret)
 			return ret;
 		capng_clear(CAPNG_SELECT_BOTH);
-		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
-			     CAP_NET_ADMIN);
+		if (keep)
+			capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+				     CAP_NET_ADMIN);
 		ret = capng_change_id((int)uid, (int)gid,
 				      CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING);
 		if (ret) {
@@ -168,8 +181,9 @@ int caps_drop(const char *user, char *err, size_t errlen)
 		}
 
 		capng_clear(CAPNG_SELECT_BOTH);
-		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
-			     CAP_NET_ADMIN);
+		if (keep)
+			capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+				     CAP_NET_ADMIN);
 		if (capng_apply(bounding ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS)) {
 			snprintf(err, errlen, "cannot drop capabilities");
 			return -EPERM;
@@ -186,5 +200,10 @@ int caps_drop(const char *user, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot set no_new_privs: %s", strerror(errno));
 		return -errno;
 	}
-	return caps_verify(was_root, err, errlen);
+	/* Neither half may be ptraced or dumped by the other, nor by the user. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
+		snprintf(err, errlen, "cannot clear the dumpable flag: %s", strerror(errno));
+		return -errno;
+	}
+	return caps_verify(was_root, keep, err, errlen);
 }

@@ -48,8 +48,8 @@
 #include <netlink/route/link/veth.h>
 #include <netlink/route/neighbour.h>
 
-#include "link.h"
-#include "link_nl.h"
+#include "alias.h"
+#include "kernel.h"
 #include "port.h"
 #include "util.h"
 
@@ -57,43 +57,10 @@
 #define NTF_STICKY	(1 << 6)
 #endif
 
-/**
- * port_names() - the names of a tap's port and of its peer
- * @tap:	the tap's name, "tapd" and 8 hex digits (tun.c)
- * @port:	set to "tdp" and the same digits: the bridge's side
- * @peer:	set to "tdr" and the same digits: the redirect's side
- *
- * Return: 0, or -EINVAL for a name tapd would not have given a tap.
- */
-int port_names(const char *tap, char port[IFNAMSIZ], char peer[IFNAMSIZ])
-{
-	if (strncmp(tap, "tapd", 4) || strlen(tap) != 12 ||
-	    strspn(tap + 4, "0123456789abcdef") != 8)
-		return -EINVAL;
-	snprintf(port, IFNAMSIZ, "tdp%s", tap + 4);
-	snprintf(peer, IFNAMSIZ, "tdr%s", tap + 4);
-	return 0;
-}
-
-/**
- * port_alias_parse() - the tap a port's alias names
- * @alias:	a link's alias, or NULL
- * @tap:	set to the tap's ifindex
- *
- * Return: 0 if the alias is a port's, else -ENOENT.
- */
-int port_alias_parse(const char *alias, int *tap)
-{
-	int n = 0;
-
-	if (!alias || sscanf(alias, "tapd-port tap=%d%n", tap, &n) != 1 || alias[n] || *tap <= 0)
-		return -ENOENT;
-	return 0;
-}
-
 /* The veth pair: the port (down, on the bridge, tapd's MAC) and its peer. */
-static int port_veth(struct link_ctx *ctx, const char *name, const char *peer_name,
-		     const struct link_bridge *br, const uint8_t mac[6])
+static int port_veth(struct kernel *k, const char *name, const char *peer_name,
+		     int bridge, unsigned int mtu,
+		     const uint8_t mac[6])
 {
 	struct rtnl_link *l = rtnl_link_veth_alloc(), *peer;
 	struct nl_addr *addr = nl_addr_build(AF_LLC, mac, 6);
@@ -105,14 +72,14 @@ static int port_veth(struct link_ctx *ctx, const char *name, const char *peer_na
 	peer = rtnl_link_veth_get_peer(l);
 	rtnl_link_set_name(l, name);
 	rtnl_link_set_addr(l, addr);
-	rtnl_link_set_mtu(l, br->mtu);
-	rtnl_link_set_master(l, br->ifindex);
+	rtnl_link_set_mtu(l, mtu);
+	rtnl_link_set_master(l, bridge);
 	rtnl_link_set_name(peer, peer_name);
-	rtnl_link_set_mtu(peer, br->mtu);
+	rtnl_link_set_mtu(peer, mtu);
 	rtnl_link_put(peer);
-	ret = link_errno(rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, &msg));
+	ret = kernel_errno(rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, &msg));
 	if (!ret)
-		ret = link_send_sync(ctx, msg);	/* EXFULL: the bridge is full */
+		ret = kernel_send_sync(k, msg);	/* EXFULL: the bridge is full */
 out:
 	nl_addr_put(addr);
 	if (l)
@@ -147,7 +114,7 @@ static struct nl_msg *port_tc_msg(int type, int ifindex, uint32_t handle, uint32
  * @from, and on its ingress "u32 match u32 0 0" (matchall is not in every
  * kernel) with "action mirred egress redirect dev @to".
  */
-static int port_redirect(struct link_ctx *ctx, int from, int to)
+static int port_redirect(struct kernel *k, int from, int to)
 {
 	struct {
 		struct tc_u32_sel sel;
@@ -165,7 +132,7 @@ static int port_redirect(struct link_ctx *ctx, int from, int to)
 	msg = port_tc_msg(RTM_NEWQDISC, from, TC_H_MAKE(TC_H_CLSACT, 0), TC_H_CLSACT, 0, "clsact");
 	if (!msg)
 		return -ENOMEM;
-	ret = link_send_sync(ctx, msg);
+	ret = kernel_send_sync(k, msg);
 	if (ret)
 		return ret;
 
@@ -185,7 +152,7 @@ static int port_redirect(struct link_ctx *ctx, int from, int to)
 	nla_nest_end(msg, act);
 	nla_nest_end(msg, acts);
 	nla_nest_end(msg, opts);
-	return link_send_sync(ctx, msg);
+	return kernel_send_sync(k, msg);
 }
 
 struct port_read {
@@ -199,7 +166,7 @@ static int port_read_msg(struct nl_msg *msg, void *arg)
 	struct nlattr *pt[IFLA_BRPORT_MAX + 1];
 	struct port_read *r = arg;
 
-	if (link_info_nested(msg, IFLA_INFO_SLAVE_DATA, pt, IFLA_BRPORT_MAX))
+	if (kernel_info_nested(msg, IFLA_INFO_SLAVE_DATA, pt, IFLA_BRPORT_MAX))
 		return NL_OK;
 	for (int t = 1; t <= IFLA_BRPORT_MAX; t++) {
 		if (pt[t] && nla_len(pt[t]) == 1) {
@@ -215,18 +182,18 @@ static int port_read_msg(struct nl_msg *msg, void *arg)
  * protection the kernel cannot give is a refusal, never a silent gap.
  */
 static int port_verify(int ifindex, const uint8_t want[][2],
-			    size_t n, const char **missing)
+			    size_t n, enum priv_why *missing)
 {
 	struct port_read r = { 0 };
-	int ret = link_get_one(ifindex, port_read_msg, &r);
+	int ret = kernel_get_one(ifindex, NULL, port_read_msg, &r);
 
 	if (ret)
 		return ret;
 	for (size_t i = 0; i < n; i++) {
 		if (!r.seen[want[i][0]] || r.flag[want[i][0]] != want[i][1]) {
-			*missing = want[i][0] == IFLA_BRPORT_LOCKED ? "locked ports (mac=pinned)" :
-				   want[i][0] == IFLA_BRPORT_ISOLATED ? "isolated ports" :
-				   "one of the bridge port flags";
+			*missing = want[i][0] == IFLA_BRPORT_LOCKED ? PRIV_WHY_NO_LOCKED :
+				   want[i][0] == IFLA_BRPORT_ISOLATED ? PRIV_WHY_NO_ISOLATED :
+				   PRIV_WHY_NO_FLAG;
 			return -EOPNOTSUPP;
 		}
 	}
@@ -234,7 +201,7 @@ static int port_verify(int ifindex, const uint8_t want[][2],
 }
 
 /* VLAN @vid as the port's untagged PVID, and not the default VLAN 1. */
-static int port_vlan(struct link_ctx *ctx, int ifindex, uint16_t vid, const char **why)
+static int port_vlan(struct kernel *k, int ifindex, uint16_t vid, enum priv_why *why)
 {
 	for (int pass = 0; pass < 2; pass++) {
 		struct bridge_vlan_info info = {
@@ -247,7 +214,7 @@ static int port_vlan(struct link_ctx *ctx, int ifindex, uint16_t vid, const char
 
 		if (pass && vid == 1)
 			break;
-		msg = link_ifi_msg(pass ? RTM_DELLINK : RTM_SETLINK,
+		msg = kernel_ifi_msg(pass ? RTM_DELLINK : RTM_SETLINK,
 				   NLM_F_REQUEST | NLM_F_ACK, AF_BRIDGE, ifindex);
 		if (!msg || !(nest = nla_nest_start(msg, IFLA_AF_SPEC)) ||
 		    nla_put(msg, IFLA_BRIDGE_VLAN_INFO, sizeof(info), &info)) {
@@ -255,11 +222,10 @@ static int port_vlan(struct link_ctx *ctx, int ifindex, uint16_t vid, const char
 			return -ENOMEM;
 		}
 		nla_nest_end(msg, nest);
-		ret = link_send_sync(ctx, msg);
+		ret = kernel_send_sync(k, msg);
 		/* The default VLAN may not be there (default_pvid 0 or other). */
 		if (ret && !(pass && (ret == -ENOENT || ret == -EINVAL))) {
-			*why = pass ? "cannot take the default VLAN off the port" :
-				      "cannot set the port's VLAN";
+			*why = pass ? PRIV_WHY_VLAN1 : PRIV_WHY_VLAN;
 			return ret;
 		}
 	}
@@ -267,7 +233,7 @@ static int port_vlan(struct link_ctx *ctx, int ifindex, uint16_t vid, const char
 }
 
 /* One static FDB entry: @mac on the port (in @vid), through a locked port. */
-static int port_fdb(struct link_ctx *ctx, int ifindex, const uint8_t mac[6], uint16_t vid)
+static int port_fdb(struct kernel *k, int ifindex, const uint8_t mac[6], uint16_t vid)
 {
 	struct rtnl_neigh *n = rtnl_neigh_alloc();
 	struct nl_addr *addr = nl_addr_build(AF_LLC, mac, 6);
@@ -281,7 +247,7 @@ static int port_fdb(struct link_ctx *ctx, int ifindex, const uint8_t mac[6], uin
 		rtnl_neigh_set_flags(n, NTF_MASTER | NTF_STICKY);
 		if (vid)
 			rtnl_neigh_set_vlan(n, vid);
-		ret = link_errno(rtnl_neigh_add(link_sock(ctx), n, NLM_F_CREATE | NLM_F_EXCL));
+		ret = kernel_errno(rtnl_neigh_add(kernel_sock(k), n, NLM_F_CREATE | NLM_F_EXCL));
 	}
 	nl_addr_put(addr);
 	rtnl_neigh_put(n);
@@ -305,8 +271,8 @@ static int port_fdb(struct link_ctx *ctx, int ifindex, const uint8_t mac[6], uin
  *
  * Return: 0 or -errno (@why set).
  */
-static int port_options(struct link_ctx *ctx, int ifindex, const struct link_port *port,
-			const char **why)
+static int port_options(struct kernel *k, int ifindex, const struct priv_port *port,
+			enum priv_why *why)
 {
 	const uint8_t flags[][2] = {
 		{ IFLA_BRPORT_GUARD, port->bpdu_guard },
@@ -316,31 +282,31 @@ static int port_options(struct link_ctx *ctx, int ifindex, const struct link_por
 		{ IFLA_BRPORT_ISOLATED, port->isolated },
 		{ IFLA_BRPORT_LOCKED, port->locked },
 	};
-	struct nl_msg *msg = link_ifi_msg(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK, AF_BRIDGE, ifindex);
+	struct nl_msg *msg = kernel_ifi_msg(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK, AF_BRIDGE, ifindex);
 	struct nlattr *nest;
 	int ret;
 
-	*why = "cannot set the port's flags";
+	*why = PRIV_WHY_PORT_FLAGS;
 	if (!msg || !(nest = nla_nest_start(msg, IFLA_PROTINFO | NLA_F_NESTED)))
 		goto oom;
 	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
 		if (nla_put_u8(msg, flags[i][0], flags[i][1]))
 			goto oom;
 	nla_nest_end(msg, nest);
-	ret = link_send_sync(ctx, msg);
+	ret = kernel_send_sync(k, msg);
 	if (!ret)
 		ret = port_verify(ifindex, flags, ARRAY_SIZE(flags), why);
 	if (ret)
 		return ret;
 
 	if (port->vid) {
-		ret = port_vlan(ctx, ifindex, port->vid, why);
+		ret = port_vlan(k, ifindex, port->vid, why);
 		if (ret)
 			return ret;
 	}
 	if (port->locked) {
-		*why = "cannot add the static FDB entry for the pinned MAC";
-		ret = port_fdb(ctx, ifindex, port->mac, port->vid);
+		*why = PRIV_WHY_FDB;
+		ret = port_fdb(k, ifindex, port->mac, port->vid);
 		if (ret)
 			return ret;
 	}
@@ -352,13 +318,14 @@ oom:
 
 /**
  * port_create() - the port of a new tap, on its bridge, set up and open
- * @ctx:	context
+ * @k:		context
  * @tap:	the tap's ifindex
  * @tap_name:	its name
- * @br:		the bridge
+ * @bridge:	the bridge's ifindex
+ * @mtu:	its MTU
  * @mac:	the port's MAC (first byte 0xfe, so the bridge prefers real ports')
  * @opts:	the policy's port options
- * @why:	on failure, what could not be done, for people
+ * @why:	on failure, what could not be done
  *
  * In order: the veth pair (the port on the bridge, down), no IPv6 on either
  * end, the port's options, the redirects both ways, the peer up, and last
@@ -367,45 +334,46 @@ oom:
  *
  * Return: 0 or -errno (@why set).
  */
-int port_create(struct link_ctx *ctx, int tap, const char *tap_name,
-		const struct link_bridge *br, const uint8_t mac[6],
-		const struct link_port *opts, const char **why)
+int port_create(struct kernel *k, int tap, const char *tap_name, int bridge, unsigned int mtu,
+		const uint8_t mac[6], const struct priv_port *opts, enum priv_why *why)
 {
 	char name[IFNAMSIZ], peer_name[IFNAMSIZ], alias[32];
-	int port, peer, ret;
+	struct kernel_link port, peer;
+	int ret;
 
-	ret = port_names(tap_name, name, peer_name);
+	ret = alias_port_names(tap_name, name, peer_name);
+	if (!ret)
+		ret = alias_port_format(alias, sizeof(alias), tap);
 	if (ret)
 		return ret;
-	snprintf(alias, sizeof(alias), "tapd-port tap=%d", tap);
-	*why = "cannot make the tap's port";
-	ret = port_veth(ctx, name, peer_name, br, mac);
+	*why = PRIV_WHY_PORT;
+	ret = port_veth(k, name, peer_name, bridge, mtu, mac);
 	if (ret == -EOPNOTSUPP)
-		*why = "cannot make the tap's port (veth, the kernel's module)";
+		*why = PRIV_WHY_PORT_VETH;
 	if (ret)
 		return ret;
-	port = (int)if_nametoindex(name);
-	peer = (int)if_nametoindex(peer_name);
-	ret = port && peer ? 0 : -ENODEV;
+	ret = kernel_link_get(0, name, &port);
 	if (!ret)
-		ret = link_configure(ctx, port, NULL, 0, alias);
+		ret = kernel_link_get(0, peer_name, &peer);
 	if (!ret)
-		ret = link_configure(ctx, peer, NULL, 0, alias);
+		ret = kernel_configure(k, port.ifindex, NULL, 0, alias);
 	if (!ret)
-		ret = port_options(ctx, port, opts, why);
+		ret = kernel_configure(k, peer.ifindex, NULL, 0, alias);
+	if (!ret)
+		ret = port_options(k, port.ifindex, opts, why);
 	if (!ret) {
-		*why = "cannot join the tap to its port (tc clsact, u32, mirred)";
-		ret = port_redirect(ctx, tap, peer);
+		*why = PRIV_WHY_JOIN;
+		ret = port_redirect(k, tap, peer.ifindex);
 	}
 	if (!ret)
-		ret = port_redirect(ctx, peer, tap);
+		ret = port_redirect(k, peer.ifindex, tap);
 	if (!ret) {
-		*why = "cannot bring the tap's port up";
-		ret = link_set_up(ctx, peer);
+		*why = PRIV_WHY_UP;
+		ret = kernel_set_up(k, peer.ifindex);
 	}
 	if (!ret)
-		ret = link_set_up(ctx, port);	/* last: now the port is open */
-	if (ret)
-		link_delete(ctx, 0, name);
+		ret = kernel_set_up(k, port.ifindex);	/* last: now the port is open */
+	if (ret && !kernel_link_get(0, name, &port))
+		kernel_delete(k, port.ifindex);
 	return ret;
 }

@@ -3,12 +3,13 @@
 #ifndef TAPD_CAPS_H
 #define TAPD_CAPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define CAPS_DEFAULT_USER	"tapd"
 #define CAPS_NOBODY		65534	/* the kernel's overflow uid, Debian's nobody */
 
 int caps_check(char *err, size_t errlen);
-int caps_drop(const char *user, char *err, size_t errlen);
+int caps_drop(const char *user, bool keep, char *err, size_t errlen);
 
 #endif /* TAPD_CAPS_H */

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* back.c - the front's way to ask the back (tapd/priv/) for its verbs
+ *
+ * One request at a time, each answered before the next: the back's work is
+ * a few system calls. A back that does not answer within
+ * PRIV_REPLY_TIMEOUT_S, closes its end, or answers out of turn is gone for
+ * good: every later call fails with -EPIPE, and the front exits.
+ */
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "back.h"
+#include "proto.h"
+
+static int back_sock = -1;
+
+static const char *const back_whys[PRIV_WHY_MAX] = {
+	[PRIV_WHY_NONE] = "cannot create a tap",
+	[PRIV_WHY_BRIDGE] = "the bridge is gone",
+	[PRIV_WHY_TAP] = "cannot create a tap",
+	[PRIV_WHY_TAP_JOINED] = "cannot create a tap: others kept attaching queues to it; try again",
+	[PRIV_WHY_RANDOM] = "no random bytes for a MAC",
+	[PRIV_WHY_TAP_SETUP] = "cannot set up the tap",
+	[PRIV_WHY_PORT] = "cannot make the tap's port",
+	[PRIV_WHY_PORT_VETH] = "cannot make the tap's port (veth, the kernel's module)",
+	[PRIV_WHY_PORT_FLAGS] = "cannot set the port's flags",
+	[PRIV_WHY_NO_LOCKED] = "locked ports (mac=pinned)",
+	[PRIV_WHY_NO_ISOLATED] = "isolated ports",
+	[PRIV_WHY_NO_FLAG] = "one of the bridge port flags",
+	[PRIV_WHY_VLAN] = "cannot set the port's VLAN",
+	[PRIV_WHY_VLAN1] = "cannot take the default VLAN off the port",
+	[PRIV_WHY_FDB] = "cannot add the static FDB entry for the pinned MAC",
+	[PRIV_WHY_JOIN] = "cannot join the tap to its port (tc clsact, u32, mirred)",
+	[PRIV_WHY_UP] = "cannot bring the tap's port up",
+};
+
+/* What the back could not do, in words (its answer's @why). */
+const char *back_why(unsigned int why)
+{
+	return why < PRIV_WHY_MAX && back_whys[why] ? back_whys[why] : back_whys[PRIV_WHY_NONE];
+}
+
+int back_fd(void)
+{
+	return back_sock;
+}
+
+/* The back is gone, or said what it should not: never ask it again. */
+static int back_lost(void)
+{
+	if (back_sock >= 0)
+		close(back_sock);
+	back_sock = -1;
+	return -EPIPE;
+}
+
+/* One answer of the back's, fds beside it into @fds (at most @max). */
+static int back_recv(uint32_t verb, struct priv_reply *rep, int *fds, size_t max)
+{
+	union {
+		char buf[CMSG_SPACE(PROTO_FDS_MAX * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = rep, .iov_len = sizeof(*rep) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct pollfd p = { .fd = back_sock, .events = POLLIN };
+	int got[PROTO_FDS_MAX];
+	struct cmsghdr *cm;
+	size_t n = 0;
+	ssize_t len;
+
+	if (poll(&p, 1, PRIV_REPLY_TIMEOUT_S * 1000) != 1)
+		return back_lost();
+	len = recvmsg(back_sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+			size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+			if (k > PROTO_FDS_MAX - n)	/* cannot be: the buffer holds no more */
+				k = PROTO_FDS_MAX - n;
+			memcpy(got + n, CMSG_DATA(cm), k * sizeof(int));
+			n += k;
+		}
+	}
+	if (len != (ssize_t)sizeof(*rep) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+	    rep->verb != verb || rep->nfds != n || n > max) {
+		proto_close_fds(got, n);
+		return back_lost();
+	}
+	if (n)
+		memcpy(fds, got, n * sizeof(int));
+	return 0;
+}
+
+/* Send one request and take its answer. */
+static int back_call(const void *req, size_t len, uint32_t verb, struct priv_reply *rep,
+		     int *fds, size_t max)
+{
+	if (back_sock < 0)
+		return -EPIPE;
+	if (send(back_sock, req, len, MSG_NOSIGNAL) != (ssize_t)len)
+		return back_lost();
+	return back_recv(verb, rep, fds, max);
+}
+
+/**
+ * back_start() - fork the back (before either half drops privileges)
+ * @user:	the user both become when started as root
+ * @err:	reason for people on failure
+ * @errlen:	its size
+ *
+ * Return: 0 or -errno.
+ */
+int back_start(const char *user, char *err, size_t errlen)
+{
+	pid_t pid;
+
+	return priv_spawn(user, &back_sock, &pid, err, errlen);
+}
+
+/**
+ * back_ready() - wait for the back's hello: privileges dropped, filter on
+ * @err:	reason for people on failure
+ * @errlen:	its size
+ *
+ * Return: 0, -ECANCELED when the back stopped and logged why, or -errno.
+ */
+int back_ready(char *err, size_t errlen)
+{
+	struct priv_reply hello;
+	int ret = back_recv(PRIV_HELLO, &hello, NULL, 0);
+
+	if (ret) {
+		snprintf(err, errlen, "tapd's privileged half did not start: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	return hello.err ? -ECANCELED : 0;	/* it said why itself */
+}
+
+/**
+ * back_create() - PRIV_CREATE
+ * @req:	the request
+ * @rep:	the answer: on failure @rep->why says what failed
+ * @fds:	set to @rep->nfds fds: the queues, then the vhost-net fds
+ *
+ * Return: 0 or -errno (-EPIPE: the back is gone).
+ */
+int back_create(const struct priv_create *req, struct priv_reply *rep, int *fds)
+{
+	int ret = back_call(req, sizeof(*req), PRIV_CREATE, rep, fds, PROTO_FDS_MAX);
+
+	if (ret)
+		rep->why = PRIV_WHY_NONE;
+	return ret ? ret : rep->err;
+}
+
+static int back_delete(uint32_t verb, int ifindex)
+{
+	struct priv_delete req = { .verb = verb, .ifindex = ifindex };
+	struct priv_reply rep;
+	int ret = back_call(&req, sizeof(req), verb, &rep, NULL, 0);
+
+	return ret ? ret : rep.err;
+}
+
+/* A tap of tapd's that is abandoned or has lost its port. */
+int back_delete_tap(int ifindex)
+{
+	return back_delete(PRIV_DELETE_TAP, ifindex);
+}
+
+/* A port of tapd's whose tap is gone. */
+int back_delete_port(int ifindex)
+{
+	return back_delete(PRIV_DELETE_PORT, ifindex);
+}

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* priv.c - tapd's back: the one process that holds CAP_NET_ADMIN
+ *
+ * Theory of operation. tapd is two processes. The front (the files in tapd/) has no
+ * capability: it speaks to clients, parses their bytes, applies the policy,
+ * keeps the books and logs. The back (this folder) is forked from it before
+ * either drops privileges, keeps CAP_NET_ADMIN alone, closes every fd but
+ * stdio and its end of a SOCK_SEQPACKET pair, and installs its own seccomp
+ * allow-list (filter.c). Then it answers the front, one request at a time,
+ * with these verbs (priv.h), each a fixed struct taken only at its exact
+ * size, every field checked before anything is done:
+ *
+ *	PRIV_CREATE	a tap owned by a uid, with 1 to PROTO_QUEUES_MAX queues
+ *			(and vhost-net fds), configured and up, and its port on
+ *			a bridge given by ifindex, with the options given.
+ *			Needs the capability for TUNSETIFF and TUNSETOWNER, and
+ *			for the RTM_NEWLINK, RTM_SETLINK, RTM_NEWNEIGH,
+ *			RTM_NEWQDISC and RTM_NEWTFILTER requests of port.c.
+ *	PRIV_DELETE_TAP	a tap whose alias is tapd's, if it is persistent with no
+ *			queue attached (made so and let go), or its port is
+ *			gone. RTM_DELLINK needs the capability.
+ *	PRIV_DELETE_PORT a port whose alias is tapd's, if its tap is gone.
+ *
+ * The back never sees a client's bytes, a bridge's name, the policy or the
+ * user database: names it uses are ones it made (tapdXXXXXXXX), the label
+ * is a fixed field checked against the label charset, and the bridge is an
+ * ifindex it checks is a bridge. The front, were it taken over, could make
+ * taps on any bridge with any options, and delete tapd's taps and ports
+ * that are abandoned or cut off anyway: nothing else (docs/security.md).
+ *
+ * When the front goes (its socket closes), the back exits; when the back
+ * goes, the front exits. Taps made stay valid: their fds are the clients'.
+ */
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include "alias.h"
+#include "caps.h"
+#include "filter.h"
+#include "kernel.h"
+#include "log.h"
+#include "port.h"
+#include "priv.h"
+#include "tun.h"
+#include "util.h"
+
+#ifndef SO_PASSRIGHTS
+#define SO_PASSRIGHTS	83	/* Linux 6.16: 0 refuses SCM_RIGHTS */
+#endif
+
+#define PRIV_TAP_TRIES	16
+
+union priv_req {
+	uint32_t verb;
+	struct priv_create create;
+	struct priv_delete del;
+};
+
+/* One reply, and @n fds beside it. */
+static int priv_send(int sock, const struct priv_reply *r, const int *fds, size_t n)
+{
+	union {
+		char buf[CMSG_SPACE(PROTO_FDS_MAX * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = (void *)r, .iov_len = sizeof(*r) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (n) {
+		struct cmsghdr *cm;
+
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(n * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
+	}
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) == (ssize_t)sizeof(*r) ? 0 : -errno;
+}
+
+/* Every field of a PRIV_CREATE, before anything acts on it. */
+static int priv_create_valid(const struct priv_create *c)
+{
+	const struct priv_port *p = &c->port;
+	const uint8_t *m = p->mac;
+
+	if (c->pid <= 0 || c->bridge <= 0 || c->queues < 1 || c->queues > PROTO_QUEUES_MAX ||
+	    c->vhost > 1 || p->isolated > 1 || p->locked > 1 || p->bpdu_guard > 1 ||
+	    p->root_block > 1 || p->learning > 1 || p->flood > 1 || p->vid > 4094)
+		return -EINVAL;
+	if (p->locked && ((m[0] & 1) || !(m[0] | m[1] | m[2] | m[3] | m[4] | m[5])))
+		return -EINVAL;
+	if (!memchr(c->label, '\0', sizeof(c->label)) ||
+	    (c->label[0] && !names_label_valid(c->label)))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * A new tap owned by @owner with @queues queues, and no queue of anyone
+ * else's. A multiqueue tap has no owner between TUNSETIFF and TUNSETOWNER,
+ * and the kernel lets anyone attach a queue to an ownerless one (its name is
+ * in the link notifications every process may read): so once the owner is
+ * set and our queues are attached, the kernel's count must be exactly ours.
+ * A tap someone joined (or, through a queue held for a moment, gave a group
+ * or made persistent) is deleted, the intruder's queue going dead with it,
+ * and another is made. A single-queue tap cannot be joined while its one
+ * queue is attached.
+ */
+static int priv_new_tap(struct kernel *k, const struct priv_create *c, struct priv_reply *r,
+			int *fds)
+{
+	for (int i = 0; i < PRIV_TAP_TRIES; i++) {
+		struct kernel_link t;
+		int ret = tun_create(c->owner, c->queues, r->ifname, fds);
+
+		if (ret)
+			return ret;
+		r->nfds = c->queues;
+		ret = kernel_link_get(0, r->ifname, &t);
+		if (ret)
+			return ret;
+		r->ifindex = t.ifindex;
+		if (c->queues == 1)
+			return 0;
+		if (t.tun_seen && t.attached == c->queues && !t.disabled && !t.persist &&
+		    t.owner == (int64_t)c->owner && t.group == -1)
+			return 0;
+		log_warn("tap=%s uid=%u: %u queues attached and %u detached where tapd attached %u, persist=%d group=%lld: someone joined it before its owner was set; deleted",
+			 r->ifname, c->uid, t.attached, t.disabled, c->queues, t.persist,
+			 (long long)t.group);
+		kernel_delete(k, t.ifindex);
+		proto_close_fds(fds, r->nfds);
+		r->nfds = 0;
+	}
+	return -EAGAIN;
+}
+
+/* PRIV_CREATE. Return: 0 or -errno (@r->why set); @fds hold @r->nfds. */
+static int priv_create(struct kernel *k, const struct priv_create *c, struct priv_reply *r,
+		       int *fds)
+{
+	struct alias_tap a = { .uid = c->uid, .pid = (unsigned int)c->pid, .since = c->since };
+	enum priv_why why = PRIV_WHY_PORT;
+	char alias[ALIAS_MAX];
+	struct kernel_link br;
+	uint8_t port_mac[6];
+	int ret;
+
+	r->why = PRIV_WHY_BRIDGE;
+	ret = priv_create_valid(c);
+	if (ret)
+		return ret;
+	ret = kernel_link_get(c->bridge, NULL, &br);
+	if (!ret && strcmp(br.kind, "bridge"))
+		ret = -EMEDIUMTYPE;
+	if (ret)
+		return ret;
+	r->mtu = br.mtu;
+
+	r->why = PRIV_WHY_TAP;
+	ret = priv_new_tap(k, c, r, fds);
+	if (ret == -EAGAIN)
+		r->why = PRIV_WHY_TAP_JOINED;
+	if (ret)
+		return ret;
+	/* One vhost-net fd per queue, or none: QEMU may try on its own. */
+	for (unsigned int q = 0; c->vhost && q < c->queues; q++) {
+		r->vhost_err = tun_open_vhost(&fds[r->nfds]);
+		if (r->vhost_err) {
+			proto_close_fds(fds + c->queues, r->nfds - c->queues);
+			r->nfds = c->queues;
+			break;
+		}
+		r->nfds++;
+	}
+	r->why = PRIV_WHY_RANDOM;
+	if (getrandom(r->mac + 1, 5, 0) != 5 || getrandom(port_mac + 1, 5, 0) != 5)
+		return -EAGAIN;
+	r->mac[0] = port_mac[0] = 0xfe;	/* local, unicast; high, so the bridge keeps its own */
+
+	r->why = PRIV_WHY_TAP_SETUP;
+	memcpy(a.label, c->label, sizeof(a.label));
+	ret = alias_tap_format(alias, sizeof(alias), &a);
+	if (!ret)
+		ret = kernel_configure(k, r->ifindex, r->mac, r->mtu, alias);
+	if (!ret)
+		ret = kernel_set_up(k, r->ifindex);
+	if (ret)
+		return ret;
+	/*
+	 * The tap is never a bridge port: tapd's own port is, joined to it by
+	 * tc, set up as the policy says before it is up.
+	 */
+	ret = port_create(k, r->ifindex, r->ifname, c->bridge, r->mtu, port_mac, &c->port,
+			  &why);
+	r->why = ret ? why : PRIV_WHY_NONE;
+	return ret;
+}
+
+/* PRIV_DELETE_TAP: a tap of tapd's, abandoned or cut off from its port. */
+static int priv_delete_tap(struct kernel *k, int ifindex)
+{
+	char port[IFNAMSIZ], peer[IFNAMSIZ];
+	struct kernel_link l, p;
+	struct alias_tap a;
+	int ret = kernel_link_get(ifindex, NULL, &l);
+
+	if (ret)
+		return ret;
+	if (!l.tun_seen || alias_tap_parse(l.alias, &a) || alias_port_names(l.name, port, peer))
+		return -EPERM;
+	if (!kernel_tun_abandoned(&l) && kernel_link_get(0, port, &p) != -ENODEV)
+		return -EBUSY;
+	return kernel_delete(k, ifindex);
+}
+
+/* PRIV_DELETE_PORT: a port of tapd's whose tap is gone. */
+static int priv_delete_port(struct kernel *k, int ifindex)
+{
+	struct kernel_link l, t;
+	struct alias_tap a;
+	int tap, ret = kernel_link_get(ifindex, NULL, &l);
+
+	if (ret)
+		return ret;
+	if (strcmp(l.kind, "veth") || alias_port_parse(l.alias, &tap))
+		return -EPERM;
+	ret = kernel_link_get(tap, NULL, &t);
+	if (!ret && !alias_tap_parse(t.alias, &a))
+		return -EBUSY;
+	if (ret && ret != -ENODEV)
+		return ret;
+	return kernel_delete(k, ifindex);
+}
+
+/* Serve the front until it closes its end. */
+static int priv_serve(struct kernel *k, int sock)
+{
+	for (;;) {
+		union priv_req req;
+		struct priv_reply r = { 0 };
+		int fds[PROTO_FDS_MAX];
+		struct iovec iov = { .iov_base = &req, .iov_len = sizeof(req) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+
+		if (n == 0)
+			return 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		r.verb = n >= (ssize_t)sizeof(req.verb) ? req.verb : 0;
+		if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+			r.err = -EBADMSG;
+		else if (r.verb == PRIV_CREATE && n == sizeof(req.create))
+			r.err = priv_create(k, &req.create, &r, fds);
+		else if (r.verb == PRIV_DELETE_TAP && n == sizeof(req.del))
+			r.err = priv_delete_tap(k, req.del.ifindex);
+		else if (r.verb == PRIV_DELETE_PORT && n == sizeof(req.del))
+			r.err = priv_delete_port(k, req.del.ifindex);
+		else
+			r.err = -EBADMSG;
+		if (r.err) {
+			proto_close_fds(fds, r.nfds);
+			r.nfds = 0;
+		}
+		n = priv_send(sock, &r, fds, r.nfds);
+		/* Our copies go at once: the copies in flight keep the tap. */
+		proto_close_fds(fds, r.nfds);
+		if (n)
+			return (int)n;
+	}
+}
+
+/* The back, from fork() to exit. Return: its exit status. */
+static int priv_main(int sock, pid_t front, const char *user)
+{
+	struct priv_reply hello = { .verb = PRIV_HELLO };
+	struct kernel *k = NULL;
+	char err[256];
+	int off = 0, ret;
+
+	/* Nothing of the front's: stdio and our socket only. */
+	if (sock > 3)
+		close_range(3, (unsigned int)sock - 1, 0);
+	close_range((unsigned int)sock + 1, ~0U, 0);
+	/* Signals are the front's to act on; the back goes when it does. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+
+	ret = caps_drop(user, true, err, sizeof(err));
+	if (ret)
+		log_err("refusing to run with more privileges than CAP_NET_ADMIN: %s", err);
+	if (!ret && (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != front))
+		ret = -ESRCH;	/* the front is gone already */
+	/* As root it opened; as tapd's user it must too, for every tap. */
+	if (!ret && (ret = tun_check(err, sizeof(err))))
+		log_err("%s", err);
+	if (!ret && (ret = kernel_open(&k)))
+		log_err("cannot open rtnetlink: %s", strerror(-ret));
+	/* The front sends no fds; where the kernel can refuse them, it does. */
+	setsockopt(sock, SOL_SOCKET, SO_PASSRIGHTS, &off, sizeof(off));
+	if (!ret && (ret = filter_apply_back()))
+		log_err("cannot install the back's seccomp filter: %s", strerror(-ret));
+	hello.err = ret;
+	if (priv_send(sock, &hello, NULL, 0) || ret) {
+		kernel_close(k);
+		return 1;
+	}
+	ret = priv_serve(k, sock);
+	kernel_close(k);
+	if (ret)
+		log_err("back: the front's socket failed: %s", strerror(-ret));
+	return ret ? 1 : 0;
+}
+
+/**
+ * priv_spawn() - fork the back, before either half drops privileges
+ * @user:	the user both become when started as root
+ * @sock:	set to the front's end of the socket pair
+ * @pid:	set to the back's pid
+ * @err:	reason for people on failure
+ * @errlen:	its size
+ *
+ * Return: 0 or -errno.
+ */
+int priv_spawn(const char *user, int *sock, pid_t *pid, char *err, size_t errlen)
+{
+	pid_t front = getpid();
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		snprintf(err, errlen, "cannot make the socket pair for the back: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	fflush(stderr);
+	*pid = fork();
+	if (*pid < 0) {
+		snprintf(err, errlen, "cannot fork the back: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -errno;
+	}
+	if (!*pid) {
+		close(sv[0]);
+		_exit(priv_main(sv[1], front, user));
+	}
+	close(sv[1]);
+	*sock = sv[0];
+	return 0;
+}
