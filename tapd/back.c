@@ -111,17 +111,18 @@ static int back_call(const void *req, size_t len, uint32_t verb, struct priv_rep
 
 /**
  * back_start() - fork the back (before either half drops privileges)
- * @user:	the user both become when started as root
+ * @uid:	the user both become when started as root
+ * @gid:	its group
  * @err:	reason for people on failure
  * @errlen:	its size
  *
  * Return: 0 or -errno.
  */
-int back_start(const char *user, char *err, size_t errlen)
+int back_start(uid_t uid, gid_t gid, char *err, size_t errlen)
 {
 	pid_t pid;
 
-	return priv_spawn(user, &back_sock, &pid, err, errlen);
+	return priv_spawn(uid, gid, &back_sock, &pid, err, errlen);
 }
 
 /**

@@ -298,6 +298,16 @@ static bool link_is_up(struct link_ctx *ctx, int ifindex)
 	return up;
 }
 
+/* The tap of a port named tdp...: tapd... . Return: 0 or -ENOENT. */
+static int link_port_tap(const char *port, char tap[IFNAMSIZ])
+{
+	if (strncmp(port, "tdp", 3) || strlen(port) != 11 ||
+	    strspn(port + 3, "0123456789abcdef") != 8)
+		return -ENOENT;
+	snprintf(tap, IFNAMSIZ, "tapd%s", port + 3);
+	return 0;
+}
+
 /*
  * A port or its peer (alias "tapd-port tap=N"): when it goes, its tap goes
  * too, so no tap is left cut off. In a dump, it is remembered, and deleted
@@ -334,7 +344,7 @@ static void link_watch_port(struct link_ctx *ctx, struct nlmsghdr *nlh, struct i
 
 	if (nlh->nlmsg_type != RTM_NEWLINK || !(ifi->ifi_flags & IFF_LOWER_UP) ||
 	    nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 || !tb[IFLA_IFNAME] ||
-	    alias_port_tap(nla_get_string(tb[IFLA_IFNAME]), tap) ||
+	    link_port_tap(nla_get_string(tb[IFLA_IFNAME]), tap) ||
 	    !(tap_ifindex = (int)if_nametoindex(tap)) ||
 	    quota_owner(ctx->quota, tap_ifindex, &uid) || !tb[IFLA_PROTINFO] ||
 	    /* Not yet up as far as the bridge knows (linkwatch runs later). */

@@ -49,6 +49,7 @@
 #include "sandbox.h"
 #include "server.h"
 #include "tun.h"
+#include "user.h"
 
 static void usage(FILE *f)
 {
@@ -61,7 +62,7 @@ static void usage(FILE *f)
 "                        (default " PROTO_DEFAULT_SOCKET ")\n"
 "  -u, --user NAME       user to run as when started as root: a name or a\n"
 "                        number (uid and gid) of tapd's own, never root or\n"
-"                        nobody (default " CAPS_DEFAULT_USER ")\n"
+"                        nobody (default " USER_DEFAULT ")\n"
 "      --idle-exit SECS  when socket-activated, exit after SECS with no\n"
 "                        client (default 0: never)\n"
 "      --max-taps N      most taps tapd keeps on this host, for all users\n"
@@ -165,9 +166,11 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	const char *config = POLICY_DEFAULT_PATH, *sock = PROTO_DEFAULT_SOCKET;
-	const char *user = CAPS_DEFAULT_USER;
+	const char *user = USER_DEFAULT;
 	struct server_cfg cfg = { .listen_fd = -1 };
 	unsigned int max_taps = QUOTA_MAX_TAPS_DEFAULT;
+	uid_t uid = 0;
+	gid_t gid = 0;
 	struct rlimit rl;
 	char err[POLICY_ERR_MAX];
 	int c, ret, check = 0, list = 0;
@@ -248,8 +251,13 @@ int main(int argc, char **argv)
 		policy_free(cfg.policy);
 		return 0;
 	}
-	if (caps_check(err, sizeof(err)) || tun_check(err, sizeof(err))) {
+	if (user_check_caps(err, sizeof(err)) || tun_check(err, sizeof(err))) {
 		log_err("%s", err);
+		return 1;
+	}
+	/* The user both halves become, if we are root: read here, never in the back. */
+	if ((!getuid() || !geteuid()) && user_resolve(user, &uid, &gid, err, sizeof(err))) {
+		log_err("refusing to run with more privileges than CAP_NET_ADMIN: %s", err);
 		return 1;
 	}
 
@@ -272,7 +280,7 @@ int main(int argc, char **argv)
 	}
 
 	/* 5. The back keeps CAP_NET_ADMIN; the front, this process, nothing. */
-	ret = back_start(user, err, sizeof(err));
+	ret = back_start(uid, gid, err, sizeof(err));
 	if (!ret)
 		ret = back_ready(err, sizeof(err));
 	if (ret) {
@@ -280,7 +288,7 @@ int main(int argc, char **argv)
 			log_err("%s", err);
 		return 1;
 	}
-	ret = caps_drop(user, false, err, sizeof(err));
+	ret = caps_drop(uid, gid, false, err, sizeof(err));
 	if (ret) {
 		log_err("refusing to serve with any capability in the front: %s", err);
 		return 1;

@@ -101,13 +101,3 @@ int alias_port_names(const char *tap, char port[IFNAMSIZ], char peer[IFNAMSIZ])
 	snprintf(peer, IFNAMSIZ, "tdr%s", tap + 4);
 	return 0;
 }
-
-/* The tap of a port named tdp...: tapd... . Return: 0 or -ENOENT. */
-int alias_port_tap(const char *port, char tap[IFNAMSIZ])
-{
-	if (strncmp(port, "tdp", 3) || strlen(port) != 11 ||
-	    strspn(port + 3, "0123456789abcdef") != 8)
-		return -ENOENT;
-	snprintf(tap, IFNAMSIZ, "tapd%s", port + 3);
-	return 0;
-}

@@ -29,6 +29,5 @@ int alias_tap_parse(const char *alias, struct alias_tap *a);
 int alias_port_format(char *buf, size_t size, int tap);
 int alias_port_parse(const char *alias, int *tap);
 int alias_port_names(const char *tap, char port[IFNAMSIZ], char peer[IFNAMSIZ]);
-int alias_port_tap(const char *port, char tap[IFNAMSIZ]);
 
 #endif /* TAPD_ALIAS_H */

@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,68 +28,6 @@
 #include <cap-ng.h>
 
 #include "caps.h"
-
-/**
- * caps_check() - can this process do tapd's work at all?
- * @err:	reason for people on failure
- * @errlen:	its size
- *
- * Return: 0 or -EPERM.
- */
-int caps_check(char *err, size_t errlen)
-{
-	capng_get_caps_process();
-	if (!capng_have_capability(CAPNG_PERMITTED, CAP_NET_ADMIN)) {
-		snprintf(err, errlen,
-			 "tapd needs CAP_NET_ADMIN: start it as root, or with AmbientCapabilities=CAP_NET_ADMIN");
-		return -EPERM;
-	}
-	return 0;
-}
-
-/*
- * The user tapd becomes: a name, or a number (uid and gid both) that no
- * one else uses. Never root, and never nobody: every process that runs as
- * nobody (tapd's own clients among them) could signal tapd, ptrace it or
- * lower its limits.
- */
-static int caps_lookup_user(const char *user, uid_t *uid, gid_t *gid,
-			    char *err, size_t errlen)
-{
-	struct passwd *pw = getpwnam(user);
-	char *end;
-	unsigned long n;
-
-	errno = 0;
-	n = strtoul(user, &end, 10);
-	if (!pw && *user && !*end && !errno && n < 4294967295UL) {
-		*uid = (uid_t)n;
-		*gid = (gid_t)n;
-	} else if (!pw && !strcmp(user, CAPS_DEFAULT_USER)) {
-		snprintf(err, errlen,
-			 "user '%s' does not exist: create it (systemd-sysusers, or useradd --system --no-create-home --shell /usr/sbin/nologin %s), or name another with --user",
-			 user, user);
-		return -ENOENT;
-	} else if (!pw) {
-		snprintf(err, errlen, "unknown user '%s' for --user: create it or name another",
-			 user);
-		return -ENOENT;
-	} else {
-		*uid = pw->pw_uid;
-		*gid = pw->pw_gid;
-	}
-	if (*uid == 0 || *gid == 0) {
-		snprintf(err, errlen, "--user '%s' is root: name an unprivileged user", user);
-		return -EINVAL;
-	}
-	if (*uid == CAPS_NOBODY || !strcmp(user, "nobody")) {
-		snprintf(err, errlen,
-			 "--user '%s' is nobody, whom other processes share: create a user of tapd's own (systemd-sysusers, or useradd --system tapd)",
-			 user);
-		return -EINVAL;
-	}
-	return 0;
-}
 
 /**
  * caps_verify() - refuse to go on with more than CAP_NET_ADMIN
@@ -130,7 +67,8 @@ static int caps_verify(int was_root, bool keep, char *err, size_t errlen)
 
 /**
  * caps_drop() - keep CAP_NET_ADMIN and nothing else, or nothing, never as root
- * @user:	user to become when started as uid 0
+ * @uid:	user to become when started as uid 0 (user_resolve())
+ * @gid:	its group
  * @keep:	keep CAP_NET_ADMIN (the back), or nothing (the front)
  * @err:	reason for people on failure
  * @errlen:	its size
@@ -144,22 +82,16 @@ static int caps_verify(int was_root, bool keep, char *err, size_t errlen)
  *
  * Return: 0 or -errno.
  */
-int caps_drop(const char *user, bool keep, char *err, size_t errlen)
+int caps_drop(uid_t uid, gid_t gid, bool keep, char *err, size_t errlen)
 {
 	int was_root = getuid() == 0 || geteuid() == 0;
 	int ret;
 
-	ret = caps_check(err, errlen);
-	if (ret)
-		return ret;
-
 	if (was_root) {
-		uid_t uid;
-		gid_t gid;
-
-		ret = caps_lookup_user(user, &uid, &gid, err, errlen);
-		if (ret)
-			return ret;
+		if (!uid || !gid) {
+			snprintf(err, errlen, "refusing to stay root");
+			return -EPERM;
+		}
 		capng_clear(CAPNG_SELECT_BOTH);
 		if (keep)
 			capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
@@ -167,8 +99,8 @@ int caps_drop(const char *user, bool keep, char *err, size_t errlen)
 		ret = capng_change_id((int)uid, (int)gid,
 				      CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING);
 		if (ret) {
-			snprintf(err, errlen, "cannot switch to user '%s' (libcap-ng error %d)",
-				 user, ret);
+			snprintf(err, errlen, "cannot switch to uid %u (libcap-ng error %d)",
+				 (unsigned int)uid, ret);
 			return -EPERM;
 		}
 	} else {

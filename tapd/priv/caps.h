@@ -6,10 +6,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CAPS_DEFAULT_USER	"tapd"
+#include <sys/types.h>
+
 #define CAPS_NOBODY		65534	/* the kernel's overflow uid, Debian's nobody */
 
-int caps_check(char *err, size_t errlen);
-int caps_drop(const char *user, bool keep, char *err, size_t errlen);
+int caps_drop(uid_t uid, gid_t gid, bool keep, char *err, size_t errlen);
 
 #endif /* TAPD_CAPS_H */

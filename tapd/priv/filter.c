@@ -101,7 +101,7 @@ int filter_apply(const char *who, const struct filter_rule *rules, size_t n)
  * malloc, libnl and stdio need.
  */
 static const struct filter_rule filter_back[] = {
-	ANY(recvmsg), ANY(sendmsg), ANY(recvfrom), ANY(sendto),
+	ANY(recvmsg), ANY(sendmsg), ANY(recvfrom), ANY(sendto), ANY(poll), ANY(ppoll),
 	ARG(socket, 0, AF_NETLINK),	/* libnl: one per read-back */
 	ANY(bind), ANY(getsockname), ANY(setsockopt), ANY(getsockopt),
 	ANY(openat),			/* /dev/net/tun, /dev/vhost-net */

@@ -33,7 +33,9 @@
  */
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -244,6 +246,14 @@ static int priv_delete_port(struct kernel *k, int ifindex)
 	return kernel_delete(k, ifindex);
 }
 
+/* Did the front close its end? (A SOCK_SEQPACKET read of 0 may be an empty datagram.) */
+static bool priv_closed(int sock)
+{
+	struct pollfd p = { .fd = sock, .events = POLLRDHUP };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR));
+}
+
 /* Serve the front until it closes its end. */
 static int priv_serve(struct kernel *k, int sock)
 {
@@ -255,8 +265,8 @@ static int priv_serve(struct kernel *k, int sock)
 		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 		ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 
-		if (n == 0)
-			return 0;
+		if (n == 0 && priv_closed(sock))
+			return 0;	/* else an empty datagram: refused below */
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -285,7 +295,7 @@ static int priv_serve(struct kernel *k, int sock)
 }
 
 /* The back, from fork() to exit. Return: its exit status. */
-static int priv_main(int sock, pid_t front, const char *user)
+static int priv_main(int sock, pid_t front, uid_t uid, gid_t gid)
 {
 	struct priv_reply hello = { .verb = PRIV_HELLO };
 	struct kernel *k = NULL;
@@ -302,7 +312,7 @@ static int priv_main(int sock, pid_t front, const char *user)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 
-	ret = caps_drop(user, true, err, sizeof(err));
+	ret = caps_drop(uid, gid, true, err, sizeof(err));
 	if (ret)
 		log_err("refusing to run with more privileges than CAP_NET_ADMIN: %s", err);
 	if (!ret && (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != front))
@@ -330,7 +340,8 @@ static int priv_main(int sock, pid_t front, const char *user)
 
 /**
  * priv_spawn() - fork the back, before either half drops privileges
- * @user:	the user both become when started as root
+ * @uid:	the user both become when started as root (user_resolve())
+ * @gid:	its group
  * @sock:	set to the front's end of the socket pair
  * @pid:	set to the back's pid
  * @err:	reason for people on failure
@@ -338,7 +349,7 @@ static int priv_main(int sock, pid_t front, const char *user)
  *
  * Return: 0 or -errno.
  */
-int priv_spawn(const char *user, int *sock, pid_t *pid, char *err, size_t errlen)
+int priv_spawn(uid_t uid, gid_t gid, int *sock, pid_t *pid, char *err, size_t errlen)
 {
 	pid_t front = getpid();
 	int sv[2];
@@ -358,7 +369,7 @@ int priv_spawn(const char *user, int *sock, pid_t *pid, char *err, size_t errlen
 	}
 	if (!*pid) {
 		close(sv[0]);
-		_exit(priv_main(sv[1], front, user));
+		_exit(priv_main(sv[1], front, uid, gid));
 	}
 	close(sv[1]);
 	*sock = sv[0];

@@ -127,6 +127,6 @@ struct priv_reply {
 
 #define PRIV_REPLY_TIMEOUT_S	10	/* the back's work is a few syscalls */
 
-int priv_spawn(const char *user, int *sock, pid_t *pid, char *err, size_t errlen);
+int priv_spawn(uid_t uid, gid_t gid, int *sock, pid_t *pid, char *err, size_t errlen);
 
 #endif /* TAPD_PRIV_H */
