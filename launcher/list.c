@@ -54,8 +54,13 @@ static void list_names_in(const char *dir, const char *suffix, char ***names, si
 		if (len <= sl || strcmp(e->d_name + len - sl, suffix))
 			continue;
 		name = strndup(e->d_name, len - sl);
-		nn = name ? reallocarray(*names, *n + 1, sizeof(char *)) : NULL;
-		if (!nn || !names_label_valid(name)) {
+		if (!name || !names_label_valid(name)) {
+			free(name);
+			continue;
+		}
+		/* On failure the old array stays ours; on success it may have moved. */
+		nn = reallocarray(*names, *n + 1, sizeof(char *));
+		if (!nn) {
 			free(name);
 			continue;
 		}
@@ -79,11 +84,12 @@ static int list_names(void)
 		list_names_in(dir, "", &names, &n);
 	if (n)
 		qsort(names, n, sizeof(char *), list_cmp);
-	for (size_t i = 0; i < n; i++) {
+	/* A VM both defined and running is one name: printed once. */
+	for (size_t i = 0; i < n; i++)
 		if (!i || strcmp(names[i], names[i - 1]))
 			printf("%s\n", names[i]);
+	for (size_t i = 0; i < n; i++)
 		free(names[i]);
-	}
 	free(names);
 	return 0;
 }

@@ -146,12 +146,13 @@ int stop_main(int argc, char **argv)
 {
 	const char *name = vm_name_arg(argc, argv,
 		"Usage: tapvm stop NAME\nStop the VM NAME at once (QMP quit, then SIGKILL).\n");
+	cleanup_free char *answer = NULL;
 	char dir[PATH_MAX];
 	int ret;
 
 	if (!name)
 		return argc == 2 ? 0 : EXIT_USAGE;
-	if ((ret = vm_find(name, dir)) || (ret = vm_request(dir, "stop", NULL, &(char *){ NULL })))
+	if ((ret = vm_find(name, dir)) || (ret = vm_request(dir, "stop", NULL, &answer)))
 		return ret;
 	if (!vm_wait_gone(dir, 15)) {
 		fprintf(stderr, "tapvm: VM %s did not stop within 15 s\n", name);

@@ -53,6 +53,13 @@ printf 'netdev = br0\nqemu-arg = $(touch /tmp/tapvm-pwned)\n' >"$H/cfg/tapvm/evi
 tv start evil --dry-run --accel tcg >/dev/null 2>&1
 check "a VM file is never run by a shell" test ! -e /tmp/tapvm-pwned
 
+# list --names (bash completion runs it): defined and running, each once, sorted.
+# (State directories as tapvm makes them: 0700, the user's.)
+as_user -- sh -c "umask 077; mkdir -p '$H/run/tapvm/evil' '$H/run/tapvm/zeta'"
+check_eq "list --names: every VM defined or with a state directory, once each" \
+	"bad evil web zeta" "$(tv list --names | paste -sd' ')"
+rm -rf "$H/run/tapvm/evil" "$H/run/tapvm/zeta"
+
 # --- drives: new, snapshot, clone ---------------------------------------------------------
 out=$(tv img new gold 16M); rc=$?
 check_eq "img new makes the VM's first drive" "0 $H/data/tapvm/gold/disk-0.qcow2" "$rc $out"
