@@ -180,7 +180,7 @@ int client_request_tap(int sock, const struct client_request *rq,
 	unsigned int queues = rq->queues ? rq->queues : 1;
 	static uint32_t seq;
 	cleanup_free void *buf = NULL;
-	struct proto_parsed p;
+	struct proto_parsed p = { 0 };
 	struct nl_msg *req;
 	const char *why;
 	size_t nfds;
@@ -326,29 +326,31 @@ static int client_list_add(struct client_listing *out, struct nlattr *nla,
 int client_list(int sock, struct client_listing *out, char *err, size_t errlen)
 {
 	static uint32_t seq = 0x10000;
-	cleanup_free void *buf = NULL;
 	int fds[PROTO_FDS_MAX];
 	const char *why = NULL;
-	struct proto_parsed p;
+	struct proto_parsed p = { 0 };
 	struct nl_msg *req;
 	struct nlattr *nla;
 	size_t nfds;
 	int ret, rem;
+	/* Freed at the one way out (clang 14's analyzer ignores cleanup attributes). */
+	void *buf = malloc(PROTO_REPLY_MAX);
 
 	memset(out, 0, sizeof(*out));
-	buf = malloc(PROTO_REPLY_MAX);
 	if (!buf || proto_new(&req, PROTO_MSG_LIST, ++seq, PROTO_REQUEST_MAX)) {
 		snprintf(err, errlen, "cannot build a request: out of memory");
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto out;
 	}
 	ret = client_call(sock, req, buf, &p, fds, &nfds, err, errlen);
 	nlmsg_free(req);
 	if (ret)
-		return ret;
+		goto out;
 	if (nfds || p.type != PROTO_MSG_LIST) {
 		proto_close_fds(fds, nfds);
 		snprintf(err, errlen, "tapd sent a bad reply: unexpected type or fds");
-		return -EPROTO;
+		ret = -EPROTO;
+		goto out;
 	}
 	nla_for_each_attr(nla, p.attrs, p.attrlen, rem) {
 		ret = client_list_add(out, nla, &why);
@@ -356,10 +358,12 @@ int client_list(int sock, struct client_listing *out, char *err, size_t errlen)
 			client_listing_free(out);
 			snprintf(err, errlen, "tapd sent a bad reply: %s",
 				 why ? why : strerror(-ret));
-			return ret;
+			break;
 		}
 	}
-	return 0;
+out:
+	free(buf);
+	return ret;
 }
 
 void client_listing_free(struct client_listing *l)

@@ -57,7 +57,7 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
 	size_t len = strlen(name);
 
-	if (strncmp(argv[*i], name, len))
+	if (*i >= argc || !argv[*i] || strncmp(argv[*i], name, len))
 		return NULL;
 	if (argv[*i][len] == '=')
 		return argv[*i] + len + 1;

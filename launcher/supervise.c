@@ -566,7 +566,7 @@ static bool supervise_signal(struct supervisor *s)
 /* QEMU exited before QMP was up: say so as machine.py's VMLaunchFailure. */
 static void supervise_launch_failure(struct supervisor *s)
 {
-	char *p = s->said, *end = s->said + s->nsaid;
+	char *p, *end;
 
 	while (s->out >= 0)
 		supervise_output(s);

@@ -93,7 +93,7 @@ static int back_recv(uint32_t verb, struct priv_reply *rep, int *fds, size_t max
 		proto_close_fds(got, n);
 		return back_lost();
 	}
-	if (n)
+	if (n && fds)
 		memcpy(fds, got, n * sizeof(int));
 	return 0;
 }

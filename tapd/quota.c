@@ -134,6 +134,15 @@ static struct quota_user *quota_user_add(struct quota *q, uid_t uid)
 	return u;
 }
 
+/* One tap fewer for @uid (a counted tap's user always has a slot). */
+static void quota_user_dec(struct quota *q, uid_t uid)
+{
+	struct quota_user *u = quota_user(q, uid, 0);
+
+	if (u && u->count)
+		u->count--;
+}
+
 static struct quota_tap *quota_find(const struct quota *q, int ifindex)
 {
 	for (size_t i = quota_hash((uint32_t)ifindex, q->cap), n = 0; n < q->cap;
@@ -169,7 +178,7 @@ int quota_set(struct quota *q, int ifindex, uid_t uid)
 			u = quota_user_add(q, uid);
 			if (!u)
 				return -ENOSPC;
-			quota_user(q, t->uid, 0)->count--;
+			quota_user_dec(q, t->uid);
 			t->uid = uid;
 			u->count++;
 		}
@@ -228,7 +237,7 @@ void quota_remove(struct quota *q, int ifindex)
 
 	if (!t)
 		return;
-	quota_user(q, t->uid, 0)->count--;
+	quota_user_dec(q, t->uid);
 	t->ifindex = QUOTA_GONE;
 	q->total--;
 	/* Too many removed slots make every probe long: start the table anew. */

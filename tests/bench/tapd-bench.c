@@ -108,6 +108,12 @@ static void bench_release(struct client_tap *tap)
 		usleep(100);
 }
 
+/* A run that cannot go on: the process ends, its buffers with it. */
+static void __attribute__((noreturn)) bench_fail(void)
+{
+	exit(1);
+}
+
 static double *bench_alloc(size_t n)
 {
 	double *us = calloc(n ? n : 1, sizeof(double));
@@ -164,10 +170,10 @@ static int bench_floor(const char *bridge, size_t n)
 	struct kernel *link;
 
 	if (kernel_open(&link))
-		return 1;
+		bench_fail();
 	for (size_t i = 0; i < n; i++)
 		if ((us[i] = bench_floor_one(link, bridge)) < 0)
-			return 1;
+			bench_fail();
 	kernel_close(link);
 	bench_report("floor", us, n, 0);
 	free(us);
@@ -189,12 +195,12 @@ static int bench_tapd(const char *path, const char *bridge, size_t n)
 			if (sock >= 0)
 				close(sock);
 			if (client_connect(path, &sock))
-				return 1;
+				bench_fail();
 		}
 		t0 = bench_now_us();
 		if (client_create(sock, bridge, "bench", &tap, err, sizeof(err))) {
 			fprintf(stderr, "tapd-bench: %s\n", err);
-			return 1;
+			bench_fail();
 		}
 		us[i] = bench_now_us() - t0;
 		bench_release(&tap);
@@ -218,7 +224,7 @@ static int bench_concurrent(const char *path, const char *bridge, int clients, i
 	int p[2];
 
 	if (pipe(p))
-		return 1;
+		bench_fail();
 	end = t0 + secs * 1e6;
 	for (int c = 0; c < clients; c++) {
 		if (fork() == 0) {
@@ -302,7 +308,7 @@ static int bench_helper(const char *helper, const char *bridge, size_t n)
 		pid_t pid;
 
 		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-			return 1;
+			bench_fail();
 		snprintf(fdarg, sizeof(fdarg), "--fd=%d", sv[1]);
 		snprintf(brarg, sizeof(brarg), "--br=%s", bridge);
 		pid = fork();
@@ -320,7 +326,7 @@ static int bench_helper(const char *helper, const char *bridge, size_t n)
 		close(sv[0]);
 		if (fd < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
 			fprintf(stderr, "tapd-bench: %s gave no fd\n", helper);
-			return 1;
+			bench_fail();
 		}
 		close(fd);
 	}
@@ -364,7 +370,7 @@ static int bench_xkvm(const char *bridge, size_t n)
 		snprintf(user, sizeof(user), "%u", (unsigned int)getuid());
 		t0 = bench_now_us();
 		if (bench_run(add) || bench_run(up))
-			return 1;
+			bench_fail();
 		us[i] = bench_now_us() - t0;
 		bench_run(del);
 	}
@@ -403,7 +409,7 @@ static int bench_exec(const char *tapvm, const char *sock, const char *fake, siz
 
 	if (!stamp) {
 		fprintf(stderr, "tapd-bench: set TAPVM_BENCH_STAMP\n");
-		return 1;
+		bench_fail();
 	}
 	for (size_t i = 0; i < n; i++) {
 		char *argv[] = { (char *)tapvm, "run", "--socket", (char *)sock, "--accel", "tcg",
@@ -420,7 +426,7 @@ static int bench_exec(const char *tapvm, const char *sock, const char *fake, siz
 		f = fopen(stamp, "r");
 		if (!f || fscanf(f, "%lf", &t1) != 1) {
 			fprintf(stderr, "tapd-bench: the stand-in QEMU did not run\n");
-			return 1;
+			bench_fail();
 		}
 		fclose(f);
 		us[i] = t1 - t0;

@@ -94,9 +94,9 @@ int main(int argc, char **argv)
 {
 	struct priv_create good = { .verb = PRIV_CREATE, .pid = 1, .queues = 1,
 				    .port = { .bpdu_guard = 1, .root_block = 1 } }, c;
-	struct priv_reply r, hello;
+	struct priv_reply r = { 0 }, hello = { 0 };
 	char big[4096] = { 0 };
-	int fds[PROTO_FDS_MAX], status, ret;
+	int fds[PROTO_FDS_MAX] = { 0 }, status, ret;
 	pid_t pid;
 	uid_t uid;
 

@@ -115,6 +115,20 @@ static void hold_until_stdin_closes(void)
 		;
 }
 
+/* A message type's name, for what this client prints. */
+static const char *client_type_name(int type)
+{
+	switch (type) {
+	case PROTO_MSG_CREATE:
+		return "create";
+	case PROTO_MSG_LIST:
+		return "list";
+	case PROTO_MSG_ERROR:
+		return "error";
+	}
+	return "unknown";
+}
+
 static int print_reply(int sock)
 {
 	static char buf[PROTO_REPLY_MAX] __attribute__((aligned(8)));
@@ -145,7 +159,7 @@ static int print_reply(int sock)
 		       nla_get_string(p.tb[PROTO_A_MESSAGE]));
 		return (int)nla_get_u32(p.tb[PROTO_A_ERRNO]);
 	}
-	printf("reply type=%s seq=%u fds=%zu\n", proto_type_name(p.type), p.seq, nfds);
+	printf("reply type=%s seq=%u fds=%zu\n", client_type_name(p.type), p.seq, nfds);
 	return 0;
 }
 
@@ -226,7 +240,7 @@ static int do_abuse(int sock, const char *bridge, const char *what, const char *
 		printf("ifname=%s persistent\n", tap.ifname);
 		return 0;	/* the fd closes with us; the tap stays, but for tapd */
 	}
-	if (ioctl(tap.fds[0], TUNSETOWNER, strtoul(arg, NULL, 10))) {
+	if (!arg || ioctl(tap.fds[0], TUNSETOWNER, strtoul(arg, NULL, 10))) {
 		printf("TUNSETOWNER failed: %s\n", strerror(errno));
 		return 1;
 	}
@@ -853,6 +867,7 @@ int main(int argc, char **argv)
 		}
 		printf("refused=%d\n", refused);
 		hold_until_stdin_closes();
+		free(socks);
 		return 0;
 	}
 	if (!strcmp(argv[2], "repeat") && argc >= 4) {
