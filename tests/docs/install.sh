@@ -1,9 +1,11 @@
 #!/bin/bash
-# install.sh BUILDDIR - `meson install` into a DESTDIR puts every file under
-# the configured prefix (systemd's unit directory from systemd.pc aside),
+# install.sh BUILDDIR man|no-man - `meson install` into a DESTDIR puts every
+# file under the configured prefix (systemd's unit directory from
+# systemd.pc aside), the manual pages exactly when the build makes them,
 # and the units name the installed tapd.
 set -u
 build=$1
+man=${2:?usage: install.sh BUILDDIR man|no-man}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
@@ -23,10 +25,13 @@ for f in "$sbindir/tapd" "$bindir/tapvm" "$bindir/xkvm" "$libexecdir/tapd-bridge
 done
 check "tapd-bridge-helper is installed without setuid or setgid" \
 	test "$(stat -c %a "$tmp$prefix/$libexecdir/tapd-bridge-helper")" = 755
-if command -v scdoc >/dev/null; then
+if [ "$man" = man ]; then
 	for f in man1/tapvm.1 man1/xkvm.1 man5/tapd.conf.5 man8/tapd.8 man8/tapd-bridge-helper.8; do
 		check "$prefix/$mandir/$f is installed" test -e "$tmp$prefix/$mandir/$f"
 	done
+else
+	check "no manual page is installed (-Dman=disabled, or no scdoc)" \
+		test -z "$(find "$tmp" -path '*/man/*' -type f)"
 fi
 unit=$(find "$tmp" -name tapd.service)
 check "tapd.service is installed" test -n "$unit"
