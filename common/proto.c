@@ -82,25 +82,6 @@ static const struct proto_shape proto_replies[] = {
 };
 
 /**
- * proto_type_name() - a message type's name, for logs and errors
- * @type:	nlmsg_type
- *
- * Return: a static string.
- */
-const char *proto_type_name(int type)
-{
-	switch (type) {
-	case PROTO_MSG_CREATE:
-		return "create";
-	case PROTO_MSG_LIST:
-		return "list";
-	case PROTO_MSG_ERROR:
-		return "error";
-	}
-	return "unknown";
-}
-
-/**
  * proto_new() - start a message
  * @msg:	set to the new message, which the caller frees with nlmsg_free()
  * @type:	message type

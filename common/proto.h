@@ -103,6 +103,5 @@ int proto_send_bytes(int sock, const void *buf, size_t len, const int *fds, size
 ssize_t proto_recv(int sock, void *buf, size_t size, int *fds, size_t *nfds);
 ssize_t proto_recv_all(int sock, void *buf, size_t size, int *fds, size_t *nfds);
 void proto_close_fds(int *fds, size_t nfds);
-const char *proto_type_name(int type);
 
 #endif /* TAPVM_PROTO_H */

@@ -39,7 +39,7 @@ enum cmdline_accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
  * @kind:	a tap on a bridge, QEMU's user network, or no NIC at all
  * @bridge:	bridge name
  * @mac_req:	mac= as given ("auto" when not given)
- * @mac:	the MAC, once resolved (cmdline_resolve_macs())
+ * @mac:	the MAC, once resolved (cmdline_resolve_mac(), for each NIC)
  * @model:	NIC model; "" means the architecture's default
  * @queues:	queues= (a multiqueue tap from tapd; virtio only), 1 by default
  * @vhost:	vhost=on: vhost-net fds from tapd, else QEMU's own

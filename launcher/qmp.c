@@ -252,19 +252,3 @@ int qmp_execute(struct qmp *q, const char *cmd, struct json_object *args,
 	json_object_put(reply);
 	return 0;
 }
-
-/**
- * qmp_handshake() - read the greeting and enter command mode
- * @q:		the connection
- * @timeout_ms:	how long to wait for each step
- *
- * Return: 0, -EPIPE if QEMU closed first (it failed to start), or -errno.
- */
-int qmp_handshake(struct qmp *q, int timeout_ms)
-{
-	int ret = qmp_wait(q, NULL, 0, timeout_ms);
-
-	if (ret)
-		return ret;
-	return qmp_execute(q, "qmp_capabilities", NULL, NULL, timeout_ms);
-}

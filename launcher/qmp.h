@@ -39,7 +39,6 @@ void qmp_free(struct qmp *q);
 int qmp_read(struct qmp *q, struct json_object **reply, unsigned int want_id);
 int qmp_send(struct qmp *q, const char *cmd, struct json_object *args,
 	     unsigned int *id);
-int qmp_handshake(struct qmp *q, int timeout_ms);
 int qmp_execute(struct qmp *q, const char *cmd, struct json_object *args,
 		struct json_object **ret, int timeout_ms);
 struct json_object *qmp_event_pop(struct qmp *q);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* policy.c - parse tapd.conf and decide who may use which bridge
  *
- * The language, settled in docs/policy.md:
+ * The language, as tapd.conf(5) (docs/man/tapd.conf.5.scd) documents it:
  *
  *	# comment
  *	allow SUBJECT BRIDGE[,BRIDGE...] [MAX] [KEY=VALUE...]
@@ -575,7 +575,7 @@ static bool policy_subject_matches(const struct policy_rule *r,
 	return false;
 }
 
-/* Whole, exact names: never a prefix (CVE-2026-39402) nor a cut name. */
+/* Whole, exact names: never a prefix (a grant of br0 is no grant of br0-lab) nor a cut name. */
 static bool policy_names_bridge(const struct policy_rule *r, const char *bridge)
 {
 	for (size_t i = 0; i < r->nbridges; i++)

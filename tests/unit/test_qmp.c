@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -24,6 +25,23 @@
 #include <cmocka.h>
 
 #include "qmp.h"
+
+/* The greeting, then command mode: what the supervisor does in its loop. */
+static int test_handshake(struct qmp *q, int timeout_ms)
+{
+	struct pollfd p = { .fd = q->fd, .events = POLLIN };
+
+	while (!q->greeting) {
+		int ret;
+
+		if (poll(&p, 1, timeout_ms) != 1)
+			return -ETIMEDOUT;
+		ret = qmp_read(q, NULL, 0);
+		if (ret)
+			return ret;
+	}
+	return qmp_execute(q, "qmp_capabilities", NULL, NULL, timeout_ms);
+}
 
 static void test_real_qemu(void **state)
 {
@@ -51,7 +69,7 @@ static void test_real_qemu(void **state)
 	close(sv[1]);
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);
 	assert_int_equal(qmp_init(&q, sv[0]), 0);
-	assert_int_equal(qmp_handshake(&q, 20000), 0);
+	assert_int_equal(test_handshake(&q, 20000), 0);
 	assert_non_null(q.greeting);
 	assert_int_equal(qmp_execute(&q, "query-status", NULL, &ret, 10000), 0);
 	assert_non_null(strstr(json_object_to_json_string(ret), "\"running\""));
