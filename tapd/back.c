@@ -29,8 +29,6 @@ static const char *const back_whys[PRIV_WHY_MAX] = {
 	[PRIV_WHY_PORT] = "cannot make the tap's port",
 	[PRIV_WHY_PORT_VETH] = "cannot make the tap's port (veth, the kernel's module)",
 	[PRIV_WHY_PORT_FLAGS] = "cannot set the port's flags",
-	[PRIV_WHY_NO_LOCKED] = "locked ports (mac=pinned)",
-	[PRIV_WHY_NO_ISOLATED] = "isolated ports",
 	[PRIV_WHY_NO_FLAG] = "one of the bridge port flags",
 	[PRIV_WHY_VLAN] = "cannot set the port's VLAN",
 	[PRIV_WHY_VLAN1] = "cannot take the default VLAN off the port",

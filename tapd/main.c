@@ -255,16 +255,17 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		return 1;
 	}
-	/* The user both halves become, if we are root: read here, never in the back. */
-	if ((!getuid() || !geteuid()) && user_resolve(user, &uid, &gid, err, sizeof(err))) {
-		log_err("refusing to run with more privileges than CAP_NET_ADMIN: %s", err);
-		return 1;
-	}
 
 	/* 3. The socket. */
 	ret = activation_listen(sock, &cfg.listen_fd, &cfg.activated, err, sizeof(err));
 	if (ret) {
 		log_err("%s", err);
+		return 1;
+	}
+
+	/* The user both halves become, if we are root: read here, never in the back. */
+	if ((!getuid() || !geteuid()) && user_resolve(user, &uid, &gid, err, sizeof(err))) {
+		log_err("refusing to run with more privileges than CAP_NET_ADMIN: %s", err);
 		return 1;
 	}
 

@@ -155,18 +155,6 @@ static int policy_parse_bridges(struct policy_parser *pp, char *list,
 	return 0;
 }
 
-static int policy_parse_yesno(struct policy_parser *pp, const char *key, const char *val,
-			      bool *out)
-{
-	if (!strcmp(val, "yes"))
-		*out = true;
-	else if (!strcmp(val, "no"))
-		*out = false;
-	else
-		return policy_error(pp, -EINVAL, "%s '%s' is not yes or no", key, val);
-	return 0;
-}
-
 /*
  * A port option (KEY=VALUE, the '=' already cut): set it in @port.
  * Return: 0, -ENOENT if KEY is no port option, or an error already said.
@@ -174,20 +162,15 @@ static int policy_parse_yesno(struct policy_parser *pp, const char *key, const c
 static int policy_parse_port(struct policy_parser *pp, const char *key, char *val,
 			     struct policy_port *port)
 {
-	if (!strcmp(key, "isolated"))
-		return policy_parse_yesno(pp, key, val, &port->isolated);
-	if (!strcmp(key, "bpdu_guard"))
-		return policy_parse_yesno(pp, key, val, &port->bpdu_guard);
-	if (!strcmp(key, "root_block"))
-		return policy_parse_yesno(pp, key, val, &port->root_block);
-	if (!strcmp(key, "learning"))
-		return policy_parse_yesno(pp, key, val, &port->learning);
-	if (!strcmp(key, "flood"))
-		return policy_parse_yesno(pp, key, val, &port->flood);
-	if (!strcmp(key, "mac")) {
-		if (strcmp(val, "pinned") && strcmp(val, "any"))
-			return policy_error(pp, -EINVAL, "mac '%s' is not pinned or any", val);
-		port->mac_pinned = !strcmp(val, "pinned");
+	for (int i = 0; i < PORTOPT_MAX; i++) {
+		const struct portopt_row *o = &portopt_table[i];
+
+		if (strcmp(key, o->key))
+			continue;
+		if (strcmp(val, o->on) && strcmp(val, o->off))
+			return policy_error(pp, -EINVAL, "%s '%s' is not %s or %s", key, val,
+					    o->on, o->off);
+		port->opt[i] = !strcmp(val, o->on);
 		return 0;
 	}
 	if (!strcmp(key, "vlan")) {
@@ -212,6 +195,21 @@ static int policy_parse_port(struct policy_parser *pp, const char *key, char *va
 	return -ENOENT;
 }
 
+/* The keys a rule takes, for the error that names an unknown one. */
+static const char *policy_keys(void)
+{
+	static char keys[256];
+
+	if (!keys[0]) {
+		size_t n = (size_t)snprintf(keys, sizeof(keys), "queues, vlan");
+
+		for (int o = 0; o < PORTOPT_MAX && n < sizeof(keys); o++)
+			n += (size_t)snprintf(keys + n, sizeof(keys) - n, ", %s",
+					      portopt_table[o].key);
+	}
+	return keys;
+}
+
 static int policy_add_rule(struct policy_parser *pp, bool deny, char **tok,
 			   size_t ntok)
 {
@@ -233,8 +231,8 @@ static int policy_add_rule(struct policy_parser *pp, bool deny, char **tok,
 	r->deny = deny;
 	r->max_taps = POLICY_MAX_DEFAULT;
 	r->max_queues = POLICY_QUEUES_DEFAULT;
-	r->port = (struct policy_port){ .bpdu_guard = true, .root_block = true,
-					.learning = true, .flood = true };
+	for (int o = 0; o < PORTOPT_MAX; o++)
+		r->port.opt[o] = portopt_table[o].dflt;
 
 	ret = policy_parse_subject(pp, tok[1], r);
 	if (ret)
@@ -277,9 +275,8 @@ static int policy_add_rule(struct policy_parser *pp, bool deny, char **tok,
 			continue;
 		if (ret != -ENOENT)
 			return ret;
-		return policy_error(pp, -EINVAL,
-				    "unknown rule option '%s' (queues, isolated, mac, bpdu_guard, root_block, vlan, learning, flood)",
-				    tok[i]);
+		return policy_error(pp, -EINVAL, "unknown rule option '%s' (%s)", tok[i],
+				    policy_keys());
 	}
 	return 0;
 }
@@ -587,12 +584,9 @@ static bool policy_names_bridge(const struct policy_rule *r, const char *bridge)
 /* Several rules grant a bridge: the most protective port, every VLAN listed. */
 static void policy_port_merge(struct policy_port *into, const struct policy_port *r)
 {
-	into->isolated |= r->isolated;
-	into->mac_pinned |= r->mac_pinned;
-	into->bpdu_guard |= r->bpdu_guard;
-	into->root_block |= r->root_block;
-	into->learning &= r->learning;
-	into->flood &= r->flood;
+	for (int o = 0; o < PORTOPT_MAX; o++)
+		into->opt[o] = portopt_table[o].all ? into->opt[o] && r->opt[o] :
+						      into->opt[o] || r->opt[o];
 	for (size_t i = 0; i < r->nvlans; i++) {
 		bool seen = false;
 
@@ -621,7 +615,9 @@ int policy_check(const struct policy *p, const struct policy_cred *cred,
 	struct policy_grant g = { 0 };
 	bool allowed = false;
 
-	g.port.learning = g.port.flood = true;
+	/* Each option's identity for its merge: on for "all", off for "any". */
+	for (int o = 0; o < PORTOPT_MAX; o++)
+		g.port.opt[o] = portopt_table[o].all;
 
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct policy_rule *r = &p->rules[i];

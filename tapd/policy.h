@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "portopt.h"
 #include "proto.h"
 
 #define POLICY_DEFAULT_PATH	"/etc/tapd/tapd.conf"
@@ -23,19 +24,15 @@
 
 /**
  * struct policy_port - how a granted port is configured on its bridge
- * @isolated:	isolated=yes: no traffic with other isolated ports
- * @mac_pinned:	mac=pinned: locked port, one static FDB entry for the MAC
- *		the request declares
- * @bpdu_guard:	bpdu_guard= (default yes): a BPDU disables the port
- * @root_block:	root_block= (default yes): the port never becomes root port
- * @learning:	learning= (default yes)
- * @flood:	flood= (default yes): unknown unicast flooded to the port
+ * @opt:	each per-port option on or off (portopt.c has one row each:
+ *		isolated=, mac=pinned, bpdu_guard=, root_block=, learning=,
+ *		flood=)
  * @vlans:	vlan=: the VLANs a request may choose from (the first by
  *		default), untagged PVID on a VLAN-filtering bridge; none: no VLAN
  * @nvlans:	how many
  */
 struct policy_port {
-	bool isolated, mac_pinned, bpdu_guard, root_block, learning, flood;
+	bool opt[PORTOPT_MAX];
 	unsigned short vlans[POLICY_VLANS_MAX];
 	size_t nvlans;
 };

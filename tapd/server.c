@@ -335,13 +335,9 @@ static int server_port(struct server_client *c, uint32_t seq, const char *bridge
 	bool listed = false;
 
 	memset(port, 0, sizeof(*port));
-	port->isolated = pol->isolated;
-	port->locked = pol->mac_pinned;
-	port->bpdu_guard = pol->bpdu_guard;
-	port->root_block = pol->root_block;
-	port->learning = pol->learning;
-	port->flood = pol->flood;
-	if (pol->mac_pinned && !guest_mac)
+	for (int o = 0; o < PORTOPT_MAX; o++)
+		port->opt[o] = pol->opt[o];
+	if (pol->opt[PORTOPT_PINNED] && !guest_mac)
 		return server_refused(server_refuse(c, seq, bridge, -EINVAL,
 				     "the tapd policy pins the guest's MAC on bridge %s: the request must declare it (tapvm does)",
 				     bridge));
@@ -363,11 +359,25 @@ static int server_port(struct server_client *c, uint32_t seq, const char *bridge
 	return 0;
 }
 
+/* The options on, by their names in portopt.c, comma-separated; "-" for none. */
+static const char *server_port_log(char *buf, size_t size, const struct priv_port *port)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int o = 0; o < PORTOPT_MAX && n < size; o++)
+		if (port->opt[o])
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "," : "",
+					      portopt_table[o].log);
+	return buf[0] ? buf : "-";
+}
+
 /* The back's answer to a create that failed, as a refusal. */
 static int server_create_failed(struct server_client *c, uint32_t seq, const char *bridge,
 				int err, const struct priv_reply *r)
 {
-	const char *why = back_why(r->why);
+	const char *why = r->why == PRIV_WHY_NO_FLAG && r->opt < PORTOPT_MAX ?
+			  portopt_table[r->opt].missing : back_why(r->why);
 
 	switch (r->why) {
 	case PRIV_WHY_TAP_JOINED:
@@ -376,8 +386,6 @@ static int server_create_failed(struct server_client *c, uint32_t seq, const cha
 	case PRIV_WHY_TAP_SETUP:
 		return server_refuse(c, seq, bridge, err, "cannot set up tap %s: %s",
 				     r->ifname, strerror(-err));
-	case PRIV_WHY_NO_LOCKED:
-	case PRIV_WHY_NO_ISOLATED:
 	case PRIV_WHY_NO_FLAG:
 		return server_refuse(c, seq, bridge, err,
 				     "this kernel does not support %s, which the tapd policy asks for on bridge %s: ask the admin",
@@ -424,7 +432,7 @@ static int server_create(struct server *s, struct server_client *c,
 	struct server_fds f __attribute__((cleanup(server_fds_close))) = { .n = 0 };
 	struct priv_create req = { .verb = PRIV_CREATE };
 	struct priv_reply r = { 0 };
-	char esc[2 * IFNAMSIZ + 2];
+	char esc[2 * IFNAMSIZ + 2], ports[128];
 	struct policy_grant grant;
 	struct link_bridge br;
 	struct nl_msg *msg;
@@ -550,12 +558,10 @@ static int server_create(struct server *s, struct server_client *c,
 			 c->uid, c->pid, log_value(esc, sizeof(esc), bridge), r.ifname, strerror(-ret));
 		return ret;
 	}
-	log_info("grant uid=%u pid=%d bridge=%s tap=%s vm=%s max=%u queues=%u vhost=%s port=%s%s%s%s%s%s vlan=%u",
+	log_info("grant uid=%u pid=%d bridge=%s tap=%s vm=%s max=%u queues=%u vhost=%s port=%s vlan=%u",
 		 c->uid, c->pid, log_value(esc, sizeof(esc), bridge), r.ifname, label ? label : "-",
 		 grant.max_taps, queues, !vhost ? "no" : r.vhost_err ? strerror(-r.vhost_err) : "yes",
-		 req.port.isolated ? "isolated," : "", req.port.locked ? "pinned," : "",
-		 req.port.bpdu_guard ? "bpdu_guard," : "", req.port.root_block ? "root_block," : "",
-		 req.port.learning ? "learning," : "", req.port.flood ? "flood" : "-", vid);
+		 server_port_log(ports, sizeof(ports), &req.port), vid);
 	return 0;
 }
 

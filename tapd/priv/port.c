@@ -51,6 +51,7 @@
 #include "alias.h"
 #include "kernel.h"
 #include "port.h"
+#include "portopt.h"
 #include "util.h"
 
 #ifndef NTF_STICKY
@@ -181,19 +182,20 @@ static int port_read_msg(struct nl_msg *msg, void *arg)
  * The kernel ignores port flags it does not know: read them back, so that a
  * protection the kernel cannot give is a refusal, never a silent gap.
  */
-static int port_verify(int ifindex, const uint8_t want[][2],
-			    size_t n, enum priv_why *missing)
+static int port_verify(int ifindex, const struct priv_port *port, enum priv_why *why,
+		       uint32_t *missing)
 {
 	struct port_read r = { 0 };
 	int ret = kernel_get_one(ifindex, NULL, port_read_msg, &r);
 
 	if (ret)
 		return ret;
-	for (size_t i = 0; i < n; i++) {
-		if (!r.seen[want[i][0]] || r.flag[want[i][0]] != want[i][1]) {
-			*missing = want[i][0] == IFLA_BRPORT_LOCKED ? PRIV_WHY_NO_LOCKED :
-				   want[i][0] == IFLA_BRPORT_ISOLATED ? PRIV_WHY_NO_ISOLATED :
-				   PRIV_WHY_NO_FLAG;
+	for (int o = 0; o < PORTOPT_MAX; o++) {
+		uint16_t a = portopt_table[o].attr;
+
+		if (!r.seen[a] || r.flag[a] != port->opt[o]) {
+			*why = PRIV_WHY_NO_FLAG;
+			*missing = (uint32_t)o;
 			return -EOPNOTSUPP;
 		}
 	}
@@ -256,12 +258,13 @@ static int port_fdb(struct kernel *k, int ifindex, const uint8_t mac[6], uint16_
 
 /**
  * port_options() - make a new port what the policy says, before it is up
- * @ctx:	context
+ * @k:		context
  * @ifindex:	the port, tapd's veth end on the bridge
  * @port:	the options
- * @why:	on failure, what could not be done, for people
+ * @why:	on failure, what could not be done
+ * @missing:	with PRIV_WHY_NO_FLAG, the option whose flag the kernel lacks
  *
- * One RTM_SETLINK carries every port flag (IFLA_PROTINFO; libnl-route-3
+ * One RTM_SETLINK carries every port flag (one per portopt.c row (IFLA_PROTINFO; libnl-route-3
  * wraps some of them, not isolated or locked, so the message is built with
  * libnl-3's attribute API and sent whole), and the flags are read back: a
  * kernel that ignores one fails the request. With a VLAN, the port gets it
@@ -272,16 +275,8 @@ static int port_fdb(struct kernel *k, int ifindex, const uint8_t mac[6], uint16_
  * Return: 0 or -errno (@why set).
  */
 static int port_options(struct kernel *k, int ifindex, const struct priv_port *port,
-			enum priv_why *why)
+			enum priv_why *why, uint32_t *missing)
 {
-	const uint8_t flags[][2] = {
-		{ IFLA_BRPORT_GUARD, port->bpdu_guard },
-		{ IFLA_BRPORT_PROTECT, port->root_block },
-		{ IFLA_BRPORT_LEARNING, port->learning },
-		{ IFLA_BRPORT_UNICAST_FLOOD, port->flood },
-		{ IFLA_BRPORT_ISOLATED, port->isolated },
-		{ IFLA_BRPORT_LOCKED, port->locked },
-	};
 	struct nl_msg *msg = kernel_ifi_msg(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK, AF_BRIDGE, ifindex);
 	struct nlattr *nest;
 	int ret;
@@ -289,13 +284,13 @@ static int port_options(struct kernel *k, int ifindex, const struct priv_port *p
 	*why = PRIV_WHY_PORT_FLAGS;
 	if (!msg || !(nest = nla_nest_start(msg, IFLA_PROTINFO | NLA_F_NESTED)))
 		goto oom;
-	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
-		if (nla_put_u8(msg, flags[i][0], flags[i][1]))
+	for (int o = 0; o < PORTOPT_MAX; o++)
+		if (nla_put_u8(msg, portopt_table[o].attr, port->opt[o]))
 			goto oom;
 	nla_nest_end(msg, nest);
 	ret = kernel_send_sync(k, msg);
 	if (!ret)
-		ret = port_verify(ifindex, flags, ARRAY_SIZE(flags), why);
+		ret = port_verify(ifindex, port, why, missing);
 	if (ret)
 		return ret;
 
@@ -304,7 +299,7 @@ static int port_options(struct kernel *k, int ifindex, const struct priv_port *p
 		if (ret)
 			return ret;
 	}
-	if (port->locked) {
+	if (port->opt[PORTOPT_PINNED]) {
 		*why = PRIV_WHY_FDB;
 		ret = port_fdb(k, ifindex, port->mac, port->vid);
 		if (ret)
@@ -326,6 +321,7 @@ oom:
  * @mac:	the port's MAC (first byte 0xfe, so the bridge prefers real ports')
  * @opts:	the policy's port options
  * @why:	on failure, what could not be done
+ * @missing:	with PRIV_WHY_NO_FLAG, the option whose flag the kernel lacks
  *
  * In order: the veth pair (the port on the bridge, down), no IPv6 on either
  * end, the port's options, the redirects both ways, the peer up, and last
@@ -335,7 +331,8 @@ oom:
  * Return: 0 or -errno (@why set).
  */
 int port_create(struct kernel *k, int tap, const char *tap_name, int bridge, unsigned int mtu,
-		const uint8_t mac[6], const struct priv_port *opts, enum priv_why *why)
+		const uint8_t mac[6], const struct priv_port *opts, enum priv_why *why,
+		uint32_t *missing)
 {
 	char name[IFNAMSIZ], peer_name[IFNAMSIZ], alias[32];
 	struct kernel_link port, peer;
@@ -360,7 +357,7 @@ int port_create(struct kernel *k, int tap, const char *tap_name, int bridge, uns
 	if (!ret)
 		ret = kernel_configure(k, peer.ifindex, NULL, 0, alias);
 	if (!ret)
-		ret = port_options(k, port.ifindex, opts, why);
+		ret = port_options(k, port.ifindex, opts, why, missing);
 	if (!ret) {
 		*why = PRIV_WHY_JOIN;
 		ret = port_redirect(k, tap, peer.ifindex);

@@ -10,6 +10,7 @@
 struct kernel;
 
 int port_create(struct kernel *k, int tap, const char *tap_name, int bridge, unsigned int mtu,
-		const uint8_t mac[6], const struct priv_port *opts, enum priv_why *why);
+		const uint8_t mac[6], const struct priv_port *opts, enum priv_why *why,
+		uint32_t *missing);
 
 #endif /* TAPD_PORT_H */

@@ -97,10 +97,12 @@ static int priv_create_valid(const struct priv_create *c)
 	const uint8_t *m = p->mac;
 
 	if (c->pid <= 0 || c->bridge <= 0 || c->queues < 1 || c->queues > PROTO_QUEUES_MAX ||
-	    c->vhost > 1 || p->isolated > 1 || p->locked > 1 || p->bpdu_guard > 1 ||
-	    p->root_block > 1 || p->learning > 1 || p->flood > 1 || p->vid > 4094)
+	    c->vhost > 1 || p->vid > 4094)
 		return -EINVAL;
-	if (p->locked && ((m[0] & 1) || !(m[0] | m[1] | m[2] | m[3] | m[4] | m[5])))
+	for (int o = 0; o < PORTOPT_MAX; o++)
+		if (p->opt[o] > 1)
+			return -EINVAL;
+	if (p->opt[PORTOPT_PINNED] && ((m[0] & 1) || !(m[0] | m[1] | m[2] | m[3] | m[4] | m[5])))
 		return -EINVAL;
 	if (!memchr(c->label, '\0', sizeof(c->label)) ||
 	    (c->label[0] && !names_label_valid(c->label)))
@@ -205,7 +207,7 @@ static int priv_create(struct kernel *k, const struct priv_create *c, struct pri
 	 * tc, set up as the policy says before it is up.
 	 */
 	ret = port_create(k, r->ifindex, r->ifname, c->bridge, r->mtu, port_mac, &c->port,
-			  &why);
+			  &why, &r->opt);
 	r->why = ret ? why : PRIV_WHY_NONE;
 	return ret;
 }

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "names.h"
+#include "portopt.h"
 #include "proto.h"
 
 /* Verbs; the back's hello (sent once, when it is ready) has its own. */
@@ -35,9 +36,7 @@ enum priv_why {
 	PRIV_WHY_PORT,		/* the veth pair */
 	PRIV_WHY_PORT_VETH,	/* ... and the kernel has no veth */
 	PRIV_WHY_PORT_FLAGS,	/* the port's flags */
-	PRIV_WHY_NO_LOCKED,	/* the kernel has no locked ports */
-	PRIV_WHY_NO_ISOLATED,	/* ... no isolated ports */
-	PRIV_WHY_NO_FLAG,	/* ... one of the other flags */
+	PRIV_WHY_NO_FLAG,	/* the kernel lacks the flag of option @opt */
 	PRIV_WHY_VLAN,		/* the port's VLAN */
 	PRIV_WHY_VLAN1,		/* taking VLAN 1 off it */
 	PRIV_WHY_FDB,		/* the pinned MAC's FDB entry */
@@ -48,18 +47,12 @@ enum priv_why {
 
 /**
  * struct priv_port - how a port is set up on its bridge (tapd.conf(5))
- * Each flag is 0 or 1.
- * @isolated:	isolated from the bridge's other isolated ports
- * @locked:	only @mac may send through it (mac=pinned)
- * @bpdu_guard:	a BPDU disables it
- * @root_block:	it never becomes the root port
- * @learning:	the bridge learns source MACs from it
- * @flood:	unknown unicast is flooded to it
+ * @opt:	each per-port option (portopt.c's rows), 0 or 1
  * @vid:	its untagged PVID, 0 for no VLAN setup
- * @mac:	with @locked: the one source MAC let through
+ * @mac:	with @opt[PORTOPT_PINNED]: the one source MAC let through
  */
 struct priv_port {
-	uint8_t isolated, locked, bpdu_guard, root_block, learning, flood;
+	uint8_t opt[PORTOPT_MAX];
 	uint16_t vid;
 	uint8_t mac[6];
 };
@@ -106,6 +99,7 @@ struct priv_delete {
  * @verb:	the request's verb (PRIV_HELLO for the hello)
  * @err:	0 or -errno
  * @why:	with @err: what could not be done (enum priv_why)
+ * @opt:	with PRIV_WHY_NO_FLAG: the option (enum portopt)
  * @ifindex:	the tap's
  * @mtu:	its MTU (the bridge's)
  * @vhost_err:	0, or why there are no vhost-net fds (-errno)
@@ -117,6 +111,7 @@ struct priv_reply {
 	uint32_t verb;
 	int32_t err;
 	uint32_t why;
+	uint32_t opt;
 	int32_t ifindex;
 	uint32_t mtu;
 	int32_t vhost_err;

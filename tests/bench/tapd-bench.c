@@ -139,10 +139,12 @@ static double bench_floor_one(struct kernel *k, const char *bridge)
 	uint8_t mac[6] = { 0xfe, 0, 0, 0, 0, 1 };
 	char name[IFNAMSIZ], alias[ALIAS_MAX], port_name[IFNAMSIZ], peer[IFNAMSIZ];
 	/* tapd's default port: BPDU guard and root block on. */
-	struct priv_port port = { .bpdu_guard = 1, .root_block = 1, .learning = 1, .flood = 1 };
+	struct priv_port port = { .opt = { [PORTOPT_BPDU_GUARD] = 1, [PORTOPT_ROOT_BLOCK] = 1,
+					   [PORTOPT_LEARNING] = 1, [PORTOPT_FLOOD] = 1 } };
 	struct kernel_link br, tap, pl;
 	double t0 = bench_now_us(), t;
 	enum priv_why why;
+	uint32_t missing;
 	int fd;
 
 	if (kernel_link_get(0, bridge, &br) || tun_create(getuid(), 1, name, &fd))
@@ -151,7 +153,7 @@ static double bench_floor_one(struct kernel *k, const char *bridge)
 	if (kernel_link_get(0, name, &tap) ||
 	    kernel_configure(k, tap.ifindex, mac, br.mtu, alias) ||
 	    kernel_set_up(k, tap.ifindex) ||
-	    port_create(k, tap.ifindex, name, br.ifindex, br.mtu, mac, &port, &why)) {
+	    port_create(k, tap.ifindex, name, br.ifindex, br.mtu, mac, &port, &why, &missing)) {
 		close(fd);
 		return -1;
 	}

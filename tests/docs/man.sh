@@ -43,6 +43,22 @@ done
 check "tapd(8) has every option of tapd --help" in_page tapd.8 $(options_of "$tapd")
 check "tapd-bridge-helper(8) has every option of its --help" \
 	in_page tapd-bridge-helper.8 $(options_of "$helper")
+# The rule keys, as tapd's parser names them when one is unknown (from
+# the per-port options' table, tapd/priv/portopt.c): each in tapd.conf(5).
+# tapd reads only a policy root owns in directories only root may write:
+# one in the build tree, where the tests run as root.
+if [ "$(id -u)" = 0 ]; then
+	conf=$(mktemp -d "$dir/keys.XXXXXX")
+	chmod 755 "$conf"
+	echo "allow all br0 tapvm-no-such-key=1" >"$conf/tapd.conf"
+	keys=$("$tapd" --check --config "$conf/tapd.conf" 2>&1 |
+		sed -n "s/.*unknown rule option 'tapvm-no-such-key' (\(.*\))\$/\1/p" | tr -d ,)
+	rm -rf "$conf"
+	check "tapd's parser names its rule keys" test -n "$keys"
+	check "tapd.conf(5) has every rule key" in_page tapd.conf.5 $keys
+else
+	echo "# not root: tapd reads no policy of ours, the rule keys are not checked"
+fi
 cmds=$("$tapvm" help | awk '/^  [a-z]/ { print $1 }')
 check "tapvm(1) has every command" in_page tapvm.1 $cmds
 for c in $cmds; do

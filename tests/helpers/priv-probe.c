@@ -93,7 +93,7 @@ static int del(uint32_t verb, int ifindex)
 int main(int argc, char **argv)
 {
 	struct priv_create good = { .verb = PRIV_CREATE, .pid = 1, .queues = 1,
-				    .port = { .bpdu_guard = 1, .root_block = 1 } }, c;
+				    .port = { .opt = { [PORTOPT_BPDU_GUARD] = 1 } } }, c;
 	struct priv_reply r = { 0 }, hello = { 0 };
 	char big[4096] = { 0 };
 	int fds[PROTO_FDS_MAX] = { 0 }, status, ret;
@@ -135,12 +135,12 @@ int main(int argc, char **argv)
 	BAD(bridge = 0, 0, "bridge ifindex 0");
 	BAD(bridge = -5, 0, "a negative bridge ifindex");
 	BAD(vhost = 2, 0, "vhost 2");
-	BAD(port.isolated = 2, 0, "a port flag of 2");
-	BAD(port.flood = 255, 0, "a port flag of 255");
+	BAD(port.opt[PORTOPT_ISOLATED] = 2, 0, "a port flag of 2");
+	BAD(port.opt[PORTOPT_FLOOD] = 255, 0, "a port flag of 255");
 	BAD(port.vid = 4095, 0, "VLAN 4095");
-	BAD(port.locked = 1, 0, "a locked port with no MAC");
+	BAD(port.opt[PORTOPT_PINNED] = 1, 0, "a locked port with no MAC");
 	c = good;
-	c.port.locked = 1;
+	c.port.opt[PORTOPT_PINNED] = 1;
 	memcpy(c.port.mac, "\x01\x02\x03\x04\x05\x06", 6);
 	EXPECT(create(&c, &r, fds), -EINVAL, "a locked port with a multicast MAC");
 	c = good;

@@ -162,28 +162,28 @@ static void test_port_options(void **state)
 		    "allow all br1 bpdu_guard=no root_block=no flood=no vlan=30,10\n"
 		    "allow user:#1000 br2 bpdu_guard=no root_block=no\n");
 	assert_int_equal(policy_check(p, &c, "br0", &g), 0);
-	assert_false(g.port.isolated);
-	assert_false(g.port.mac_pinned);
-	assert_true(g.port.bpdu_guard);		/* on unless every rule says no */
-	assert_true(g.port.root_block);
-	assert_true(g.port.learning);
-	assert_true(g.port.flood);
+	assert_false(g.port.opt[PORTOPT_ISOLATED]);
+	assert_false(g.port.opt[PORTOPT_PINNED]);
+	assert_true(g.port.opt[PORTOPT_BPDU_GUARD]);		/* on unless every rule says no */
+	assert_true(g.port.opt[PORTOPT_ROOT_BLOCK]);
+	assert_true(g.port.opt[PORTOPT_LEARNING]);
+	assert_true(g.port.opt[PORTOPT_FLOOD]);
 	assert_int_equal(g.port.nvlans, 0);
 
 	assert_int_equal(policy_check(p, &c, "br1", &g), 0);
-	assert_true(g.port.isolated);
-	assert_true(g.port.mac_pinned);
-	assert_true(g.port.bpdu_guard);		/* the first rule keeps it */
-	assert_false(g.port.learning);
-	assert_false(g.port.flood);
+	assert_true(g.port.opt[PORTOPT_ISOLATED]);
+	assert_true(g.port.opt[PORTOPT_PINNED]);
+	assert_true(g.port.opt[PORTOPT_BPDU_GUARD]);		/* the first rule keeps it */
+	assert_false(g.port.opt[PORTOPT_LEARNING]);
+	assert_false(g.port.opt[PORTOPT_FLOOD]);
 	assert_int_equal(g.port.nvlans, 3);	/* 10, 20, 30: each once */
 	assert_int_equal(g.port.vlans[0], 10);
 	assert_int_equal(g.port.vlans[1], 20);
 	assert_int_equal(g.port.vlans[2], 30);
 
 	assert_int_equal(policy_check(p, &c, "br2", &g), 0);
-	assert_false(g.port.bpdu_guard);
-	assert_false(g.port.root_block);
+	assert_false(g.port.opt[PORTOPT_BPDU_GUARD]);
+	assert_false(g.port.opt[PORTOPT_ROOT_BLOCK]);
 	policy_free(p);
 }
 
