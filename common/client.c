@@ -11,6 +11,7 @@
 
 #include "client.h"
 #include "util.h"
+#include "wire.h"
 
 /* tapd answers at once; this only bounds a wedged or hostile server. */
 #define CLIENT_TIMEOUT_MS	30000
@@ -123,44 +124,14 @@ static int client_call(int sock, struct nl_msg *req, void *buf,
 		return ret;
 	}
 	if (p->type == PROTO_MSG_ERROR) {
-		uint32_t e = nla_get_u32(p->tb[PROTO_A_ERRNO]);
+		const char *line;
 
+		ret = wire_error_decode(p, &line);
 		proto_close_fds(fds, *nfds);
 		*nfds = 0;
-		snprintf(err, errlen, "%s", nla_get_string(p->tb[PROTO_A_MESSAGE]));
-		return e > 0 && e < 4096 ? -(int)e : -EPROTO;
+		snprintf(err, errlen, "%s", line);
+		return ret;
 	}
-	return 0;
-}
-
-/*
- * The FDS description must be the tap's queues 0..n-1, then no vhost fd or
- * (if asked for) one per queue, 0..n-1, matching the fds that came:
- * anything else is a tapd this client does not understand.
- */
-static int client_check_fds(const struct proto_parsed *p, size_t nfds, unsigned int queues,
-			    bool vhost, struct client_tap *tap, const char **why)
-{
-	size_t nq = 0, nv = 0;
-	struct nlattr *nla;
-	int rem;
-
-	nla_for_each_nested(nla, p->tb[PROTO_A_FDS], rem) {
-		bool is_tap = nla_type(nla) == PROTO_FD_TAP;
-
-		if ((!is_tap && nla_type(nla) != PROTO_FD_VHOST) || nla_len(nla) != 4 ||
-		    (is_tap && nv) || nla_get_u32(nla) != (is_tap ? nq : nv)) {
-			*why = "fd description is not the one expected";
-			return -EPROTO;
-		}
-		*(is_tap ? &nq : &nv) += 1;
-	}
-	if (nq != queues || (nv && (nv != nq || !vhost)) || nq + nv != nfds) {
-		*why = "the number of fds differs from what was asked or described";
-		return -EPROTO;
-	}
-	tap->nqueues = nq;
-	tap->nvhost = nv;
 	return 0;
 }
 
@@ -178,28 +149,21 @@ int client_request_tap(int sock, const struct client_request *rq,
 		       struct client_tap *tap, char *err, size_t errlen)
 {
 	unsigned int queues = rq->queues ? rq->queues : 1;
+	struct wire_create c = { rq->bridge, rq->label, queues, rq->vhost, rq->guest_mac,
+				 rq->vlan };
 	static uint32_t seq;
 	cleanup_free void *buf = NULL;
 	struct proto_parsed p = { 0 };
+	struct wire_created r;
 	struct nl_msg *req;
 	const char *why;
 	size_t nfds;
 	int ret;
 
 	memset(tap, 0, sizeof(*tap));
-	ret = proto_new(&req, PROTO_MSG_CREATE, ++seq, PROTO_REQUEST_MAX);
+	ret = wire_create_encode(&req, ++seq, &c);
 	if (ret)
 		goto oom;
-	if (nla_put_string(req, PROTO_A_BRIDGE, rq->bridge) ||
-	    (rq->label && nla_put_string(req, PROTO_A_LABEL, rq->label)) ||
-	    nla_put_u32(req, PROTO_A_QUEUES, queues) ||
-	    (rq->vhost && nla_put_u8(req, PROTO_A_VHOST, 1)) ||
-	    (rq->guest_mac && nla_put(req, PROTO_A_GUEST_MAC, 6, rq->guest_mac)) ||
-	    (rq->vlan && nla_put_u16(req, PROTO_A_VLAN, (uint16_t)rq->vlan))) {
-		nlmsg_free(req);
-		ret = -ENOMEM;
-		goto oom;
-	}
 	buf = malloc(PROTO_REPLY_MAX);
 	if (!buf) {
 		nlmsg_free(req);
@@ -215,21 +179,23 @@ int client_request_tap(int sock, const struct client_request *rq,
 		ret = -EPROTO;
 		goto bad;
 	}
-	ret = client_check_fds(&p, nfds, queues, rq->vhost, tap, &why);
+	ret = wire_created_decode(&p, &r, &why);
+	if (!ret && (r.nqueues != queues || (r.nvhost && !rq->vhost) ||
+		     r.nqueues + r.nvhost != nfds)) {
+		why = "the number of fds differs from what was asked or described";
+		ret = -EPROTO;
+	}
 	if (ret)
 		goto bad;
+	tap->nqueues = r.nqueues;
+	tap->nvhost = r.nvhost;
 	if (rq->vhost && !tap->nvhost)
-		tap->vhost_err = p.tb[PROTO_A_VHOST_ERRNO] ?
-				 (int)nla_get_u32(p.tb[PROTO_A_VHOST_ERRNO]) : EOPNOTSUPP;
+		tap->vhost_err = r.vhost_errno ? (int)r.vhost_errno : EOPNOTSUPP;
 	tap->nfds = nfds;
-	snprintf(tap->ifname, sizeof(tap->ifname), "%s",
-		 nla_get_string(p.tb[PROTO_A_IFNAME]));
-	if (p.tb[PROTO_A_IFINDEX])
-		tap->ifindex = nla_get_u32(p.tb[PROTO_A_IFINDEX]);
-	if (p.tb[PROTO_A_MTU])
-		tap->mtu = nla_get_u32(p.tb[PROTO_A_MTU]);
-	if (p.tb[PROTO_A_MAC])
-		memcpy(tap->mac, nla_data(p.tb[PROTO_A_MAC]), 6);
+	snprintf(tap->ifname, sizeof(tap->ifname), "%s", r.ifname);
+	tap->ifindex = r.ifindex;
+	tap->mtu = r.mtu;
+	memcpy(tap->mac, r.mac, 6);
 	return 0;
 
 bad:
@@ -260,57 +226,36 @@ int client_create(int sock, const char *bridge, const char *label,
 	return client_request_tap(sock, &rq, tap, err, errlen);
 }
 
-static int client_list_add(struct client_listing *out, struct nlattr *nla,
-			   const char **why)
+static int client_list_grant(void *arg, const struct wire_grant *w)
 {
-	struct nlattr *tb[PROTO_A_MAX + 1];
-	int ret = proto_parse_nested(tb, PROTO_A_MAX, nla, why);
+	struct client_listing *out = arg;
+	struct client_grant *g = reallocarray(out->grants, out->ngrants + 1, sizeof(*g));
 
-	if (ret)
-		return ret;
-	if (nla_type(nla) == PROTO_A_GRANT) {
-		struct client_grant *g;
+	if (!g)
+		return -ENOMEM;
+	out->grants = g;
+	g += out->ngrants++;
+	snprintf(g->bridge, sizeof(g->bridge), "%s", w->bridge);
+	g->max_taps = w->max_taps;
+	return 0;
+}
 
-		if (!tb[PROTO_A_BRIDGE] || !tb[PROTO_A_MAX_TAPS]) {
-			*why = "grant lacks its bridge or quota";
-			return -EPROTO;
-		}
-		g = reallocarray(out->grants, out->ngrants + 1, sizeof(*g));
-		if (!g)
-			return -ENOMEM;
-		out->grants = g;
-		g += out->ngrants++;
-		snprintf(g->bridge, sizeof(g->bridge), "%s",
-			 nla_get_string(tb[PROTO_A_BRIDGE]));
-		g->max_taps = nla_get_u32(tb[PROTO_A_MAX_TAPS]);
-	} else {
-		struct client_tapinfo *t;
+static int client_list_tap(void *arg, const struct wire_tap *w)
+{
+	struct client_listing *out = arg;
+	struct client_tapinfo *t = reallocarray(out->taps, out->ntaps + 1, sizeof(*t));
 
-		if (!tb[PROTO_A_IFNAME]) {
-			*why = "tap lacks its name";
-			return -EPROTO;
-		}
-		t = reallocarray(out->taps, out->ntaps + 1, sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		out->taps = t;
-		t += out->ntaps++;
-		memset(t, 0, sizeof(*t));
-		snprintf(t->ifname, sizeof(t->ifname), "%s",
-			 nla_get_string(tb[PROTO_A_IFNAME]));
-		if (tb[PROTO_A_BRIDGE])
-			snprintf(t->bridge, sizeof(t->bridge), "%s",
-				 nla_get_string(tb[PROTO_A_BRIDGE]));
-		if (tb[PROTO_A_LABEL])
-			snprintf(t->label, sizeof(t->label), "%s",
-				 nla_get_string(tb[PROTO_A_LABEL]));
-		if (tb[PROTO_A_IFINDEX])
-			t->ifindex = nla_get_u32(tb[PROTO_A_IFINDEX]);
-		if (tb[PROTO_A_PID])
-			t->pid = nla_get_u32(tb[PROTO_A_PID]);
-		if (tb[PROTO_A_SINCE])
-			t->since = nla_get_u64(tb[PROTO_A_SINCE]);
-	}
+	if (!t)
+		return -ENOMEM;
+	out->taps = t;
+	t += out->ntaps++;
+	memset(t, 0, sizeof(*t));
+	snprintf(t->ifname, sizeof(t->ifname), "%s", w->ifname);
+	snprintf(t->bridge, sizeof(t->bridge), "%s", w->bridge ? w->bridge : "");
+	snprintf(t->label, sizeof(t->label), "%s", w->label ? w->label : "");
+	t->ifindex = w->ifindex;
+	t->pid = w->pid;
+	t->since = w->since;
 	return 0;
 }
 
@@ -330,9 +275,8 @@ int client_list(int sock, struct client_listing *out, char *err, size_t errlen)
 	const char *why = NULL;
 	struct proto_parsed p = { 0 };
 	struct nl_msg *req;
-	struct nlattr *nla;
 	size_t nfds;
-	int ret, rem;
+	int ret;
 	/* Freed at the one way out (clang 14's analyzer ignores cleanup attributes). */
 	void *buf = malloc(PROTO_REPLY_MAX);
 
@@ -352,14 +296,10 @@ int client_list(int sock, struct client_listing *out, char *err, size_t errlen)
 		ret = -EPROTO;
 		goto out;
 	}
-	nla_for_each_attr(nla, p.attrs, p.attrlen, rem) {
-		ret = client_list_add(out, nla, &why);
-		if (ret) {
-			client_listing_free(out);
-			snprintf(err, errlen, "tapd sent a bad reply: %s",
-				 why ? why : strerror(-ret));
-			break;
-		}
+	ret = wire_list_decode(&p, client_list_grant, client_list_tap, out, &why);
+	if (ret) {
+		client_listing_free(out);
+		snprintf(err, errlen, "tapd sent a bad reply: %s", why ? why : strerror(-ret));
 	}
 out:
 	free(buf);

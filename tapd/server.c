@@ -43,6 +43,7 @@
 #include "subid.h"
 #include "server.h"
 #include "util.h"
+#include "wire.h"
 
 #define SERVER_CLIENTS_MAX	64
 #define SERVER_CLIENTS_PER_UID	8	/* so one user cannot take every slot */
@@ -421,14 +422,11 @@ static void server_fds_close(struct server_fds *f)
 static int server_create(struct server *s, struct server_client *c,
 			 const struct proto_parsed *p)
 {
-	const char *bridge = nla_get_string(p->tb[PROTO_A_BRIDGE]);
-	const char *label = p->tb[PROTO_A_LABEL] ?
-			    nla_get_string(p->tb[PROTO_A_LABEL]) : NULL;
 	struct policy_cred cred = { c->uid, c->gids, c->ngids };
-	unsigned int queues = p->tb[PROTO_A_QUEUES] ? nla_get_u32(p->tb[PROTO_A_QUEUES]) : 1;
-	bool vhost = p->tb[PROTO_A_VHOST] && nla_get_u8(p->tb[PROTO_A_VHOST]);
-	const uint8_t *guest_mac = p->tb[PROTO_A_GUEST_MAC] ? nla_data(p->tb[PROTO_A_GUEST_MAC]) : NULL;
-	unsigned int vid = p->tb[PROTO_A_VLAN] ? nla_get_u16(p->tb[PROTO_A_VLAN]) : 0;
+	struct wire_create rq;
+	struct wire_created made = { 0 };
+	const char *bridge, *label, *why;
+	unsigned int queues, vid;
 	struct server_fds f __attribute__((cleanup(server_fds_close))) = { .n = 0 };
 	struct priv_create req = { .verb = PRIV_CREATE };
 	struct priv_reply r = { 0 };
@@ -436,24 +434,16 @@ static int server_create(struct server *s, struct server_client *c,
 	struct policy_grant grant;
 	struct link_bridge br;
 	struct nl_msg *msg;
-	struct nlattr *fds;
 	int ret;
 
-	/* 1. Every value, before anything acts on it. */
-	if (!names_ifname_valid(bridge))
-		return server_refuse(c, p->seq, NULL, -EINVAL,
-				     "bridge name is not a valid interface name");
-	if (label && !names_label_valid(label))
-		return server_refuse(c, p->seq, bridge, -EINVAL,
-				     "VM label must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-	if (queues < 1 || queues > PROTO_QUEUES_MAX)
-		return server_refuse(c, p->seq, bridge, -EINVAL,
-				     "queues must be from 1 to %d", PROTO_QUEUES_MAX);
-	if (guest_mac && ((guest_mac[0] & 1) || !memcmp(guest_mac, "\0\0\0\0\0\0", 6)))
-		return server_refuse(c, p->seq, bridge, -EINVAL,
-				     "the guest's MAC must be a unicast address");
-	if (vid > 4094)
-		return server_refuse(c, p->seq, bridge, -EINVAL, "VLAN must be from 1 to 4094");
+	/* 1. Every value, before anything acts on it (wire.c). */
+	ret = wire_create_decode(p, &rq, &why);
+	if (ret)
+		return server_refuse(c, p->seq, rq.bridge, ret, "%s", why);
+	bridge = rq.bridge;
+	label = rq.label;
+	queues = rq.queues;
+	vid = rq.vlan;
 
 	/* 2. The policy, before the bridge is even looked at. */
 	if (policy_check(s->cfg->policy, &cred, bridge, &grant))
@@ -492,7 +482,7 @@ static int server_create(struct server *s, struct server_client *c,
 	server_warn_bridge_mac(s, bridge, &br);
 
 	/* The port the policy says, or no tap at all. */
-	ret = server_port(c, p->seq, bridge, &grant.port, &br, guest_mac, &vid, &req.port);
+	ret = server_port(c, p->seq, bridge, &grant.port, &br, rq.guest_mac, &vid, &req.port);
 	if (ret)
 		return ret < 0 ? ret : 0;
 
@@ -503,7 +493,7 @@ static int server_create(struct server *s, struct server_client *c,
 	req.since = (uint64_t)time(NULL);
 	req.bridge = br.ifindex;
 	req.queues = queues;
-	req.vhost = vhost;
+	req.vhost = rq.vhost;
 	if (label)
 		snprintf(req.label, sizeof(req.label), "%s", label);
 	ret = back_create(&req, &r, f.fd);
@@ -515,29 +505,19 @@ static int server_create(struct server *s, struct server_client *c,
 		return server_create_failed(c, p->seq, bridge, ret, &r);
 
 	/* 5. The reply carries the fds; tapd's copies go when we return. */
-	ret = proto_new(&msg, PROTO_MSG_CREATE, p->seq, PROTO_REQUEST_MAX);
+	made.bridge = bridge;
+	made.label = label;
+	made.ifname = r.ifname;
+	made.ifindex = (uint32_t)r.ifindex;
+	made.mtu = r.mtu;
+	memcpy(made.mac, r.mac, 6);
+	made.vhost_errno = (uint32_t)-r.vhost_err;
+	made.vlan = vid;
+	made.nqueues = queues;
+	made.nvhost = (unsigned int)f.n - queues;
+	ret = wire_created_encode(&msg, p->seq, &made);
 	if (ret)
 		return ret;
-	if (nla_put_string(msg, PROTO_A_BRIDGE, bridge) ||
-	    (label && nla_put_string(msg, PROTO_A_LABEL, label)) ||
-	    nla_put_string(msg, PROTO_A_IFNAME, r.ifname) ||
-	    nla_put_u32(msg, PROTO_A_IFINDEX, (uint32_t)r.ifindex) ||
-	    nla_put_u32(msg, PROTO_A_MTU, r.mtu) ||
-	    nla_put(msg, PROTO_A_MAC, 6, r.mac) ||
-	    (r.vhost_err && nla_put_u32(msg, PROTO_A_VHOST_ERRNO, (uint32_t)-r.vhost_err)) ||
-	    (vid && nla_put_u16(msg, PROTO_A_VLAN, (uint16_t)vid)) ||
-	    !(fds = nla_nest_start(msg, PROTO_A_FDS))) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < f.n; i++) {
-		if (nla_put_u32(msg, i < queues ? PROTO_FD_TAP : PROTO_FD_VHOST,
-				(uint32_t)(i < queues ? i : i - queues))) {
-			nlmsg_free(msg);
-			return -ENOMEM;
-		}
-	}
-	nla_nest_end(msg, fds);
 	/* Counted before the notification comes, or not granted at all. */
 	ret = quota_set(s->cfg->quota, r.ifindex, c->uid);
 	if (ret) {
@@ -560,7 +540,7 @@ static int server_create(struct server *s, struct server_client *c,
 	}
 	log_info("grant uid=%u pid=%d bridge=%s tap=%s vm=%s max=%u queues=%u vhost=%s port=%s vlan=%u",
 		 c->uid, c->pid, log_value(esc, sizeof(esc), bridge), r.ifname, label ? label : "-",
-		 grant.max_taps, queues, !vhost ? "no" : r.vhost_err ? strerror(-r.vhost_err) : "yes",
+		 grant.max_taps, queues, !rq.vhost ? "no" : r.vhost_err ? strerror(-r.vhost_err) : "yes",
 		 server_port_log(ports, sizeof(ports), &req.port), vid);
 	return 0;
 }
@@ -573,37 +553,10 @@ struct server_list_ctx {
 static void server_list_grant(void *arg, const char *bridge, unsigned int max)
 {
 	struct server_list_ctx *l = arg;
-	struct nlattr *n;
+	struct wire_grant g = { bridge, max };
 
-	if (l->ret)
-		return;
-	if (!(n = nla_nest_start(l->msg, PROTO_A_GRANT)) ||
-	    nla_put_string(l->msg, PROTO_A_BRIDGE, bridge) ||
-	    nla_put_u32(l->msg, PROTO_A_MAX_TAPS, max)) {
-		l->ret = -ENOBUFS;
-		return;
-	}
-	nla_nest_end(l->msg, n);
-}
-
-static void server_list_tap(void *arg, const struct link_tapinfo *t)
-{
-	struct server_list_ctx *l = arg;
-	struct nlattr *n;
-
-	if (l->ret)
-		return;
-	if (!(n = nla_nest_start(l->msg, PROTO_A_TAP)) ||
-	    nla_put_string(l->msg, PROTO_A_IFNAME, t->ifname) ||
-	    nla_put_u32(l->msg, PROTO_A_IFINDEX, t->ifindex) ||
-	    nla_put_u32(l->msg, PROTO_A_PID, t->pid) ||
-	    (t->since && nla_put_u64(l->msg, PROTO_A_SINCE, t->since)) ||
-	    (t->bridge[0] && nla_put_string(l->msg, PROTO_A_BRIDGE, t->bridge)) ||
-	    (t->label[0] && nla_put_string(l->msg, PROTO_A_LABEL, t->label))) {
-		l->ret = -ENOBUFS;
-		return;
-	}
-	nla_nest_end(l->msg, n);
+	if (!l->ret)
+		l->ret = wire_list_add_grant(l->msg, &g);
 }
 
 static int server_list(struct server *s, struct server_client *c,
@@ -624,12 +577,14 @@ static int server_list(struct server *s, struct server_client *c,
 	for (size_t i = 0; i < n && !l.ret; i++) {
 		struct link_tapinfo t;
 
-		if (!link_tap_get(s->cfg->link, taps[i], &t))
-			server_list_tap(&l, &t);
+		if (!link_tap_get(s->cfg->link, taps[i], &t)) {
+			struct wire_tap w = { t.ifname, t.bridge, t.label, t.ifindex, t.pid,
+					      t.since };
+
+			l.ret = wire_list_add_tap(l.msg, &w);
+		}
 	}
 	ret = l.ret;
-	if (!ret)
-		ret = l.ret;
 	if (ret) {
 		nlmsg_free(l.msg);
 		return server_refuse(c, p->seq, NULL, ret, "cannot list: %s", strerror(-ret));
