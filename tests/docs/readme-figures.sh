@@ -32,7 +32,7 @@ else
 	failed=$((failed + 1))
 fi
 claimed=$(sed -n 's/.*plus the \([0-9,]*\) lines of.*/\1/p' <<<"$text" | tr -d ,)
-check_count "common/proto.c and common/names.c" "$claimed" "$(cat "$src"/common/proto.c "$src"/common/names.c | wc -l)"
+check_count "common/proto.c, wire.c and names.c" "$claimed" "$(cat "$src"/common/proto.c "$src"/common/wire.c "$src"/common/names.c | wc -l)"
 for code in $(sed -n 's/^\s*EXIT_[A-Z]*\s*=\s*\([0-9]*\),.*/\1/p' "$src/launcher/exitcode.h"); do
 	if grep -q "^| $code |" "$readme"; then
 		passed=$((passed + 1))
