@@ -151,7 +151,26 @@ static int parse_seconds(const char *s, unsigned int *out)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/**
+ * struct main_opts - the command line
+ * @config:	the policy's path
+ * @sock:	the socket's path, when not socket-activated
+ * @user:	the user to become, when started as root
+ * @max_taps:	--max-taps
+ * @check:	--check
+ * @list:	--list
+ */
+struct main_opts {
+	const char *config, *sock, *user;
+	unsigned int max_taps;
+	bool check, list;
+};
+
+/*
+ * 1. The options, before anything privileged. Return: -1 to go on, else
+ * the exit status (after --help, --version, or a usage error).
+ */
+static int main_options(int argc, char **argv, struct main_opts *o, struct server_cfg *cfg)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -165,49 +184,41 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
-	const char *config = POLICY_DEFAULT_PATH, *sock = PROTO_DEFAULT_SOCKET;
-	const char *user = USER_DEFAULT;
-	struct server_cfg cfg = { .listen_fd = -1 };
-	unsigned int max_taps = QUOTA_MAX_TAPS_DEFAULT;
-	uid_t uid = 0;
-	gid_t gid = 0;
-	struct rlimit rl;
-	char err[POLICY_ERR_MAX];
-	int c, ret, check = 0, list = 0;
-	bool refuses_fds;
+	int c;
 
-	/* 1. Nothing privileged before the options are understood. */
+	*o = (struct main_opts){ POLICY_DEFAULT_PATH, PROTO_DEFAULT_SOCKET, USER_DEFAULT,
+				 QUOTA_MAX_TAPS_DEFAULT, false, false };
 	while ((c = getopt_long(argc, argv, "c:s:u:lhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			config = optarg;
+			o->config = optarg;
 			break;
 		case 's':
-			sock = optarg;
+			o->sock = optarg;
 			break;
 		case 'u':
-			user = optarg;
+			o->user = optarg;
 			break;
 		case 'I':
-			if (parse_seconds(optarg, &cfg.idle_exit)) {
+			if (parse_seconds(optarg, &cfg->idle_exit)) {
 				fprintf(stderr, "tapd: --idle-exit takes a number of seconds, not '%s'\n",
 					optarg);
 				return 2;
 			}
 			break;
 		case 'C':
-			check = 1;
+			o->check = true;
 			break;
 		case 'T':
-			if (parse_seconds(optarg, &max_taps) || !max_taps ||
-			    max_taps > QUOTA_MAX_TAPS_LIMIT) {
+			if (parse_seconds(optarg, &o->max_taps) || !o->max_taps ||
+			    o->max_taps > QUOTA_MAX_TAPS_LIMIT) {
 				fprintf(stderr, "tapd: --max-taps takes a number from 1 to %d, not '%s'\n",
 					QUOTA_MAX_TAPS_LIMIT, optarg);
 				return 2;
 			}
 			break;
 		case 'l':
-			list = 1;
+			o->list = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -225,97 +236,132 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
-	if (list)
-		return main_list();
-	activation_close_inherited();
-	log_init();
+	return -1;
+}
 
-	/* 2. The policy. */
-	/* Taps are fds; clients are fds: as many as we are allowed. */
+/* 2. The policy, whole; and as many fds as allowed (taps and clients are fds). */
+static int main_policy(struct server_cfg *cfg, const struct main_opts *o)
+{
+	char err[POLICY_ERR_MAX];
+	struct rlimit rl;
+	int ret;
+
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	cfg.policy_path = config;
-	cfg.policy_owner = 0;
-	ret = policy_load(config, cfg.policy_owner, &cfg.policy, err, sizeof(err));
+	cfg->policy_path = o->config;
+	cfg->policy_owner = 0;
+	ret = policy_load(o->config, cfg->policy_owner, &cfg->policy, err, sizeof(err));
 	if (!ret)
-		ret = policy_load_subids(cfg.policy, SUBID_UID_PATH, SUBID_GID_PATH, err,
+		ret = policy_load_subids(cfg->policy, SUBID_UID_PATH, SUBID_GID_PATH, err,
 					 sizeof(err));
-	if (ret) {
+	if (ret)
 		log_err("policy not loaded, not starting: %s", err);
-		return 1;
-	}
-	if (check) {
-		printf("%s: OK, %zu rules\n", config, cfg.policy->nrules);
-		policy_free(cfg.policy);
-		return 0;
-	}
-	if (user_check_caps(err, sizeof(err)) || tun_check(err, sizeof(err))) {
-		log_err("%s", err);
-		return 1;
-	}
+	return ret;
+}
 
-	/* 3. The socket. */
-	ret = activation_listen(sock, &cfg.listen_fd, &cfg.activated, err, sizeof(err));
-	if (ret) {
-		log_err("%s", err);
-		return 1;
-	}
+/*
+ * 3 and 4. What needs privileges before the split: the capability and the
+ * device, the socket, the user to become, link notifications.
+ */
+static int main_prepare(struct server_cfg *cfg, const struct main_opts *o, uid_t *uid,
+			gid_t *gid)
+{
+	char err[POLICY_ERR_MAX];
+	int ret;
 
+	if (user_check_caps(err, sizeof(err)) || tun_check(err, sizeof(err)) ||
+	    activation_listen(o->sock, &cfg->listen_fd, &cfg->activated, err, sizeof(err))) {
+		log_err("%s", err);
+		return -EPERM;
+	}
 	/* The user both halves become, if we are root: read here, never in the back. */
-	if ((!getuid() || !geteuid()) && user_resolve(user, &uid, &gid, err, sizeof(err))) {
+	if ((!getuid() || !geteuid()) && user_resolve(o->user, uid, gid, err, sizeof(err))) {
 		log_err("refusing to run with more privileges than CAP_NET_ADMIN: %s", err);
-		return 1;
+		return -EPERM;
 	}
-
-	/* 4. Link notifications, subscribed to while we may size their buffer. */
-	ret = link_open(&cfg.link);
+	/* Subscribed while we may size the buffer past rmem_max. */
+	ret = link_open(&cfg->link);
 	if (!ret)
-		ret = quota_new(&cfg.quota, max_taps);
+		ret = quota_new(&cfg->quota, o->max_taps);
 	if (!ret)
-		ret = link_watch_open(cfg.link);
-	if (ret) {
+		ret = link_watch_open(cfg->link);
+	if (ret)
 		log_err("cannot open rtnetlink: %s", strerror(-ret));
-		return 1;
-	}
+	return ret;
+}
 
-	/* 5. The back keeps CAP_NET_ADMIN; the front, this process, nothing. */
-	ret = back_start(uid, gid, err, sizeof(err));
+/* 5. The back keeps CAP_NET_ADMIN; the front, this process, nothing. */
+static int main_split(uid_t uid, gid_t gid)
+{
+	char err[POLICY_ERR_MAX];
+	int ret = back_start(uid, gid, err, sizeof(err));
+
 	if (!ret)
 		ret = back_ready(err, sizeof(err));
 	if (ret) {
 		if (ret != -ECANCELED)	/* else the back said why */
 			log_err("%s", err);
-		return 1;
+		return ret;
 	}
 	ret = caps_drop(uid, gid, false, err, sizeof(err));
-	if (ret) {
+	if (ret)
 		log_err("refusing to serve with any capability in the front: %s", err);
-		return 1;
-	}
+	return ret;
+}
 
-	/* 6. The taps already there, the closing thread, the filter. */
-	ret = link_watch_start(cfg.link, cfg.quota, main_reaped, main_port_disabled);
+/* 6. The taps already there, the closing thread, then the front's filter. */
+static int main_settle(struct server_cfg *cfg, bool *refuses_fds)
+{
+	int ret = link_watch_start(cfg->link, cfg->quota, main_reaped, main_port_disabled);
+
 	if (ret) {
 		log_err("cannot read the links: %s", strerror(-ret));
-		return 1;
+		return ret;
 	}
 	/* Fds clients send: refused by the kernel where it can, else closed aside. */
-	ret = release_init(cfg.listen_fd, &refuses_fds);
+	ret = release_init(cfg->listen_fd, refuses_fds);
 	if (ret) {
 		log_err("cannot start the thread that closes what clients send: %s",
 			strerror(-ret));
-		return 1;
+		return ret;
 	}
 	ret = sandbox_apply();
-	if (ret) {
+	if (ret)
 		log_err("cannot install the front's seccomp filter: %s", strerror(-ret));
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct server_cfg cfg = { .listen_fd = -1 };
+	struct main_opts o;
+	bool refuses_fds;
+	uid_t uid = 0;
+	gid_t gid = 0;
+	int ret;
+
+	ret = main_options(argc, argv, &o, &cfg);
+	if (ret >= 0)
+		return ret;
+	if (o.list)
+		return main_list();
+	activation_close_inherited();
+	log_init();
+	if (main_policy(&cfg, &o))
 		return 1;
+	if (o.check) {
+		printf("%s: OK, %zu rules\n", o.config, cfg.policy->nrules);
+		policy_free(cfg.policy);
+		return 0;
 	}
+	if (main_prepare(&cfg, &o, &uid, &gid) || main_split(uid, gid) ||
+	    main_settle(&cfg, &refuses_fds))
+		return 1;
 	log_info("ready socket=%s activated=%s rules=%zu uid=%u taps=%u max_taps=%u client_fds=%s",
-		 cfg.activated ? "(systemd)" : sock, cfg.activated ? "yes" : "no",
-		 cfg.policy->nrules, (unsigned int)getuid(), quota_total(cfg.quota), max_taps,
+		 cfg.activated ? "(systemd)" : o.sock, cfg.activated ? "yes" : "no",
+		 cfg.policy->nrules, (unsigned int)getuid(), quota_total(cfg.quota), o.max_taps,
 		 refuses_fds ? "refused-by-kernel" : "closed-aside");
 	activation_ready();
 
