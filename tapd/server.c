@@ -419,10 +419,62 @@ static void server_fds_close(struct server_fds *f)
 	f->n = 0;
 }
 
+/*
+ * Steps 2 and 3 of a create: the policy, the quotas, the bridge, the port
+ * the grant gives. Return: 0 to go on, 1 when refused (and answered), or
+ * the error sending the refusal.
+ */
+static int server_decide(struct server *s, struct server_client *c, uint32_t seq,
+			 const struct wire_create *rq, struct policy_grant *grant,
+			 struct link_bridge *br, unsigned int *vid, struct priv_port *port)
+{
+	struct policy_cred cred = { c->uid, c->gids, c->ngids };
+	const char *bridge = rq->bridge;
+	int ret;
+
+	/* 2. The policy, before the bridge is even looked at. */
+	if (policy_check(s->cfg->policy, &cred, bridge, grant))
+		return server_refused(server_refuse(c, seq, bridge, -EACCES,
+				     "uid %u may not use bridge %s: ask the admin to allow it in the tapd policy",
+				     c->uid, bridge));
+	if (rq->queues > grant->max_queues)
+		return server_refused(server_refuse(c, seq, bridge, -EPERM,
+				     "uid %u may have taps of at most %u queue%s on bridge %s, not %u: ask the admin (queues= in the tapd policy)",
+				     c->uid, grant->max_queues, grant->max_queues == 1 ? "" : "s",
+				     bridge, rq->queues));
+
+	/* Quotas: counted from the kernel's links, by the alias tapd wrote. */
+	if (quota_count(s->cfg->quota, c->uid) >= grant->max_taps)
+		return server_refused(server_refuse(c, seq, bridge, -EDQUOT,
+				     "uid %u holds %u taps already, the most the tapd policy allows: end a VM first",
+				     c->uid, quota_count(s->cfg->quota, c->uid)));
+	if (quota_total(s->cfg->quota) >= quota_max(s->cfg->quota))
+		return server_refused(server_refuse(c, seq, bridge, -ENOSPC,
+				     "tapd's limit of %u taps on this host is reached: ask the admin (tapd --max-taps)",
+				     quota_max(s->cfg->quota)));
+
+	/* 3. Resolve the granted name once; the ifindex from here on. */
+	ret = link_bridge_lookup(s->cfg->link, bridge, br);
+	if (ret == -ENODEV)
+		return server_refused(server_refuse(c, seq, bridge, ret,
+				     "bridge %s does not exist: create it (ip link add %s type bridge)",
+				     bridge, bridge));
+	if (ret == -EMEDIUMTYPE)
+		return server_refused(server_refuse(c, seq, bridge, ret,
+				     "%s is not a bridge: the tapd policy must name bridges only",
+				     bridge));
+	if (ret)
+		return server_refused(server_refuse(c, seq, bridge, ret, "cannot look up bridge %s: %s",
+				     bridge, strerror(-ret)));
+	server_warn_bridge_mac(s, bridge, br);
+
+	/* The port the policy says, or no tap at all. */
+	return server_port(c, seq, bridge, &grant->port, br, rq->guest_mac, vid, port);
+}
+
 static int server_create(struct server *s, struct server_client *c,
 			 const struct proto_parsed *p)
 {
-	struct policy_cred cred = { c->uid, c->gids, c->ngids };
 	struct wire_create rq;
 	struct wire_created made = { 0 };
 	const char *bridge, *label, *why;
@@ -445,44 +497,7 @@ static int server_create(struct server *s, struct server_client *c,
 	queues = rq.queues;
 	vid = rq.vlan;
 
-	/* 2. The policy, before the bridge is even looked at. */
-	if (policy_check(s->cfg->policy, &cred, bridge, &grant))
-		return server_refuse(c, p->seq, bridge, -EACCES,
-				     "uid %u may not use bridge %s: ask the admin to allow it in the tapd policy",
-				     c->uid, bridge);
-	if (queues > grant.max_queues)
-		return server_refuse(c, p->seq, bridge, -EPERM,
-				     "uid %u may have taps of at most %u queue%s on bridge %s, not %u: ask the admin (queues= in the tapd policy)",
-				     c->uid, grant.max_queues, grant.max_queues == 1 ? "" : "s",
-				     bridge, queues);
-
-	/* Quotas: counted from the kernel's links, by the alias tapd wrote. */
-	if (quota_count(s->cfg->quota, c->uid) >= grant.max_taps)
-		return server_refuse(c, p->seq, bridge, -EDQUOT,
-				     "uid %u holds %u taps already, the most the tapd policy allows: end a VM first",
-				     c->uid, quota_count(s->cfg->quota, c->uid));
-	if (quota_total(s->cfg->quota) >= quota_max(s->cfg->quota))
-		return server_refuse(c, p->seq, bridge, -ENOSPC,
-				     "tapd's limit of %u taps on this host is reached: ask the admin (tapd --max-taps)",
-				     quota_max(s->cfg->quota));
-
-	/* 3. Resolve the granted name once; the ifindex from here on. */
-	ret = link_bridge_lookup(s->cfg->link, bridge, &br);
-	if (ret == -ENODEV)
-		return server_refuse(c, p->seq, bridge, ret,
-				     "bridge %s does not exist: create it (ip link add %s type bridge)",
-				     bridge, bridge);
-	if (ret == -EMEDIUMTYPE)
-		return server_refuse(c, p->seq, bridge, ret,
-				     "%s is not a bridge: the tapd policy must name bridges only",
-				     bridge);
-	if (ret)
-		return server_refuse(c, p->seq, bridge, ret, "cannot look up bridge %s: %s",
-				     bridge, strerror(-ret));
-	server_warn_bridge_mac(s, bridge, &br);
-
-	/* The port the policy says, or no tap at all. */
-	ret = server_port(c, p->seq, bridge, &grant.port, &br, rq.guest_mac, &vid, &req.port);
+	ret = server_decide(s, c, p->seq, &rq, &grant, &br, &vid, &req.port);
 	if (ret)
 		return ret < 0 ? ret : 0;
 
