@@ -40,6 +40,7 @@
 #include <sys/wait.h>
 
 #include "cmdline.h"
+#include "escape.h"
 #include "exitcode.h"
 #include "proto.h"
 #include "qmp.h"
@@ -50,7 +51,6 @@
 #define SUPERVISE_QUIT_S	5	/* after quit, before SIGKILL */
 #define SUPERVISE_GREETING_S	60	/* from exec to QMP's greeting */
 #define SUPERVISE_OUTPUT_KEEP	8192	/* QEMU's words kept for a report */
-#define SUPERVISE_ESCAPE	0x1d	/* Ctrl-] */
 #define SUPERVISE_CLIENTS_MAX	8	/* consoles attached at once */
 #define SUPERVISE_RING		65536	/* console output replayed on attach */
 #define SUPERVISE_REQUEST_MAX	4096	/* one control request */
@@ -66,7 +66,8 @@ struct supervisor {
 	int sfd;			/* signalfd */
 	int console, status, out;	/* our ends; -1 when not used or closed */
 	int log;
-	bool stdin_open, escape, raw, greeted, exited;
+	bool stdin_open, raw, greeted, exited;
+	struct escape escape;
 	struct termios saved;
 	enum supervise_phase phase;
 	int end;			/* EXIT_* when tapvm ended it, else 0 */
@@ -416,28 +417,22 @@ static void supervise_keys(struct supervisor *s)
 	}
 	for (ssize_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)in[i];
+		int cmd = s->raw ? escape_feed(&s->escape, c) : ESCAPE_PASS;
 
-		if (!s->raw) {
+		if (cmd == ESCAPE_PASS) {
 			out[k++] = (char)c;
 			continue;
 		}
-		if (!s->escape && c == SUPERVISE_ESCAPE) {
-			s->escape = true;
+		if (cmd == ESCAPE_BEGIN) {
 			supervise_say(s, "q: shut the guest down, k: stop QEMU now, Ctrl-]: send Ctrl-], other keys: back to the console");
 			continue;
 		}
-		if (!s->escape) {
-			out[k++] = (char)c;
-			continue;
-		}
-		s->escape = false;
+		c = (unsigned char)cmd;
 		if (c == 'q' || c == '.')
 			supervise_escalate(s, 0, "Ctrl-] q");
 		else if (c == 'k')
 			supervise_escalate(s, EXIT_FORCED, s->phase >= PHASE_QUITTING ?
 					   "Ctrl-] k again" : "Ctrl-] k");
-		else if (c == SUPERVISE_ESCAPE)
-			out[k++] = (char)c;
 	}
 	if (k && s->console >= 0)
 		supervise_write_all(s->console, out, k);

@@ -19,12 +19,12 @@
 #include <sys/socket.h>
 
 #include "commands.h"
+#include "escape.h"
 #include "exitcode.h"
 #include "names.h"
 #include "state.h"
 #include "util.h"
 
-#define VM_ESCAPE	0x1d	/* Ctrl-] */
 
 /* The state directory of a running VM, or a one-line reason why not. */
 static int vm_find(const char *name, char dir[PATH_MAX])
@@ -334,7 +334,8 @@ int console_main(int argc, char **argv)
 		"down, k stops QEMU, Ctrl-] sends Ctrl-].\n");
 	struct termios saved, raw;
 	cleanup_fd int sock = -1;
-	bool is_raw = false, escape = false, in_open = true;
+	struct escape escape = { false };
+	bool is_raw = false, in_open = true;
 	char dir[PATH_MAX];
 	int ret = 0;
 
@@ -379,18 +380,18 @@ int console_main(int argc, char **argv)
 		}
 		for (ssize_t i = 0; i < n; i++) {
 			unsigned char c = (unsigned char)buf[i];
+			int cmd = is_raw ? escape_feed(&escape, c) : ESCAPE_PASS;
 			const char *req = NULL;
 
-			if (is_raw && !escape && c == VM_ESCAPE) {
-				escape = true;
+			if (cmd == ESCAPE_BEGIN) {
 				fprintf(stderr, "\r\ntapvm: d: detach, q: shut the guest down, k: stop QEMU, Ctrl-]: send Ctrl-]\r\n");
 				continue;
 			}
-			if (!escape) {
+			if (cmd == ESCAPE_PASS) {
 				out[k++] = (char)c;
 				continue;
 			}
-			escape = false;
+			c = (unsigned char)cmd;
 			if (c == 'd' || c == '.') {
 				fprintf(stderr, "\r\ntapvm: detached from %s; it runs on\r\n", name);
 				goto done;
@@ -402,8 +403,6 @@ int console_main(int argc, char **argv)
 				if (!vm_request(dir, req, NULL, &answer))
 					fprintf(stderr, "\r\ntapvm: %s\r", answer);
 				free(answer);
-			} else if (c == VM_ESCAPE) {
-				out[k++] = (char)c;
 			}
 		}
 		if (k && send(sock, out, k, MSG_NOSIGNAL) < 0)
