@@ -522,10 +522,47 @@ static bool cmdline_model_is_virtio(const char *model)
 	return !strncmp(model, "virtio-net", 10);
 }
 
+/**
+ * cmdline_fd_of() - where an fd QEMU gets sits: the one place that says
+ * @vm:		the VM (its bridge NICs' queues and vhost-net fds known)
+ * @what:	a bridge NIC's first fd, one of tapvm's channels, or the end
+ * @nic:	with CMDLINE_FD_NIC, the NIC's index
+ *
+ * From CMDLINE_FD_BASE: each bridge NIC's queues, then its vhost-net fds, in
+ * NIC order; then QMP, the console and the status port, those the VM has.
+ *
+ * Return: the fd's number, CMDLINE_FD_END's the first after them all, or -1
+ * for a channel the VM does not have or a NIC that takes no fd.
+ */
+int cmdline_fd_of(const struct vm_spec *vm, enum cmdline_fd what, size_t nic)
+{
+	int fd = CMDLINE_FD_BASE;
+
+	for (size_t i = 0; i < vm->nnetdevs; i++) {
+		const struct netdev_spec *nd = &vm->netdevs[i];
+
+		if (what == CMDLINE_FD_NIC && i == nic)
+			return nd->kind == NETDEV_BRIDGE ? fd : -1;
+		if (nd->kind == NETDEV_BRIDGE)
+			fd += (int)(nd->queues + nd->nvhost);
+	}
+	if (what == CMDLINE_FD_NIC)
+		return -1;
+	if (what == CMDLINE_FD_QMP)
+		return vm->qmp ? fd : -1;
+	fd += vm->qmp;
+	if (what == CMDLINE_FD_CONSOLE)
+		return vm->console ? fd : -1;
+	fd += vm->console;
+	if (what == CMDLINE_FD_STATUS)
+		return vm->status_port ? fd : -1;
+	return fd + vm->status_port;
+}
+
 static int cmdline_add_nics(const struct vm_spec *vm, const struct cmdline_probe *probe,
 			    struct argv_buf *out, char *err, size_t errlen)
 {
-	int fd = CMDLINE_FD_BASE, ret = 0;
+	int ret = 0;
 
 	for (size_t i = 0; i < vm->nnetdevs && !ret; i++) {
 		const struct netdev_spec *nd = &vm->netdevs[i];
@@ -552,8 +589,7 @@ static int cmdline_add_nics(const struct vm_spec *vm, const struct cmdline_probe
 		if (nd->kind == NETDEV_USER) {
 			ret = asprintf(&net, "user,id=net%02zu", i) < 0;
 		} else {
-			ret = cmdline_tap_netdev(nd, i, fd, &net) < 0;
-			fd += (int)(nd->queues + nd->nvhost);
+			ret = cmdline_tap_netdev(nd, i, cmdline_fd_of(vm, CMDLINE_FD_NIC, i), &net) < 0;
 		}
 		/* Multiqueue: a vector per queue each way, one for config, one spare. */
 		if (!ret && nd->queues > 1)
@@ -664,20 +700,16 @@ static int cmdline_add_firmware(const struct vm_spec *vm, struct argv_buf *out)
 /* tapvm's private sockets, right after the taps: QMP, console, status. */
 static void cmdline_add_channels(const struct vm_spec *vm, struct argv_buf *out)
 {
-	int fd = CMDLINE_FD_BASE;
-
-	for (size_t i = 0; i < vm->nnetdevs; i++)
-		if (vm->netdevs[i].kind == NETDEV_BRIDGE)
-			fd += (int)(vm->netdevs[i].queues + vm->netdevs[i].nvhost);
 	if (vm->qmp) {
 		argv_add(out, "-chardev");
-		argv_add(out, "socket,id=tapvm-qmp,fd=%d", fd++);
+		argv_add(out, "socket,id=tapvm-qmp,fd=%d", cmdline_fd_of(vm, CMDLINE_FD_QMP, 0));
 		argv_add(out, "-mon");
 		argv_add(out, "chardev=tapvm-qmp,mode=control");
 	}
 	if (vm->console) {
 		argv_add(out, "-chardev");
-		argv_add(out, "socket,id=tapvm-console,fd=%d", fd++);
+		argv_add(out, "socket,id=tapvm-console,fd=%d",
+			 cmdline_fd_of(vm, CMDLINE_FD_CONSOLE, 0));
 		argv_add(out, "-serial");
 		argv_add(out, "chardev:tapvm-console");
 	}
@@ -692,7 +724,8 @@ static void cmdline_add_channels(const struct vm_spec *vm, struct argv_buf *out)
 		argv_add(out, "-device");
 		argv_add(out, "virtio-serial,id=tapvm-serial");
 		argv_add(out, "-chardev");
-		argv_add(out, "socket,id=tapvm-status,fd=%d", fd++);
+		argv_add(out, "socket,id=tapvm-status,fd=%d",
+			 cmdline_fd_of(vm, CMDLINE_FD_STATUS, 0));
 		argv_add(out, "-device");
 		argv_add(out, "virtserialport,bus=tapvm-serial.0,chardev=tapvm-status,name=org.tapvm.status");
 	}
@@ -708,10 +741,8 @@ static void cmdline_add_channels(const struct vm_spec *vm, struct argv_buf *out)
  *
  * In order: binary, -name, -accel, the architecture's -machine, -cpu and
  * device, firmware, the virtio-scsi controller xkvm always adds, NICs, disks,
- * tapvm's channels, then the arguments after "--". Bridge NICs take fds
- * from CMDLINE_FD_BASE in order, each its queues then its vhost-net fds;
- * QMP, the console and the status port follow, in that order: the caller
- * puts them there.
+ * tapvm's channels, then the arguments after "--". Each fd's number is
+ * cmdline_fd_of()'s, and the caller puts the fds where it says.
  *
  * Return: 0 or -errno.
  */

@@ -10,10 +10,7 @@
 #include "arch.h"
 #include "mac.h"
 
-/*
- * Tap fds are handed to QEMU from CMDLINE_FD_BASE: each bridge NIC's queues,
- * then its vhost-net fds, then the next NIC's.
- */
+/* The fds QEMU gets start here; cmdline_fd_of() says where each sits. */
 #define CMDLINE_FD_BASE		3
 #define CMDLINE_DEFAULT_BRIDGE	"virbr0"
 #define CMDLINE_SCSI_ID		"virtio-scsi-xkvm"
@@ -159,6 +156,16 @@ int cmdline_resolve_mac(struct netdev_spec *nd, unsigned int index,
 			const unsigned char random3[3], char *err, size_t errlen);
 const char *cmdline_machine_arg(char **extra, size_t nextra, char *buf,
 				size_t size);
+/* What cmdline_fd_of() places. */
+enum cmdline_fd {
+	CMDLINE_FD_NIC,		/* a bridge NIC's first queue */
+	CMDLINE_FD_QMP,
+	CMDLINE_FD_CONSOLE,
+	CMDLINE_FD_STATUS,
+	CMDLINE_FD_END,		/* the first fd after them all */
+};
+
+int cmdline_fd_of(const struct vm_spec *vm, enum cmdline_fd what, size_t nic);
 int cmdline_build(const struct vm_spec *vm, const struct cmdline_probe *probe,
 		  struct argv_buf *out, char *err, size_t errlen);
 char *cmdline_quote(const char *arg);

@@ -789,6 +789,15 @@ vnc:
 	return 0;
 }
 
+/* Where the supervisor puts QMP, the console and the status port for QEMU. */
+static void run_fd_layout(struct run_state *st)
+{
+	st->o.sv.fd_qmp = cmdline_fd_of(&st->vm, CMDLINE_FD_QMP, 0);
+	st->o.sv.fd_console = cmdline_fd_of(&st->vm, CMDLINE_FD_CONSOLE, 0);
+	st->o.sv.fd_status = cmdline_fd_of(&st->vm, CMDLINE_FD_STATUS, 0);
+	st->o.sv.fd_end = cmdline_fd_of(&st->vm, CMDLINE_FD_END, 0);
+}
+
 /*
  * tapvm start: the rest runs in a supervisor of its own, detached; we relay
  * what it says until QEMU is up (or failed), then leave it running.
@@ -826,6 +835,7 @@ static int run_detach(struct run_state *st, struct cmdline_probe *probe)
 			ret = EXIT_USAGE;
 		}
 		if (!ret) {
+			run_fd_layout(st);
 			ret = supervise_run(st->vm.qemu, st->argv.v, st->fds, st->nfds, &st->o.sv);
 			st->nfds = 0;
 		}
@@ -922,6 +932,7 @@ static int run_vm(int argc, char **argv, const char *start_name)
 	} else if (!ret) {
 		if (st->o.verbose)
 			run_print_quoted(stderr, st->argv.v);
+		run_fd_layout(st);
 		ret = supervise_run(st->vm.qemu, st->argv.v, st->fds, st->nfds, &st->o.sv);
 		st->nfds = 0;	/* closed by supervise_run() */
 	}

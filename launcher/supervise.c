@@ -114,7 +114,7 @@ supervise_say(struct supervisor *s, const char *fmt, ...)
  * supervise_child() - in the child: put the fds in place and exec QEMU
  * @qemu:	QEMU's path
  * @argv:	QEMU's arguments
- * @fds:	fds for CMDLINE_FD_BASE + i: taps, then QMP, console, status
+ * @fds:	fds for CMDLINE_FD_BASE + i, as cmdline_fd_of() laid them out
  * @nfds:	how many
  * @errpipe:	write end of a close-on-exec pipe: errno if exec fails
  * @out:	write end for QEMU's stdout and stderr, or -1 to keep tapvm's
@@ -757,8 +757,14 @@ int supervise_run(const char *qemu, char **argv, int *taps, size_t ntaps,
 	sigset_t set, old;
 	ssize_t n;
 
-	for (size_t i = 0; i < ntaps; i++)
-		child[nchild++] = taps[i];
+	/* Each fd where cmdline_fd_of() said: the taps first, from CMDLINE_FD_BASE. */
+	nchild = o->fd_end - CMDLINE_FD_BASE;
+	if (nchild < (int)ntaps + 1 || nchild > CMDLINE_MAX_FDS || o->fd_qmp < 0) {
+		fprintf(stderr, "tapvm: QEMU's fds are not laid out as planned (a bug)\n");
+		goto out;
+	}
+	for (int i = 0; i < nchild; i++)
+		child[i] = i < (int)ntaps ? taps[i] : -1;
 	if (supervise_sockets(&s.qmp.fd, &qmp_child) ||
 	    (o->console && supervise_sockets(&s.console, &console_child)) ||
 	    (o->guest_status && supervise_sockets(&s.status, &status_child)) ||
@@ -772,11 +778,18 @@ int supervise_run(const char *qemu, char **argv, int *taps, size_t ntaps,
 		if (qmp_init(&s.qmp, qfd))
 			goto out;
 	}
-	child[nchild++] = qmp_child;
-	if (o->console)
-		child[nchild++] = console_child;
-	if (o->guest_status)
-		child[nchild++] = status_child;
+	child[o->fd_qmp - CMDLINE_FD_BASE] = qmp_child;
+	if (o->console && o->fd_console >= 0)
+		child[o->fd_console - CMDLINE_FD_BASE] = console_child;
+	if (o->guest_status && o->fd_status >= 0)
+		child[o->fd_status - CMDLINE_FD_BASE] = status_child;
+	for (int i = 0; i < nchild; i++) {
+		if (child[i] < 0) {
+			fprintf(stderr, "tapvm: QEMU's fd %d has nothing to put there (a bug)\n",
+				CMDLINE_FD_BASE + i);
+			goto out;
+		}
+	}
 	if (o->state_dir) {
 		char pid[32], path[PATH_MAX + 16];
 		int fd;

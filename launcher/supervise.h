@@ -30,6 +30,10 @@
  * @name:	the VM's name, for status
  * @tap_names:	its taps, comma-separated, for status
  * @vnc:	the VNC socket's path, or NULL
+ * @fd_qmp:	where QEMU finds QMP's socket (cmdline_fd_of())
+ * @fd_console:	... the console's, or -1
+ * @fd_status:	... the status port's, or -1
+ * @fd_end:	the first fd after them all
  */
 struct supervise_opts {
 	unsigned int shutdown_timeout;
@@ -44,6 +48,7 @@ struct supervise_opts {
 	const char *name;
 	const char *tap_names;
 	const char *vnc;
+	int fd_qmp, fd_console, fd_status, fd_end;
 };
 
 int supervise_run(const char *qemu, char **argv, int *taps, size_t ntaps,

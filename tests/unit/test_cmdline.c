@@ -387,6 +387,30 @@ static char *join(char **v)
 	return s;
 }
 
+/* Where each fd QEMU gets sits: one place says, the command line and the supervisor follow. */
+static void test_fd_layout(void **state)
+{
+	struct netdev_spec nds[3] = {
+		{ .kind = NETDEV_BRIDGE, .queues = 2, .nvhost = 2 },
+		{ .kind = NETDEV_USER },
+		{ .kind = NETDEV_BRIDGE, .queues = 1 },
+	};
+	struct vm_spec vm = { .netdevs = nds, .nnetdevs = 3, .qmp = true, .status_port = true };
+
+	assert_int_equal(cmdline_fd_of(&vm, CMDLINE_FD_NIC, 0), CMDLINE_FD_BASE);
+	assert_int_equal(cmdline_fd_of(&vm, CMDLINE_FD_NIC, 1), -1);	/* user: no fd */
+	assert_int_equal(cmdline_fd_of(&vm, CMDLINE_FD_NIC, 2), CMDLINE_FD_BASE + 4);
+	assert_int_equal(cmdline_fd_of(&vm, CMDLINE_FD_NIC, 3), -1);	/* no such NIC */
+	assert_int_equal(cmdline_fd_of(&vm, CMDLINE_FD_QMP, 0), CMDLINE_FD_BASE + 5);
+	assert_int_equal(cmdline_fd_of(&vm, CMDLINE_FD_CONSOLE, 0), -1);
+	assert_int_equal(cmdline_fd_of(&vm, CMDLINE_FD_STATUS, 0), CMDLINE_FD_BASE + 6);
+	assert_int_equal(cmdline_fd_of(&vm, CMDLINE_FD_END, 0), CMDLINE_FD_BASE + 7);
+	vm.console = true;
+	assert_int_equal(cmdline_fd_of(&vm, CMDLINE_FD_CONSOLE, 0), CMDLINE_FD_BASE + 6);
+	assert_int_equal(cmdline_fd_of(&vm, CMDLINE_FD_STATUS, 0), CMDLINE_FD_BASE + 7);
+	assert_int_equal(cmdline_fd_of(&vm, CMDLINE_FD_END, 0), CMDLINE_FD_BASE + 8);
+}
+
 static void test_build_table(void **state)
 {
 	for (size_t c = 0; c < sizeof(build_cases) / sizeof(build_cases[0]); c++) {
@@ -598,6 +622,7 @@ int main(void)
 		cmocka_unit_test(test_machine_arg),
 		cmocka_unit_test(test_build_table),
 		cmocka_unit_test(test_build_queues),
+		cmocka_unit_test(test_fd_layout),
 		cmocka_unit_test(test_probe_asks_once),
 		cmocka_unit_test(test_quote_roundtrip),
 	};
