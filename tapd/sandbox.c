@@ -44,7 +44,7 @@ static const struct filter_rule sandbox_front[] = {
 	ANY(futex), ANY(clock_gettime), ANY(gettimeofday), ANY(clock_nanosleep),
 	ANY(getpid), ANY(gettid), ANY(getuid), ANY(geteuid), ANY(getgid), ANY(getegid),
 	ANY(getrandom),
-	ANY(rt_sigaction), ANY(rt_sigprocmask), ANY(rt_sigreturn), ANY(tgkill),
+	ANY(rt_sigaction), ANY(rt_sigprocmask), ANY(rt_sigreturn), ANY(tgkill), ANY(sigaltstack),
 	ANY(restart_syscall), ANY(exit), ANY(exit_group),
 };
 

@@ -112,6 +112,7 @@ static const struct filter_rule filter_back[] = {
 	ANY(futex), ANY(clock_gettime), ANY(gettimeofday), ANY(getpid), ANY(gettid),
 	ANY(getuid), ANY(fstat), ANY(newfstatat), ANY(lseek),
 	ANY(rt_sigaction), ANY(rt_sigreturn), ANY(rt_sigprocmask), ANY(tgkill),	/* abort() */
+	ANY(sigaltstack),		/* the sanitizers' handlers, set up and taken down */
 	ANY(restart_syscall), ANY(exit), ANY(exit_group),
 };
 
