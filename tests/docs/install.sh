@@ -39,5 +39,6 @@ check "... and runs $prefix/$sbindir/tapd" grep -q "^ExecStart=$prefix/$sbindir/
 outside=$(cd "$tmp" && find . -type f -o -type l | grep -v "^\.$prefix/" | grep -v "^\./lib/systemd/system/\|^\./usr/lib/systemd/system/")
 check "nothing outside the prefix but the units" test -z "$outside"
 [ -z "$outside" ] || echo "$outside" | sed 's/^/# /'
-echo "$passed passed, $failed failed"
+echo "1..$((passed + failed))"
+echo "# $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -35,11 +35,13 @@ claimed=$(sed -n 's/.*plus the \([0-9,]*\) lines of.*/\1/p' <<<"$text" | tr -d ,
 check_count "common/proto.c, wire.c and names.c" "$claimed" "$(cat "$src"/common/proto.c "$src"/common/wire.c "$src"/common/names.c | wc -l)"
 for code in $(sed -n 's/^\s*EXIT_[A-Z]*\s*=\s*\([0-9]*\),.*/\1/p' "$src/launcher/exitcode.h"); do
 	if grep -q "^| $code |" "$readme"; then
+		echo "ok - exit status $code is in README's table"
 		passed=$((passed + 1))
 	else
 		echo "not ok - exit status $code is not in README's table"
 		failed=$((failed + 1))
 	fi
 done
-echo "$passed passed, $failed failed"
+echo "1..$((passed + failed))"
+echo "# $passed passed, $failed failed"
 [ "$failed" = 0 ]

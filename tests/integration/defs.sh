@@ -82,7 +82,7 @@ if loopdev=$(losetup --find --show "$(truncate -s 4M "$TMP/blk" && echo "$TMP/bl
 	chown "$TEST_UID" "$loopdev"
 	ln -s "$loopdev" "$H/data/tapvm/web/disk-1"
 else
-	echo "SKIP part: no loop device here (losetup failed): the block device drive is not tested"
+	echo "# SKIP part: no loop device here (losetup failed): the block device drive is not tested"
 fi
 out=$(tv start web --accel tcg -- -kernel "$TMP/guest/vmlinuz" -initrd "$TMP/guest/initrd.img" 2>&1); rc=$?
 check_eq "tapvm start web, disks from its drives" 0 "$rc"
