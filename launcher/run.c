@@ -178,6 +178,131 @@ static void run_state_free(struct run_state *st)
 
 static bool run_size_valid(const char *s, bool unit);
 
+/*
+ * One option of run and start. Return: 0 to go on, -1 after --help, or
+ * the exit status of a usage error (said).
+ */
+static int run_option(struct run_state *st, int c, const char *prog)
+{
+	struct run_opts *o = &st->o;
+	struct vm_spec *vm = &st->vm;
+	char err[CMDLINE_ERR_MAX];
+
+	switch (c) {
+	case 'n':
+		if (vm->nnetdevs == RUN_MAX_NICS) {
+			fprintf(stderr, "tapvm: too many --netdev (at most %d)\n", RUN_MAX_NICS);
+			return EXIT_USAGE;
+		}
+		if (cmdline_parse_netdev(optarg, &st->netdevs[vm->nnetdevs], err, sizeof(err))) {
+			fprintf(stderr, "tapvm: %s\n", err);
+			return EXIT_USAGE;
+		}
+		vm->nnetdevs++;
+		return 0;
+	case 'd':
+		if (vm->ndisks == RUN_MAX_DISKS) {
+			fprintf(stderr, "tapvm: too many --disk (at most %d)\n", RUN_MAX_DISKS);
+			return EXIT_USAGE;
+		}
+		if (cmdline_parse_disk(optarg, &st->disks[vm->ndisks], err, sizeof(err))) {
+			fprintf(stderr, "tapvm: %s\n", err);
+			return EXIT_USAGE;
+		}
+		vm->ndisks++;
+		return 0;
+	case 'N':
+		if (!names_label_valid(optarg)) {
+			fprintf(stderr, "tapvm: --name '%s' must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}\n",
+				optarg);
+			return EXIT_USAGE;
+		}
+		o->name = optarg;
+		return 0;
+	case 'A':
+		o->accel_set = true;
+		if (!strcmp(optarg, "kvm"))
+			o->accel = ACCEL_KVM;
+		else if (!strcmp(optarg, "tcg"))
+			o->accel = ACCEL_TCG;
+		else if (!strcmp(optarg, "auto"))
+			o->accel = ACCEL_AUTO;
+		else {
+			fprintf(stderr, "tapvm: --accel takes kvm, tcg or auto, not '%s'\n", optarg);
+			return EXIT_USAGE;
+		}
+		return 0;
+	case 'Q':
+		o->qemu = optarg;
+		return 0;
+	case 'S':
+		o->socket = optarg;
+		return 0;
+	case 'D':
+		o->dry_run = true;
+		return 0;
+	case 'U':
+		o->uefi = true;
+		return 0;
+	case 'R':
+		o->uefi = true;
+		o->nvram = optarg;
+		return 0;
+	case 'B':
+		o->uefi = true;
+		o->secure_boot = true;
+		return 0;
+	case 'b':
+		o->bios = optarg;
+		return 0;
+	case 'v':
+		o->verbose++;
+		return 0;
+	case 'W':
+		return 0;
+	case 'T':
+	case 't':
+	case 'w': {
+		unsigned int *to = c == 'T' ? &o->sv.shutdown_timeout :
+				   c == 't' ? &o->sv.timeout : &o->sv.watchdog;
+		char *end;
+		unsigned long v = strtoul(optarg, &end, 10);
+
+		if (!*optarg || *end || optarg[0] == '-' || v > 86400UL * 365 ||
+		    (c != 'T' && v == 0)) {
+			fprintf(stderr, "tapvm: --%s takes a number of seconds%s, not '%s'\n",
+				c == 'T' ? "shutdown-timeout" : c == 't' ? "timeout" : "watchdog",
+				c == 'T' ? "" : " above 0", optarg);
+			return EXIT_USAGE;
+		}
+		*to = (unsigned int)v;
+		return 0;
+	}
+	case 'L':
+		o->sv.console_log = optarg;
+		return 0;
+	case 'G':
+		o->sv.guest_status = true;
+		return 0;
+	case 'M':
+	case 'C':
+		if (!run_size_valid(optarg, c == 'M')) {
+			fprintf(stderr, "tapvm: --%s takes a number%s, not '%s'\n",
+				c == 'M' ? "memory" : "cpus", c == 'M' ? " of MiB (or with G)" : "",
+				optarg);
+			return EXIT_USAGE;
+		}
+		*(c == 'M' ? &o->memory : &o->cpus) = optarg;
+		return 0;
+	case 'h':
+		run_usage(stdout, prog);
+		return -1;
+	default:
+		fprintf(stderr, "Try '%s --help'.\n", prog);
+		return EXIT_USAGE;
+	}
+}
+
 static int run_parse(struct run_state *st, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -209,7 +334,6 @@ static int run_parse(struct run_state *st, int argc, char **argv)
 	const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	struct run_opts *o = &st->o;
 	struct vm_spec *vm = &st->vm;
-	char err[CMDLINE_ERR_MAX];
 	int c;
 
 	if (!strcmp(prog, "run"))
@@ -218,119 +342,10 @@ static int run_parse(struct run_state *st, int argc, char **argv)
 		prog = "tapvm start";
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+n:d:vh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			if (vm->nnetdevs == RUN_MAX_NICS) {
-				fprintf(stderr, "tapvm: too many --netdev (at most %d)\n", RUN_MAX_NICS);
-				return EXIT_USAGE;
-			}
-			if (cmdline_parse_netdev(optarg, &st->netdevs[vm->nnetdevs], err, sizeof(err))) {
-				fprintf(stderr, "tapvm: %s\n", err);
-				return EXIT_USAGE;
-			}
-			vm->nnetdevs++;
-			break;
-		case 'd':
-			if (vm->ndisks == RUN_MAX_DISKS) {
-				fprintf(stderr, "tapvm: too many --disk (at most %d)\n", RUN_MAX_DISKS);
-				return EXIT_USAGE;
-			}
-			if (cmdline_parse_disk(optarg, &st->disks[vm->ndisks], err, sizeof(err))) {
-				fprintf(stderr, "tapvm: %s\n", err);
-				return EXIT_USAGE;
-			}
-			vm->ndisks++;
-			break;
-		case 'N':
-			if (!names_label_valid(optarg)) {
-				fprintf(stderr, "tapvm: --name '%s' must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}\n",
-					optarg);
-				return EXIT_USAGE;
-			}
-			o->name = optarg;
-			break;
-		case 'A':
-			o->accel_set = true;
-			if (!strcmp(optarg, "kvm"))
-				o->accel = ACCEL_KVM;
-			else if (!strcmp(optarg, "tcg"))
-				o->accel = ACCEL_TCG;
-			else if (!strcmp(optarg, "auto"))
-				o->accel = ACCEL_AUTO;
-			else {
-				fprintf(stderr, "tapvm: --accel takes kvm, tcg or auto, not '%s'\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'Q':
-			o->qemu = optarg;
-			break;
-		case 'S':
-			o->socket = optarg;
-			break;
-		case 'D':
-			o->dry_run = true;
-			break;
-		case 'U':
-			o->uefi = true;
-			break;
-		case 'R':
-			o->uefi = true;
-			o->nvram = optarg;
-			break;
-		case 'B':
-			o->uefi = true;
-			o->secure_boot = true;
-			break;
-		case 'b':
-			o->bios = optarg;
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		case 'W':
-			break;
-		case 'T':
-		case 't':
-		case 'w': {
-			unsigned int *to = c == 'T' ? &o->sv.shutdown_timeout :
-					   c == 't' ? &o->sv.timeout : &o->sv.watchdog;
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
+		int ret = run_option(st, c, prog);
 
-			if (!*optarg || *end || optarg[0] == '-' || v > 86400UL * 365 ||
-			    (c != 'T' && v == 0)) {
-				fprintf(stderr, "tapvm: --%s takes a number of seconds%s, not '%s'\n",
-					c == 'T' ? "shutdown-timeout" : c == 't' ? "timeout" : "watchdog",
-					c == 'T' ? "" : " above 0", optarg);
-				return EXIT_USAGE;
-			}
-			*to = (unsigned int)v;
-			break;
-		}
-		case 'L':
-			o->sv.console_log = optarg;
-			break;
-		case 'G':
-			o->sv.guest_status = true;
-			break;
-		case 'M':
-		case 'C':
-			if (!run_size_valid(optarg, c == 'M')) {
-				fprintf(stderr, "tapvm: --%s takes a number%s, not '%s'\n",
-					c == 'M' ? "memory" : "cpus", c == 'M' ? " of MiB (or with G)" : "",
-					optarg);
-				return EXIT_USAGE;
-			}
-			*(c == 'M' ? &o->memory : &o->cpus) = optarg;
-			break;
-		case 'h':
-			run_usage(stdout, prog);
-			return -1;
-		default:
-			fprintf(stderr, "Try '%s --help'.\n", prog);
-			return EXIT_USAGE;
-		}
+		if (ret)
+			return ret;
 	}
 	/* getopt stops at "--" and consumes it; everything after is QEMU's. */
 	if (optind < argc && strcmp(argv[optind - 1], "--")) {

@@ -733,6 +733,84 @@ static int supervise_sockets(int *ours, int *theirs)
 	return 0;
 }
 
+/*
+ * A named VM's files (control and console sockets, pid, console.log) and
+ * --console-log. Return: 0, or -1 when one that must open did not (said).
+ */
+static int supervise_files(struct supervisor *s, const struct supervise_opts *o)
+{
+	if (o->state_dir) {
+		char pid[32], path[PATH_MAX + 16];
+		int fd;
+
+		s->control_listen = supervise_listen(s, "control.sock");
+		s->console_listen = supervise_listen(s, "console.sock");
+		if (s->control_listen < 0 || s->console_listen < 0)
+			return -1;
+		snprintf(path, sizeof(path), "%s/pid", o->state_dir);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd >= 0) {
+			snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+			supervise_write_all(fd, pid, strlen(pid));
+			close(fd);
+		}
+		if (!o->console_log) {
+			snprintf(path, sizeof(path), "%s/console.log", o->state_dir);
+			s->log = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		}
+	}
+	if (o->console_log) {
+		s->log = open(o->console_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (s->log < 0) {
+			fprintf(stderr, "tapvm: cannot open --console-log %s: %s\n", o->console_log,
+				strerror(errno));
+			return -1;
+		}
+	}
+
+	return 0;
+}
+
+/*
+ * The signals the supervisor acts on, through a signalfd; @old is the mask
+ * QEMU gets back. Return: the signalfd, or -1.
+ */
+static int supervise_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, old);
+	/*
+	 * A shell starts background jobs with SIGINT ignored, and an ignored
+	 * signal is dropped even while blocked: take them back, so that they
+	 * reach the signalfd here and QEMU starts with the defaults.
+	 */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* tapvm run on a terminal relays the console: keys raw, Ctrl-] ours. */
+static void supervise_terminal(struct supervisor *s, const struct supervise_opts *o)
+{
+	if (o->console && !o->state_dir) {
+		s->stdin_open = true;
+		if (isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &s->saved)) {
+			struct termios raw = s->saved;
+
+			cfmakeraw(&raw);
+			s->raw = !tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+		}
+	}
+}
+
 /**
  * supervise_run() - run QEMU and see it to its end
  * @qemu:	QEMU's path
@@ -754,7 +832,7 @@ int supervise_run(const char *qemu, char **argv, int *taps, size_t ntaps,
 	int child[CMDLINE_MAX_FDS], nchild = 0, qmp_child = -1, console_child = -1;
 	int status_child = -1, out_pipe[2] = { -1, -1 }, errpipe[2] = { -1, -1 };
 	int ret = EXIT_OSERR, e = 0;
-	sigset_t set, old;
+	sigset_t old;
 	ssize_t n;
 
 	/* Each fd where cmdline_fd_of() said: the taps first, from CMDLINE_FD_BASE. */
@@ -790,52 +868,10 @@ int supervise_run(const char *qemu, char **argv, int *taps, size_t ntaps,
 			goto out;
 		}
 	}
-	if (o->state_dir) {
-		char pid[32], path[PATH_MAX + 16];
-		int fd;
+	if (supervise_files(&s, o))
+		goto out;
 
-		s.control_listen = supervise_listen(&s, "control.sock");
-		s.console_listen = supervise_listen(&s, "console.sock");
-		if (s.control_listen < 0 || s.console_listen < 0)
-			goto out;
-		snprintf(path, sizeof(path), "%s/pid", o->state_dir);
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (fd >= 0) {
-			snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-			supervise_write_all(fd, pid, strlen(pid));
-			close(fd);
-		}
-		if (!o->console_log) {
-			snprintf(path, sizeof(path), "%s/console.log", o->state_dir);
-			s.log = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		}
-	}
-	if (o->console_log) {
-		s.log = open(o->console_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		if (s.log < 0) {
-			fprintf(stderr, "tapvm: cannot open --console-log %s: %s\n", o->console_log,
-				strerror(errno));
-			goto out;
-		}
-	}
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	/*
-	 * A shell starts background jobs with SIGINT ignored, and an ignored
-	 * signal is dropped even while blocked: take them back, so that they
-	 * reach the signalfd here and QEMU starts with the defaults.
-	 */
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	signal(SIGPIPE, SIG_IGN);
-	s.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-
+	s.sfd = supervise_signals(&old);
 	s.pid = fork();
 	if (s.pid == 0) {
 		close(errpipe[0]);
@@ -872,16 +908,7 @@ int supervise_run(const char *qemu, char **argv, int *taps, size_t ntaps,
 		out_pipe[0] = -1;
 		fcntl(s.out, F_SETFL, O_NONBLOCK);
 	}
-	if (o->console && !o->state_dir) {
-		s.stdin_open = true;
-		if (isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &s.saved)) {
-			struct termios raw = s.saved;
-
-			cfmakeraw(&raw);
-			s.raw = !tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-		}
-	}
-
+	supervise_terminal(&s, o);
 	supervise_loop(&s);
 	if (s.raw)
 		tcsetattr(STDIN_FILENO, TCSANOW, &s.saved);
