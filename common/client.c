@@ -145,12 +145,11 @@ static int client_call(int sock, struct nl_msg *req, void *buf,
  *
  * Return: 0, tapd's -errno when it refused, or -EPROTO, -ECONNRESET, ...
  */
-int client_request_tap(int sock, const struct client_request *rq,
+int client_request_tap(int sock, const struct wire_create *rq,
 		       struct client_tap *tap, char *err, size_t errlen)
 {
 	unsigned int queues = rq->queues ? rq->queues : 1;
-	struct wire_create c = { rq->bridge, rq->label, queues, rq->vhost, rq->guest_mac,
-				 rq->vlan };
+	struct wire_create c = *rq;
 	static uint32_t seq;
 	cleanup_free void *buf = NULL;
 	struct proto_parsed p = { 0 };
@@ -161,6 +160,7 @@ int client_request_tap(int sock, const struct client_request *rq,
 	int ret;
 
 	memset(tap, 0, sizeof(*tap));
+	c.queues = queues;
 	ret = wire_create_encode(&req, ++seq, &c);
 	if (ret)
 		goto oom;
@@ -221,7 +221,7 @@ oom:
 int client_create(int sock, const char *bridge, const char *label,
 		  struct client_tap *tap, char *err, size_t errlen)
 {
-	struct client_request rq = { .bridge = bridge, .label = label, .queues = 1 };
+	struct wire_create rq = { .bridge = bridge, .label = label, .queues = 1 };
 
 	return client_request_tap(sock, &rq, tap, err, errlen);
 }

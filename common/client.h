@@ -10,6 +10,7 @@
 
 #include "names.h"
 #include "proto.h"
+#include "wire.h"
 
 #define CLIENT_ERR_MAX	(PROTO_MESSAGE_MAX + 128)
 
@@ -36,25 +37,6 @@ struct client_tap {
 	int vhost_err;
 };
 
-/**
- * struct client_request - what to ask tapd for
- * @bridge:	the bridge
- * @label:	the VM's name, or NULL
- * @queues:	queues (1 to PROTO_QUEUES_MAX; 0 means 1)
- * @vhost:	ask for a vhost-net fd per queue too
- * @guest_mac:	the MAC the guest's NIC will use, or NULL (a grant with
- *		mac=pinned needs it)
- * @vlan:	the VLAN wanted among those granted, or 0 (the first)
- */
-struct client_request {
-	const char *bridge;
-	const char *label;
-	unsigned int queues;
-	bool vhost;
-	const uint8_t *guest_mac;
-	unsigned int vlan;
-};
-
 struct client_grant {
 	char bridge[IFNAMSIZ];
 	uint32_t max_taps;
@@ -77,7 +59,7 @@ struct client_listing {
 
 const char *client_socket_path(const char *option);
 int client_connect(const char *path, int *sock);
-int client_request_tap(int sock, const struct client_request *rq,
+int client_request_tap(int sock, const struct wire_create *rq,
 		       struct client_tap *tap, char *err, size_t errlen);
 int client_create(int sock, const char *bridge, const char *label,
 		  struct client_tap *tap, char *err, size_t errlen);

@@ -680,7 +680,7 @@ static int run_get_taps(struct run_state *st)
 
 	for (size_t i = 0; i < st->vm.nnetdevs; i++) {
 		struct netdev_spec *nd = &st->netdevs[i];
-		struct client_request rq = { .bridge = nd->bridge, .label = label,
+		struct wire_create rq = { .bridge = nd->bridge, .label = label,
 					     .queues = nd->queues, .vhost = nd->vhost,
 					     .vlan = nd->vlan };
 		struct client_tap tap;

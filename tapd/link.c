@@ -47,7 +47,8 @@
 #define LINK_NET_ADDR_SET	3
 
 struct link_ctx {
-	struct nl_sock *sk;
+	struct kernel *k;
+	struct nl_sock *sk;		/* k's, for reads */
 	struct nl_sock *watch;		/* RTNLGRP_LINK notifications */
 	struct quota *quota;
 	void (*reaped)(int ifindex, uid_t uid, int err);
@@ -71,18 +72,12 @@ int link_open(struct link_ctx **ctx)
 
 	if (!c)
 		return -ENOMEM;
-	c->sk = nl_socket_alloc();
-	if (!c->sk) {
+	ret = kernel_open(&c->k);	/* only reads go over it here */
+	if (ret) {
 		free(c);
-		return -ENOMEM;
+		return ret;
 	}
-	ret = nl_connect(c->sk, NETLINK_ROUTE);
-	if (ret < 0) {
-		nl_socket_free(c->sk);
-		free(c);
-		return kernel_errno(ret);
-	}
-	fcntl(nl_socket_get_fd(c->sk), F_SETFD, FD_CLOEXEC);
+	c->sk = kernel_sock(c->k);
 	*ctx = c;
 	return 0;
 }
@@ -91,7 +86,7 @@ void link_close(struct link_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	nl_socket_free(ctx->sk);
+	kernel_close(ctx->k);
 	nl_socket_free(ctx->watch);
 	free(ctx);
 }

@@ -273,7 +273,7 @@ static int do_create(int sock, const char *bridge, const char *label, bool take)
 
 static int do_mq(int sock, const char *bridge, const char *queues, bool vhost)
 {
-	struct client_request rq = { .bridge = bridge, .queues = (unsigned int)atoi(queues),
+	struct wire_create rq = { .bridge = bridge, .queues = (unsigned int)atoi(queues),
 				     .vhost = vhost };
 	char err[CLIENT_ERR_MAX];
 	struct client_tap tap;
@@ -418,7 +418,7 @@ static void l2_ioctls(int fd, const char *ifname, const uint8_t mac[6])
 static int do_l2(int sock, const char *bridge, const char *macs, const char *vlan)
 {
 	uint8_t mac[6];
-	struct client_request rq = { .bridge = bridge, .queues = 1, .guest_mac = mac,
+	struct wire_create rq = { .bridge = bridge, .queues = 1, .guest_mac = mac,
 				     .vlan = vlan ? (unsigned int)atoi(vlan) : 0 };
 	char err[CLIENT_ERR_MAX], line[256];
 	struct client_tap tap;

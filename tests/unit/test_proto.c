@@ -386,7 +386,7 @@ static void test_client_fd_descriptions(void **state)
 	};
 
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
-		struct client_request rq = { .bridge = "br0", .queues = cases[c].queues,
+		struct wire_create rq = { .bridge = "br0", .queues = cases[c].queues,
 					     .vhost = cases[c].vhost };
 		char err[CLIENT_ERR_MAX];
 		struct client_tap tap;
