@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test_escape.c - Ctrl-] and the key after it (launcher/escape.c) */
+/* test_escape.c - Ctrl-] and the key after it (launcher/supervise/escape.c) */
 
 #include <setjmp.h>
 #include <stdarg.h>

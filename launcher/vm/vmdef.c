@@ -15,7 +15,7 @@
  *	class = win		defaults from classes/win.conf (no class there)
  *
  * Anything else is an error naming file:line. Precedence is applied in
- * run.c: command line, then TAPVM_* environment, then this file, its class,
+ * cmd_run.c: command line, then TAPVM_* environment, then this file, its class,
  * and built-in defaults.
  */
 

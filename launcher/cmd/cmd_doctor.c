@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* doctor.c - tapvm doctor: what a first run needs, and what to do for each
+/* cmd_doctor.c - tapvm doctor: what a first run needs, and what to do for each
  * missing piece
  *
  * Each check prints one line: "ok", "FAIL" (tapvm run cannot work until it

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* list.c - tapvm list and tapvm taps: what tapd lets me use, and my taps */
+/* cmd_list.c - tapvm list and tapvm taps: what tapd lets me use, and my taps */
 
 #include <dirent.h>
 #include <getopt.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* run.c - tapvm run (and xkvm): resolve the VM, get taps, start QEMU
+/* cmd_run.c - tapvm run (and xkvm): resolve the VM, get taps, start QEMU
  *
  * The stages, in order; nothing is asked of tapd until everything that can
  * fail without it has been checked:

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* img.c - tapvm img: a VM's drives, for users without LVM (nbsvm's newimg,
+/* cmd_img.c - tapvm img: a VM's drives, for users without LVM (nbsvm's newimg,
  * snapshot and clone)
  *
  * Drives live in $XDG_DATA_HOME/tapvm/NAME/ as disk-0.qcow2, disk-1.qcow2,

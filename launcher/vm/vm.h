@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vm.h - a named VM: finding it, asking its supervisor */
+#ifndef TAPVM_VM_H
+#define TAPVM_VM_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+int vm_find(const char *name, char dir[PATH_MAX]);
+int vm_request(const char *dir, const char *req, FILE *out, char **answer);
+bool vm_wait_gone(const char *dir, int seconds);
+void vm_print_end(const char *dir);
+const char *vm_name_arg(int argc, char **argv, const char *usage);
+const char *vm_field(const char *text, const char *key, char *buf, size_t size);
+
+#endif /* TAPVM_VM_H */
