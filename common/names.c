@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* names.c - validation of interface names and VM labels */
+/* names.c - validation of interface names, VM labels and guests' MACs */
 
 #include <net/if.h>
 #include <string.h>
@@ -59,4 +59,15 @@ bool names_label_valid(const char *label)
 			return false;
 	}
 	return true;
+}
+
+/**
+ * names_mac_unicast() - may this be a guest's own MAC?
+ * @mac:	6 bytes, from a client (or the front, to the back)
+ *
+ * Return: true if it is unicast and not all zeros.
+ */
+bool names_mac_unicast(const uint8_t mac[6])
+{
+	return !(mac[0] & 1) && (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]);
 }

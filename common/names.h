@@ -4,11 +4,13 @@
 #define TAPVM_NAMES_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* A VM label: what tapvm's --name accepts and what tapd records. */
 #define NAMES_LABEL_MAX 64
 
 bool names_ifname_valid(const char *name);
 bool names_label_valid(const char *label);
+bool names_mac_unicast(const uint8_t mac[6]);
 
 #endif /* TAPVM_NAMES_H */

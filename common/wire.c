@@ -75,8 +75,7 @@ int wire_create_decode(const struct proto_parsed *p, struct wire_create *c, cons
 	*why = c->label && !names_label_valid(c->label) ?
 	       "VM label must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}" :
 	       c->queues < 1 || c->queues > PROTO_QUEUES_MAX ? "queues must be from 1 to " WIRE_STR(PROTO_QUEUES_MAX) :
-	       m && ((m[0] & 1) || !(m[0] | m[1] | m[2] | m[3] | m[4] | m[5])) ?
-	       "the guest's MAC must be a unicast address" :
+	       m && !names_mac_unicast(m) ? "the guest's MAC must be a unicast address" :
 	       c->vlan > 4094 ? "VLAN must be from 1 to 4094" : NULL;
 	return *why ? -EINVAL : 0;
 }

@@ -94,7 +94,6 @@ static int priv_send(int sock, const struct priv_reply *r, const int *fds, size_
 static int priv_create_valid(const struct priv_create *c)
 {
 	const struct priv_port *p = &c->port;
-	const uint8_t *m = p->mac;
 
 	if (c->pid <= 0 || c->bridge <= 0 || c->queues < 1 || c->queues > PROTO_QUEUES_MAX ||
 	    c->vhost > 1 || p->vid > 4094)
@@ -102,7 +101,7 @@ static int priv_create_valid(const struct priv_create *c)
 	for (int o = 0; o < PORTOPT_MAX; o++)
 		if (p->opt[o] > 1)
 			return -EINVAL;
-	if (p->opt[PORTOPT_PINNED] && ((m[0] & 1) || !(m[0] | m[1] | m[2] | m[3] | m[4] | m[5])))
+	if (p->opt[PORTOPT_PINNED] && !names_mac_unicast(p->mac))
 		return -EINVAL;
 	if (!memchr(c->label, '\0', sizeof(c->label)) ||
 	    (c->label[0] && !names_label_valid(c->label)))
