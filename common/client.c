@@ -149,7 +149,6 @@ int client_request_tap(int sock, const struct wire_create *rq,
 		       struct client_tap *tap, char *err, size_t errlen)
 {
 	unsigned int queues = rq->queues ? rq->queues : 1;
-	struct wire_create c = *rq;
 	static uint32_t seq;
 	cleanup_free void *buf = NULL;
 	struct proto_parsed p = { 0 };
@@ -160,8 +159,7 @@ int client_request_tap(int sock, const struct wire_create *rq,
 	int ret;
 
 	memset(tap, 0, sizeof(*tap));
-	c.queues = queues;
-	ret = wire_create_encode(&req, ++seq, &c);
+	ret = wire_create_encode(&req, ++seq, rq);	/* queues 0: 1, as here */
 	if (ret)
 		goto oom;
 	buf = malloc(PROTO_REPLY_MAX);
