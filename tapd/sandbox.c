@@ -23,8 +23,6 @@
 #include "sandbox.h"
 #include "util.h"
 
-#define ANY(name)		{ SCMP_SYS(name), 0, { 0 } }
-#define ARG(name, a, ...)	{ SCMP_SYS(name), (a) + 1, { __VA_ARGS__ } }
 
 static const struct filter_rule sandbox_front[] = {
 	/* Clients, the back, netlink reads, NSS, sd_notify. */

@@ -93,8 +93,6 @@ int filter_apply(const char *who, const struct filter_rule *rules, size_t n)
 	return ret > 0 ? -ret : ret;
 }
 
-#define ANY(name)		{ SCMP_SYS(name), 0, { 0 } }
-#define ARG(name, a, ...)	{ SCMP_SYS(name), (a) + 1, { __VA_ARGS__ } }
 
 /*
  * The back: its socket to the front, rtnetlink, the two devices, and what

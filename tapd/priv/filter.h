@@ -18,6 +18,13 @@ struct filter_rule {
 	uint64_t val[4];
 };
 
+/*
+ * Rows of an allow-list: a call with any arguments, or with argument @a one
+ * of these. Short names, for the two lists (filter.c, sandbox.c).
+ */
+#define ANY(name)		{ SCMP_SYS(name), 0, { 0 } }
+#define ARG(name, a, ...)	{ SCMP_SYS(name), (a) + 1, { __VA_ARGS__ } }
+
 int filter_apply(const char *who, const struct filter_rule *rules, size_t n);
 int filter_apply_back(void);
 
