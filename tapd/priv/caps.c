@@ -30,8 +30,9 @@
 #include "caps.h"
 
 /**
- * caps_verify() - refuse to go on with more than CAP_NET_ADMIN
+ * caps_verify() - refuse to go on with more than CAP_NET_ADMIN, or any
  * @was_root:	tapd started as uid 0 and must have left it
+ * @keep:	CAP_NET_ADMIN must be there (the back), or must not (the front)
  * @err:	reason for people on failure
  * @errlen:	its size
  *
@@ -74,8 +75,8 @@ static int caps_verify(int was_root, bool keep, char *err, size_t errlen)
  * @errlen:	its size
  *
  * Must run after the socket is bound and the policy read, and before the
- * first client is served. As root: become @user keeping only CAP_NET_ADMIN,
- * drop supplementary groups and clear the bounding set. Not as root (a unit
+ * first client is served. As root: become @uid keeping only CAP_NET_ADMIN (or
+ * nothing), drop supplementary groups and clear the bounding set. Not as root (a unit
  * with AmbientCapabilities=): keep only CAP_NET_ADMIN, and clear the bounding
  * set only where CAP_SETPCAP allows it. Either way: clear the ambient set,
  * set no_new_privs, and check the result; anything more is an error.
@@ -85,17 +86,19 @@ static int caps_verify(int was_root, bool keep, char *err, size_t errlen)
 int caps_drop(uid_t uid, gid_t gid, bool keep, char *err, size_t errlen)
 {
 	int was_root = getuid() == 0 || geteuid() == 0;
-	int ret;
+	int bounding, ret;
 
+	/* Read afresh: what this process holds now, not what was read before. */
+	capng_get_caps_process();
+	bounding = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (keep)
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_ADMIN);
 	if (was_root) {
 		if (!uid || !gid) {
 			snprintf(err, errlen, "refusing to stay root");
 			return -EPERM;
 		}
-		capng_clear(CAPNG_SELECT_BOTH);
-		if (keep)
-			capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
-				     CAP_NET_ADMIN);
 		ret = capng_change_id((int)uid, (int)gid,
 				      CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING);
 		if (ret) {
@@ -104,18 +107,11 @@ int caps_drop(uid_t uid, gid_t gid, bool keep, char *err, size_t errlen)
 			return -EPERM;
 		}
 	} else {
-		int bounding = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
-
 		if (getuid() == CAPS_NOBODY) {
 			snprintf(err, errlen,
 				 "tapd runs as nobody, whom other processes share: give it a user of its own (User= in its unit)");
 			return -EPERM;
 		}
-
-		capng_clear(CAPNG_SELECT_BOTH);
-		if (keep)
-			capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
-				     CAP_NET_ADMIN);
 		if (capng_apply(bounding ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS)) {
 			snprintf(err, errlen, "cannot drop capabilities");
 			return -EPERM;
