@@ -26,7 +26,7 @@
 
 #include "alias.h"
 #include "back.h"
-#include "kernel.h"
+#include "netlink.h"
 #include "link.h"
 #include "log.h"
 #include "quota.h"
@@ -47,8 +47,7 @@
 #define LINK_NET_ADDR_SET	3
 
 struct link_ctx {
-	struct kernel *k;
-	struct nl_sock *sk;		/* k's, for reads */
+	struct nl_sock *sk;		/* for reads */
 	struct nl_sock *watch;		/* RTNLGRP_LINK notifications */
 	struct quota *quota;
 	void (*reaped)(int ifindex, uid_t uid, int err);
@@ -72,12 +71,11 @@ int link_open(struct link_ctx **ctx)
 
 	if (!c)
 		return -ENOMEM;
-	ret = kernel_open(&c->k);	/* only reads go over it here */
+	ret = netlink_open(&c->sk);	/* only reads go over it here */
 	if (ret) {
 		free(c);
 		return ret;
 	}
-	c->sk = kernel_sock(c->k);
 	*ctx = c;
 	return 0;
 }
@@ -86,7 +84,7 @@ void link_close(struct link_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	kernel_close(ctx->k);
+	nl_socket_free(ctx->sk);
 	nl_socket_free(ctx->watch);
 	free(ctx);
 }
@@ -144,7 +142,7 @@ int link_bridge_lookup(struct link_ctx *ctx, const char *name,
 
 	ret = rtnl_link_get_kernel(ctx->sk, 0, name, &link);
 	if (ret < 0)
-		return kernel_errno(ret);
+		return netlink_errno(ret);
 	kind = rtnl_link_get_type(link);
 	if (!kind || strcmp(kind, "bridge")) {
 		rtnl_link_put(link);
@@ -222,7 +220,7 @@ int link_tap_get(struct link_ctx *ctx, int ifindex, struct link_tapinfo *t)
 	memset(t, 0, sizeof(*t));
 	ret = rtnl_link_get_kernel(ctx->sk, ifindex, NULL, &link);
 	if (ret < 0)
-		return ret == -NLE_NODEV || ret == -NLE_OBJ_NOTFOUND ? -ENOENT : kernel_errno(ret);
+		return ret == -NLE_NODEV || ret == -NLE_OBJ_NOTFOUND ? -ENOENT : netlink_errno(ret);
 	if (alias_tap_parse(rtnl_link_get_ifalias(link), &a)) {
 		rtnl_link_put(link);
 		return -ENOENT;
@@ -263,7 +261,7 @@ int link_taps_of(struct link_ctx *ctx, uid_t uid,
 
 	ret = rtnl_link_alloc_cache(ctx->sk, AF_UNSPEC, &w.cache);
 	if (ret < 0)
-		return kernel_errno(ret);
+		return netlink_errno(ret);
 	nl_cache_foreach(w.cache, link_walk_one, &w);
 	nl_cache_free(w.cache);
 	return 0;
@@ -361,7 +359,7 @@ static int link_watch_msg(struct nl_msg *msg, void *arg)
 	struct link_ctx *ctx = arg;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	char port[IFNAMSIZ], peer[IFNAMSIZ];
-	struct kernel_link l;
+	struct netlink_link l;
 	struct ifinfomsg *ifi;
 	struct alias_tap a;
 	int tap;
@@ -381,7 +379,7 @@ static int link_watch_msg(struct nl_msg *msg, void *arg)
 		link_watch_port(ctx, nlh, ifi);
 		return NL_OK;
 	}
-	if (kernel_link_parse(nlh, &l)) {
+	if (netlink_link_parse(nlh, &l)) {
 		quota_remove(ctx->quota, ifi->ifi_index);
 		return NL_OK;
 	}
@@ -398,7 +396,7 @@ static int link_watch_msg(struct nl_msg *msg, void *arg)
 		return NL_OK;
 	}
 	quota_set(ctx->quota, l.ifindex, a.uid);
-	if (kernel_tun_abandoned(&l)) {
+	if (netlink_tun_abandoned(&l)) {
 		int ret = back_delete_tap(l.ifindex);
 
 		if (!ret || ret == -ENODEV)
@@ -439,7 +437,7 @@ static int link_watch_dump(struct link_ctx *ctx)
 		ctx->dumping = false;
 	}
 	if (ret < 0)
-		return kernel_errno(ret);
+		return netlink_errno(ret);
 	/* Ports whose tap is gone (it went while no tapd ran). */
 	for (size_t i = 0; i < ctx->nswept; i++) {
 		uid_t uid;
@@ -495,7 +493,7 @@ int link_watch_open(struct link_ctx *ctx)
 	if (!ret)
 		ret = nl_socket_set_nonblocking(ctx->watch);
 	if (ret)
-		return kernel_errno(ret);
+		return netlink_errno(ret);
 	fd = nl_socket_get_fd(ctx->watch);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
@@ -551,6 +549,6 @@ int link_watch_read(struct link_ctx *ctx)
 			return 0;
 		if (ret == -NLE_NOMEM || ret == -NLE_MSG_OVERFLOW)
 			return link_watch_resync(ctx);
-		return kernel_errno(ret);
+		return netlink_errno(ret);
 	}
 }

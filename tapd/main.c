@@ -13,7 +13,7 @@
  *	5. Split (priv/priv.c): fork the back, which keeps CAP_NET_ADMIN
  *	   alone, checks /dev/net/tun as tapd's user, installs its seccomp
  *	   filter and says hello. This process, the front, drops every
- *	   capability (priv/caps.c); both are never uid 0, with no_new_privs.
+ *	   capability (shared/caps.c); both are never uid 0, with no_new_privs.
  *	6. Count the taps tapd made before (quota.c), deleting through the
  *	   back what a tapd gone meanwhile left behind; start the thread that
  *	   closes what clients send (release.c); install the front's seccomp

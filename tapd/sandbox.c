@@ -19,12 +19,12 @@
 
 #include <seccomp.h>
 
-#include "filter.h"
+#include "allow.h"
 #include "sandbox.h"
 #include "util.h"
 
 
-static const struct filter_rule sandbox_front[] = {
+static const struct allow_rule sandbox_front[] = {
 	/* Clients, the back, netlink reads, NSS, sd_notify. */
 	ANY(accept4), ANY(recvmsg), ANY(sendmsg), ANY(recvfrom), ANY(sendto),
 	ARG(socket, 0, AF_UNIX, AF_NETLINK),
@@ -62,5 +62,5 @@ int sandbox_apply(void)
 
 	if (pw)
 		getgrouplist(pw->pw_name, pw->pw_gid, g, &n);
-	return filter_apply("front", sandbox_front, ARRAY_SIZE(sandbox_front));
+	return allow_apply("front", sandbox_front, ARRAY_SIZE(sandbox_front));
 }

@@ -1,31 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* filter.h - a seccomp allow-list for each of tapd's halves */
+/* filter.h - the back's seccomp allow-list */
 #ifndef TAPD_FILTER_H
 #define TAPD_FILTER_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-/**
- * struct filter_rule - one system call allowed, or allowed with one argument
- * @nr:		the call (SCMP_SYS())
- * @arg:	0 for any arguments; else argument @arg - 1 must equal one of
- * @val:	... these, up to the first 0 (no value allowed is 0)
- */
-struct filter_rule {
-	int nr;
-	unsigned int arg;
-	uint64_t val[4];
-};
-
-/*
- * Rows of an allow-list: a call with any arguments, or with argument @a one
- * of these. Short names, for the two lists (filter.c, sandbox.c).
- */
-#define ANY(name)		{ SCMP_SYS(name), 0, { 0 } }
-#define ARG(name, a, ...)	{ SCMP_SYS(name), (a) + 1, { __VA_ARGS__ } }
-
-int filter_apply(const char *who, const struct filter_rule *rules, size_t n);
 int filter_apply_back(void);
 
 #endif /* TAPD_FILTER_H */

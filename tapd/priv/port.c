@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* port.c - tapd's bridge port for a guest's tap: a veth pair, joined by tc
+/* port.c - tapd's port for a guest's tap: a veth pair, joined to it by tc
  *
  * The tap a client holds is never a bridge port. Whoever holds a tap's fd
  * can change the tap's MAC (SIOCSIFHWADDR on the fd checks no capability),
@@ -25,7 +25,9 @@
  * carry the alias "tapd-port tap=IFINDEX"; link.c deletes the pair when its
  * tap goes, the tap when its pair goes, and at start pairs whose tap is gone.
  *
- * This file and link.c are the only ones that speak rtnetlink.
+ * The master is of a kind in port_kinds[]: how a port joins it and takes
+ * its options is the kind's; the pair, the redirect and their removal are
+ * the same for all. The Linux bridge is the one kind today.
  */
 
 #include <errno.h>
@@ -46,7 +48,6 @@
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
-#include <netlink/route/neighbour.h>
 
 #include "alias.h"
 #include "kernel.h"
@@ -58,30 +59,27 @@
 #define NTF_STICKY	(1 << 6)
 #endif
 
-/* The veth pair: the port (down, on the bridge, tapd's MAC) and its peer. */
-static int port_veth(struct kernel *k, const char *name, const char *peer_name,
-		     int bridge, unsigned int mtu,
-		     const uint8_t mac[6])
+/* The veth pair: the port (down, on no master yet, tapd's MAC) and its peer. */
+static int port_veth(struct nl_sock *sk, const char *name, const char *peer_name,
+		     unsigned int mtu, const uint8_t mac[6])
 {
 	struct rtnl_link *l = rtnl_link_veth_alloc(), *peer;
 	struct nl_addr *addr = nl_addr_build(AF_LLC, mac, 6);
 	struct nl_msg *msg;
 	int ret = -ENOMEM;
 
-	if (!l || !addr)
-		goto out;
-	peer = rtnl_link_veth_get_peer(l);
-	rtnl_link_set_name(l, name);
-	rtnl_link_set_addr(l, addr);
-	rtnl_link_set_mtu(l, mtu);
-	rtnl_link_set_master(l, bridge);
-	rtnl_link_set_name(peer, peer_name);
-	rtnl_link_set_mtu(peer, mtu);
-	rtnl_link_put(peer);
-	ret = kernel_errno(rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, &msg));
-	if (!ret)
-		ret = kernel_send_sync(k, msg);	/* EXFULL: the bridge is full */
-out:
+	if (l && addr) {
+		peer = rtnl_link_veth_get_peer(l);
+		rtnl_link_set_name(l, name);
+		rtnl_link_set_addr(l, addr);
+		rtnl_link_set_mtu(l, mtu);
+		rtnl_link_set_name(peer, peer_name);
+		rtnl_link_set_mtu(peer, mtu);
+		rtnl_link_put(peer);
+		ret = netlink_errno(rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, &msg));
+		if (!ret)
+			ret = netlink_talk(sk, msg, NULL, NULL);
+	}
 	nl_addr_put(addr);
 	if (l)
 		rtnl_link_veth_release(l);
@@ -99,8 +97,7 @@ static struct nl_msg *port_tc_msg(int type, int ifindex, uint32_t handle, uint32
 		.tcm_parent = parent,
 		.tcm_info = info,
 	};
-	struct nl_msg *msg = nlmsg_alloc_simple(type, NLM_F_REQUEST | NLM_F_ACK |
-						NLM_F_CREATE | NLM_F_EXCL);
+	struct nl_msg *msg = nlmsg_alloc_simple(type, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL);
 
 	if (!msg || nlmsg_append(msg, &tcm, sizeof(tcm), NLMSG_ALIGNTO) < 0 ||
 	    nla_put_string(msg, TCA_KIND, kind)) {
@@ -115,7 +112,7 @@ static struct nl_msg *port_tc_msg(int type, int ifindex, uint32_t handle, uint32
  * @from, and on its ingress "u32 match u32 0 0" (matchall is not in every
  * kernel) with "action mirred egress redirect dev @to".
  */
-static int port_redirect(struct kernel *k, int from, int to)
+static int port_redirect(struct nl_sock *sk, int from, int to)
 {
 	struct {
 		struct tc_u32_sel sel;
@@ -133,7 +130,7 @@ static int port_redirect(struct kernel *k, int from, int to)
 	msg = port_tc_msg(RTM_NEWQDISC, from, TC_H_MAKE(TC_H_CLSACT, 0), TC_H_CLSACT, 0, "clsact");
 	if (!msg)
 		return -ENOMEM;
-	ret = kernel_send_sync(k, msg);
+	ret = netlink_talk(sk, msg, NULL, NULL);
 	if (ret)
 		return ret;
 
@@ -153,57 +150,33 @@ static int port_redirect(struct kernel *k, int from, int to)
 	nla_nest_end(msg, act);
 	nla_nest_end(msg, acts);
 	nla_nest_end(msg, opts);
-	return kernel_send_sync(k, msg);
-}
-
-struct port_read {
-	uint8_t flag[IFLA_BRPORT_MAX + 1];
-	bool seen[IFLA_BRPORT_MAX + 1];
-};
-
-/* The port's flags, as the bridge reports a port's (IFLA_INFO_SLAVE_DATA). */
-static int port_read_msg(struct nl_msg *msg, void *arg)
-{
-	struct nlattr *pt[IFLA_BRPORT_MAX + 1];
-	struct port_read *r = arg;
-
-	if (kernel_info_nested(msg, IFLA_INFO_SLAVE_DATA, pt, IFLA_BRPORT_MAX))
-		return NL_OK;
-	for (int t = 1; t <= IFLA_BRPORT_MAX; t++) {
-		if (pt[t] && nla_len(pt[t]) == 1) {
-			r->seen[t] = true;
-			r->flag[t] = nla_get_u8(pt[t]);
-		}
-	}
-	return NL_OK;
+	return netlink_talk(sk, msg, NULL, NULL);
 }
 
 /*
  * The kernel ignores port flags it does not know: read them back, so that a
  * protection the kernel cannot give is a refusal, never a silent gap.
  */
-static int port_verify(int ifindex, const struct priv_port *port, enum priv_why *why,
-		       uint32_t *missing)
+static int port_verify(struct nl_sock *sk, int ifindex, const struct priv_port *port,
+		       enum priv_why *why, uint32_t *missing)
 {
-	struct port_read r = { 0 };
-	int ret = kernel_get_one(ifindex, NULL, port_read_msg, &r);
+	struct netlink_link l;
+	int ret = netlink_link_get(sk, ifindex, NULL, &l);
 
-	if (ret)
-		return ret;
-	for (int o = 0; o < PORTOPT_MAX; o++) {
+	for (int o = 0; o < PORTOPT_MAX && !ret; o++) {
 		uint16_t a = portopt_table[o].attr;
 
-		if (!r.seen[a] || r.flag[a] != port->opt[o]) {
+		if (!l.brport_seen[a] || l.brport[a] != port->opt[o]) {
 			*why = PRIV_WHY_NO_FLAG;
 			*missing = (uint32_t)o;
-			return -EOPNOTSUPP;
+			ret = -EOPNOTSUPP;
 		}
 	}
-	return 0;
+	return ret;
 }
 
 /* VLAN @vid as the port's untagged PVID, and not the default VLAN 1. */
-static int port_vlan(struct kernel *k, int ifindex, uint16_t vid, enum priv_why *why)
+static int port_vlan(struct nl_sock *sk, int ifindex, uint16_t vid, enum priv_why *why)
 {
 	for (int pass = 0; pass < 2; pass++) {
 		struct bridge_vlan_info info = {
@@ -216,15 +189,14 @@ static int port_vlan(struct kernel *k, int ifindex, uint16_t vid, enum priv_why 
 
 		if (pass && vid == 1)
 			break;
-		msg = kernel_ifi_msg(pass ? RTM_DELLINK : RTM_SETLINK,
-				   NLM_F_REQUEST | NLM_F_ACK, AF_BRIDGE, ifindex);
+		msg = netlink_ifi_msg(pass ? RTM_DELLINK : RTM_SETLINK, AF_BRIDGE, ifindex);
 		if (!msg || !(nest = nla_nest_start(msg, IFLA_AF_SPEC)) ||
 		    nla_put(msg, IFLA_BRIDGE_VLAN_INFO, sizeof(info), &info)) {
 			nlmsg_free(msg);
 			return -ENOMEM;
 		}
 		nla_nest_end(msg, nest);
-		ret = kernel_send_sync(k, msg);
+		ret = netlink_talk(sk, msg, NULL, NULL);
 		/* The default VLAN may not be there (default_pvid 0 or other). */
 		if (ret && !(pass && (ret == -ENOENT || ret == -EINVAL))) {
 			*why = pass ? PRIV_WHY_VLAN1 : PRIV_WHY_VLAN;
@@ -235,107 +207,121 @@ static int port_vlan(struct kernel *k, int ifindex, uint16_t vid, enum priv_why 
 }
 
 /* One static FDB entry: @mac on the port (in @vid), through a locked port. */
-static int port_fdb(struct kernel *k, int ifindex, const uint8_t mac[6], uint16_t vid)
+static int port_fdb(struct nl_sock *sk, int ifindex, const uint8_t mac[6], uint16_t vid)
 {
-	struct rtnl_neigh *n = rtnl_neigh_alloc();
-	struct nl_addr *addr = nl_addr_build(AF_LLC, mac, 6);
-	int ret = -ENOMEM;
+	struct ndmsg nd = {
+		.ndm_family = AF_BRIDGE,
+		.ndm_ifindex = ifindex,
+		.ndm_state = NUD_NOARP,
+		.ndm_flags = NTF_MASTER | NTF_STICKY,
+	};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_CREATE |
+						NLM_F_EXCL);
 
-	if (n && addr) {
-		rtnl_neigh_set_family(n, AF_BRIDGE);
-		rtnl_neigh_set_ifindex(n, ifindex);
-		rtnl_neigh_set_lladdr(n, addr);
-		rtnl_neigh_set_state(n, NUD_NOARP);
-		rtnl_neigh_set_flags(n, NTF_MASTER | NTF_STICKY);
-		if (vid)
-			rtnl_neigh_set_vlan(n, vid);
-		ret = kernel_errno(rtnl_neigh_add(kernel_sock(k), n, NLM_F_CREATE | NLM_F_EXCL));
+	if (!msg || nlmsg_append(msg, &nd, sizeof(nd), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, NDA_LLADDR, 6, mac) || (vid && nla_put_u16(msg, NDA_VLAN, vid))) {
+		nlmsg_free(msg);
+		return -ENOMEM;
 	}
-	nl_addr_put(addr);
-	rtnl_neigh_put(n);
-	return ret;
+	return netlink_talk(sk, msg, NULL, NULL);
 }
 
 /**
- * port_options() - make a new port what the policy says, before it is up
- * @k:		context
- * @ifindex:	the port, tapd's veth end on the bridge
+ * port_bridge_join() - a new port on a Linux bridge, as the policy says,
+ *			before it is up
+ * @sk:		the back's socket
+ * @ifindex:	the port, tapd's veth end
+ * @bridge:	the bridge's ifindex
  * @port:	the options
  * @why:	on failure, what could not be done
  * @missing:	with PRIV_WHY_NO_FLAG, the option whose flag the kernel lacks
  *
- * One RTM_SETLINK carries every port flag (one per portopt.c row (IFLA_PROTINFO; libnl-route-3
- * wraps some of them, not isolated or locked, so the message is built with
- * libnl-3's attribute API and sent whole), and the flags are read back: a
- * kernel that ignores one fails the request. With a VLAN, the port gets it
- * as untagged PVID and loses the default VLAN 1; with a pinned MAC, one
- * static FDB entry (in that VLAN) lets exactly that source through the
- * locked port; sticky, so that no frame can move it to another port.
+ * The port goes on the bridge; then one RTM_SETLINK carries every port
+ * flag (one per portopt.c row, in IFLA_PROTINFO; libnl-route-3 wraps some
+ * of them, not isolated or locked, so the message is built with libnl-3's
+ * attribute API), and the flags are read back: a kernel that ignores one
+ * fails the request. With a VLAN, the port gets it as untagged PVID and
+ * loses the default VLAN 1; with a pinned MAC, one static FDB entry (in
+ * that VLAN) lets exactly that source through the locked port; sticky, so
+ * that no frame can move it to another port.
  *
  * Return: 0 or -errno (@why set).
  */
-static int port_options(struct kernel *k, int ifindex, const struct priv_port *port,
-			enum priv_why *why, uint32_t *missing)
+static int port_bridge_join(struct nl_sock *sk, int ifindex, int bridge,
+			    const struct priv_port *port, enum priv_why *why, uint32_t *missing)
 {
-	struct nl_msg *msg = kernel_ifi_msg(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK, AF_BRIDGE, ifindex);
+	struct nl_msg *msg = netlink_ifi_msg(RTM_NEWLINK, AF_UNSPEC, ifindex);
 	struct nlattr *nest;
 	int ret;
 
+	*why = PRIV_WHY_PORT;
+	if (!msg || nla_put_u32(msg, IFLA_MASTER, (uint32_t)bridge))
+		goto oom;
+	ret = netlink_talk(sk, msg, NULL, NULL);	/* EXFULL: the bridge is full */
+	if (ret)
+		return ret;
+
 	*why = PRIV_WHY_PORT_FLAGS;
+	msg = netlink_ifi_msg(RTM_SETLINK, AF_BRIDGE, ifindex);
 	if (!msg || !(nest = nla_nest_start(msg, IFLA_PROTINFO | NLA_F_NESTED)))
 		goto oom;
 	for (int o = 0; o < PORTOPT_MAX; o++)
 		if (nla_put_u8(msg, portopt_table[o].attr, port->opt[o]))
 			goto oom;
 	nla_nest_end(msg, nest);
-	ret = kernel_send_sync(k, msg);
+	ret = netlink_talk(sk, msg, NULL, NULL);
 	if (!ret)
-		ret = port_verify(ifindex, port, why, missing);
-	if (ret)
-		return ret;
-
-	if (port->vid) {
-		ret = port_vlan(k, ifindex, port->vid, why);
-		if (ret)
-			return ret;
-	}
-	if (port->opt[PORTOPT_PINNED]) {
+		ret = port_verify(sk, ifindex, port, why, missing);
+	if (!ret && port->vid)
+		ret = port_vlan(sk, ifindex, port->vid, why);
+	if (!ret && port->opt[PORTOPT_PINNED]) {
 		*why = PRIV_WHY_FDB;
-		ret = port_fdb(k, ifindex, port->mac, port->vid);
-		if (ret)
-			return ret;
+		ret = port_fdb(sk, ifindex, port->mac, port->vid);
 	}
-	return 0;
+	return ret;
 oom:
 	nlmsg_free(msg);
 	return -ENOMEM;
 }
 
+static const struct port_kind port_kinds[] = {
+	{ "bridge", port_bridge_join },
+};
+
+/* Lookup: the kind of master @master is, or NULL for none a port can join. */
+const struct port_kind *port_kind_of(const struct netlink_link *master)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(port_kinds); i++)
+		if (!strcmp(master->kind, port_kinds[i].kind))
+			return &port_kinds[i];
+	return NULL;
+}
+
 /**
- * port_create() - the port of a new tap, on its bridge, set up and open
- * @k:		context
+ * port_create() - the port of a new tap, on its master, set up and open
+ * @sk:		the back's socket
+ * @kind:	the master's kind (port_kind_of())
  * @tap:	the tap's ifindex
  * @tap_name:	its name
- * @bridge:	the bridge's ifindex
- * @mtu:	its MTU
+ * @master:	the master (a bridge)
  * @mac:	the port's MAC (first byte 0xfe, so the bridge prefers real ports')
  * @opts:	the policy's port options
  * @why:	on failure, what could not be done
  * @missing:	with PRIV_WHY_NO_FLAG, the option whose flag the kernel lacks
  *
- * In order: the veth pair (the port on the bridge, down), no IPv6 on either
- * end, the port's options, the redirects both ways, the peer up, and last
- * the port up: it is never open without its options. On failure nothing of
- * it is left (the tap goes when its fds are closed).
+ * In order: the veth pair (down), the alias and no IPv6 on either end, the
+ * port on its master with its options, the redirects both ways, the peer
+ * up, and last the port up: it is never open without its options. On
+ * failure nothing of it is left (the tap goes when its fds are closed).
  *
  * Return: 0 or -errno (@why set).
  */
-int port_create(struct kernel *k, int tap, const char *tap_name, int bridge, unsigned int mtu,
-		const uint8_t mac[6], const struct priv_port *opts, enum priv_why *why,
-		uint32_t *missing)
+int port_create(struct nl_sock *sk, const struct port_kind *kind, int tap, const char *tap_name,
+		const struct netlink_link *master, const uint8_t mac[6],
+		const struct priv_port *opts, enum priv_why *why, uint32_t *missing)
 {
 	char name[IFNAMSIZ], peer_name[IFNAMSIZ], alias[32];
-	struct kernel_link port, peer;
+	struct netlink_link port, peer;
 	int ret;
 
 	ret = alias_port_names(tap_name, name, peer_name);
@@ -344,33 +330,33 @@ int port_create(struct kernel *k, int tap, const char *tap_name, int bridge, uns
 	if (ret)
 		return ret;
 	*why = PRIV_WHY_PORT;
-	ret = port_veth(k, name, peer_name, bridge, mtu, mac);
+	ret = port_veth(sk, name, peer_name, master->mtu, mac);
 	if (ret == -EOPNOTSUPP)
 		*why = PRIV_WHY_PORT_VETH;
 	if (ret)
 		return ret;
-	ret = kernel_link_get(0, name, &port);
+	ret = netlink_link_get(sk, 0, name, &port);
 	if (!ret)
-		ret = kernel_link_get(0, peer_name, &peer);
+		ret = netlink_link_get(sk, 0, peer_name, &peer);
 	if (!ret)
-		ret = kernel_configure(k, port.ifindex, NULL, 0, alias);
+		ret = kernel_configure(sk, port.ifindex, NULL, 0, alias);
 	if (!ret)
-		ret = kernel_configure(k, peer.ifindex, NULL, 0, alias);
+		ret = kernel_configure(sk, peer.ifindex, NULL, 0, alias);
 	if (!ret)
-		ret = port_options(k, port.ifindex, opts, why, missing);
+		ret = kind->join(sk, port.ifindex, master->ifindex, opts, why, missing);
 	if (!ret) {
 		*why = PRIV_WHY_JOIN;
-		ret = port_redirect(k, tap, peer.ifindex);
+		ret = port_redirect(sk, tap, peer.ifindex);
 	}
 	if (!ret)
-		ret = port_redirect(k, peer.ifindex, tap);
+		ret = port_redirect(sk, peer.ifindex, tap);
 	if (!ret) {
 		*why = PRIV_WHY_UP;
-		ret = kernel_set_up(k, peer.ifindex);
+		ret = kernel_set_up(sk, peer.ifindex);
 	}
 	if (!ret)
-		ret = kernel_set_up(k, port.ifindex);	/* last: now the port is open */
-	if (ret && !kernel_link_get(0, name, &port))
-		kernel_delete(k, port.ifindex);
+		ret = kernel_set_up(sk, port.ifindex);	/* last: now the port is open */
+	if (ret && !netlink_link_get(sk, 0, name, &port))
+		kernel_delete(sk, port.ifindex);
 	return ret;
 }

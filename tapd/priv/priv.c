@@ -3,7 +3,9 @@
  *
  * Theory of operation. tapd is two processes. The front (the files in tapd/) has no
  * capability: it speaks to clients, parses their bytes, applies the policy,
- * keeps the books and logs. The back (this folder) is forked from it before
+ * keeps the books and logs. The back (this folder, and the code both run
+ * in tapd/shared/: reading links, the aliases, dropping privileges,
+ * installing an allow-list, logging) is forked from it before
  * either drops privileges, keeps CAP_NET_ADMIN alone, closes every fd but
  * stdio and its end of a SOCK_SEQPACKET pair, and installs its own seccomp
  * allow-list (filter.c). Then it answers the front, one request at a time,
@@ -15,7 +17,9 @@
  *			a bridge given by ifindex, with the options given.
  *			Needs the capability for TUNSETIFF and TUNSETOWNER, and
  *			for the RTM_NEWLINK, RTM_SETLINK, RTM_NEWNEIGH,
- *			RTM_NEWQDISC and RTM_NEWTFILTER requests of port.c.
+ *			RTM_NEWQDISC and RTM_NEWTFILTER requests of kernel.c
+ *			and port.c (the master's kind is a row of port.c's
+ *			port_kinds[]: the Linux bridge today).
  *	PRIV_DELETE_TAP	a tap whose alias is tapd's, if it is persistent with no
  *			queue attached (made so and let go), or its port is
  *			gone. RTM_DELLINK needs the capability.
@@ -33,6 +37,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -120,17 +125,17 @@ static int priv_create_valid(const struct priv_create *c)
  * and another is made. A single-queue tap cannot be joined while its one
  * queue is attached.
  */
-static int priv_new_tap(struct kernel *k, const struct priv_create *c, struct priv_reply *r,
+static int priv_new_tap(struct nl_sock *sk, const struct priv_create *c, struct priv_reply *r,
 			int *fds)
 {
 	for (int i = 0; i < PRIV_TAP_TRIES; i++) {
-		struct kernel_link t;
+		struct netlink_link t;
 		int ret = tun_create(c->owner, c->queues, r->ifname, fds);
 
 		if (ret)
 			return ret;
 		r->nfds = c->queues;
-		ret = kernel_link_get(0, r->ifname, &t);
+		ret = netlink_link_get(sk, 0, r->ifname, &t);
 		if (ret)
 			return ret;
 		r->ifindex = t.ifindex;
@@ -142,7 +147,7 @@ static int priv_new_tap(struct kernel *k, const struct priv_create *c, struct pr
 		log_warn("tap=%s uid=%u: %u queues attached and %u detached where tapd attached %u, persist=%d group=%lld: someone joined it before its owner was set; deleted",
 			 r->ifname, c->uid, t.attached, t.disabled, c->queues, t.persist,
 			 (long long)t.group);
-		kernel_delete(k, t.ifindex);
+		kernel_delete(sk, t.ifindex);
 		proto_close_fds(fds, r->nfds);
 		r->nfds = 0;
 	}
@@ -150,13 +155,14 @@ static int priv_new_tap(struct kernel *k, const struct priv_create *c, struct pr
 }
 
 /* PRIV_CREATE. Return: 0 or -errno (@r->why set); @fds hold @r->nfds. */
-static int priv_create(struct kernel *k, const struct priv_create *c, struct priv_reply *r,
+static int priv_create(struct nl_sock *sk, const struct priv_create *c, struct priv_reply *r,
 		       int *fds)
 {
 	struct alias_tap a = { .uid = c->uid, .pid = (unsigned int)c->pid, .since = c->since };
 	enum priv_why why = PRIV_WHY_PORT;
 	char alias[ALIAS_MAX];
-	struct kernel_link br;
+	const struct port_kind *kind = NULL;
+	struct netlink_link br;
 	uint8_t port_mac[6];
 	int ret;
 
@@ -164,23 +170,24 @@ static int priv_create(struct kernel *k, const struct priv_create *c, struct pri
 	ret = priv_create_valid(c);
 	if (ret)
 		return ret;
-	ret = kernel_link_get(c->bridge, NULL, &br);
-	if (!ret && strcmp(br.kind, "bridge"))
+	ret = netlink_link_get(sk, c->bridge, NULL, &br);
+	if (!ret && !(kind = port_kind_of(&br)))
 		ret = -EMEDIUMTYPE;
 	if (ret)
 		return ret;
 	r->mtu = br.mtu;
 
 	r->why = PRIV_WHY_TAP;
-	ret = priv_new_tap(k, c, r, fds);
+	ret = priv_new_tap(sk, c, r, fds);
 	if (ret == -EAGAIN)
 		r->why = PRIV_WHY_TAP_JOINED;
 	if (ret)
 		return ret;
 	/* One vhost-net fd per queue, or none: QEMU may try on its own. */
 	for (unsigned int q = 0; c->vhost && q < c->queues; q++) {
-		r->vhost_err = tun_open_vhost(&fds[r->nfds]);
-		if (r->vhost_err) {
+		fds[r->nfds] = open("/dev/vhost-net", O_RDWR | O_CLOEXEC);
+		if (fds[r->nfds] < 0) {
+			r->vhost_err = -errno;
 			proto_close_fds(fds + c->queues, r->nfds - c->queues);
 			r->nfds = c->queues;
 			break;
@@ -196,55 +203,54 @@ static int priv_create(struct kernel *k, const struct priv_create *c, struct pri
 	memcpy(a.label, c->label, sizeof(a.label));
 	ret = alias_tap_format(alias, sizeof(alias), &a);
 	if (!ret)
-		ret = kernel_configure(k, r->ifindex, r->mac, r->mtu, alias);
+		ret = kernel_configure(sk, r->ifindex, r->mac, r->mtu, alias);
 	if (!ret)
-		ret = kernel_set_up(k, r->ifindex);
+		ret = kernel_set_up(sk, r->ifindex);
 	if (ret)
 		return ret;
 	/*
 	 * The tap is never a bridge port: tapd's own port is, joined to it by
 	 * tc, set up as the policy says before it is up.
 	 */
-	ret = port_create(k, r->ifindex, r->ifname, c->bridge, r->mtu, port_mac, &c->port,
-			  &why, &r->opt);
+	ret = port_create(sk, kind, r->ifindex, r->ifname, &br, port_mac, &c->port, &why, &r->opt);
 	r->why = ret ? why : PRIV_WHY_NONE;
 	return ret;
 }
 
 /* PRIV_DELETE_TAP: a tap of tapd's, abandoned or cut off from its port. */
-static int priv_delete_tap(struct kernel *k, int ifindex)
+static int priv_delete_tap(struct nl_sock *sk, int ifindex)
 {
 	char port[IFNAMSIZ], peer[IFNAMSIZ];
-	struct kernel_link l, p;
+	struct netlink_link l, p;
 	struct alias_tap a;
-	int ret = kernel_link_get(ifindex, NULL, &l);
+	int ret = netlink_link_get(sk, ifindex, NULL, &l);
 
 	if (ret)
 		return ret;
 	if (!l.tun_seen || alias_tap_parse(l.alias, &a) || alias_port_names(l.name, port, peer))
 		return -EPERM;
-	if (!kernel_tun_abandoned(&l) && kernel_link_get(0, port, &p) != -ENODEV)
+	if (!netlink_tun_abandoned(&l) && netlink_link_get(sk, 0, port, &p) != -ENODEV)
 		return -EBUSY;
-	return kernel_delete(k, ifindex);
+	return kernel_delete(sk, ifindex);
 }
 
 /* PRIV_DELETE_PORT: a port of tapd's whose tap is gone. */
-static int priv_delete_port(struct kernel *k, int ifindex)
+static int priv_delete_port(struct nl_sock *sk, int ifindex)
 {
-	struct kernel_link l, t;
+	struct netlink_link l, t;
 	struct alias_tap a;
-	int tap, ret = kernel_link_get(ifindex, NULL, &l);
+	int tap, ret = netlink_link_get(sk, ifindex, NULL, &l);
 
 	if (ret)
 		return ret;
 	if (strcmp(l.kind, "veth") || alias_port_parse(l.alias, &tap))
 		return -EPERM;
-	ret = kernel_link_get(tap, NULL, &t);
+	ret = netlink_link_get(sk, tap, NULL, &t);
 	if (!ret && !alias_tap_parse(t.alias, &a))
 		return -EBUSY;
 	if (ret && ret != -ENODEV)
 		return ret;
-	return kernel_delete(k, ifindex);
+	return kernel_delete(sk, ifindex);
 }
 
 /* Did the front close its end? (A SOCK_SEQPACKET read of 0 may be an empty datagram.) */
@@ -256,7 +262,7 @@ static bool priv_closed(int sock)
 }
 
 /* Serve the front until it closes its end. */
-static int priv_serve(struct kernel *k, int sock)
+static int priv_serve(struct nl_sock *sk, int sock)
 {
 	for (;;) {
 		union priv_req req;
@@ -276,11 +282,11 @@ static int priv_serve(struct kernel *k, int sock)
 		if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
 			r.err = -EBADMSG;
 		else if (r.verb == PRIV_CREATE && n == sizeof(req.create))
-			r.err = priv_create(k, &req.create, &r, fds);
+			r.err = priv_create(sk, &req.create, &r, fds);
 		else if (r.verb == PRIV_DELETE_TAP && n == sizeof(req.del))
-			r.err = priv_delete_tap(k, req.del.ifindex);
+			r.err = priv_delete_tap(sk, req.del.ifindex);
 		else if (r.verb == PRIV_DELETE_PORT && n == sizeof(req.del))
-			r.err = priv_delete_port(k, req.del.ifindex);
+			r.err = priv_delete_port(sk, req.del.ifindex);
 		else
 			r.err = -EBADMSG;
 		if (r.err) {
@@ -299,7 +305,7 @@ static int priv_serve(struct kernel *k, int sock)
 static int priv_main(int sock, pid_t front, uid_t uid, gid_t gid)
 {
 	struct priv_reply hello = { .verb = PRIV_HELLO };
-	struct kernel *k = NULL;
+	struct nl_sock *sk = NULL;
 	char err[256];
 	int off = 0, ret;
 
@@ -321,7 +327,7 @@ static int priv_main(int sock, pid_t front, uid_t uid, gid_t gid)
 	/* As root it opened; as tapd's user it must too, for every tap. */
 	if (!ret && (ret = tun_check(err, sizeof(err))))
 		log_err("%s", err);
-	if (!ret && (ret = kernel_open(&k)))
+	if (!ret && (ret = netlink_open(&sk)))
 		log_err("cannot open rtnetlink: %s", strerror(-ret));
 	/* The front sends no fds; where the kernel can refuse them, it does. */
 	setsockopt(sock, SOL_SOCKET, SO_PASSRIGHTS, &off, sizeof(off));
@@ -329,11 +335,11 @@ static int priv_main(int sock, pid_t front, uid_t uid, gid_t gid)
 		log_err("cannot install the back's seccomp filter: %s", strerror(-ret));
 	hello.err = ret;
 	if (priv_send(sock, &hello, NULL, 0) || ret) {
-		kernel_close(k);
+		nl_socket_free(sk);
 		return 1;
 	}
-	ret = priv_serve(k, sock);
-	kernel_close(k);
+	ret = priv_serve(sk, sock);
+	nl_socket_free(sk);
 	if (ret)
 		log_err("back: the front's socket failed: %s", strerror(-ret));
 	return ret ? 1 : 0;

@@ -14,28 +14,7 @@
 #include "util.h"
 
 #define TUN_PATH	"/dev/net/tun"
-#define VHOST_PATH	"/dev/vhost-net"
 #define TUN_TRIES	8
-
-/**
- * tun_name_random() - pick a tap name
- * @name:	filled with "tapd" and 8 hex digits
- *
- * tapd names taps itself: a "%d" template would make the kernel scan every
- * link on the host for a free number, and a client-chosen name could collide
- * with, or impersonate, something else.
- *
- * Return: 0 or -errno from getrandom().
- */
-static int tun_name_random(char name[IFNAMSIZ])
-{
-	unsigned int r;
-
-	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-		return -errno;
-	snprintf(name, IFNAMSIZ, "tapd%08x", r);
-	return 0;
-}
 
 /**
  * tun_check() - can tapd make taps at all?
@@ -68,18 +47,12 @@ int tun_check(char *err, size_t errlen)
 	return ret;
 }
 
-/* One more queue of the multiqueue tap @name (tapd has CAP_NET_ADMIN). */
-static int tun_attach_queue(const char *name, int *fd)
+/* One queue of the tap @ifr names: a new tap, or another queue of one. */
+static int tun_open(struct ifreq *ifr, int *fd)
 {
 	cleanup_fd int f = open(TUN_PATH, O_RDWR | O_CLOEXEC);
-	struct ifreq ifr;
 
-	if (f < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE;
-	if (ioctl(f, TUNSETIFF, &ifr) < 0)
+	if (f < 0 || ioctl(f, TUNSETIFF, ifr) < 0)
 		return -errno;
 	*fd = util_steal_fd(&f);
 	return 0;
@@ -94,75 +67,54 @@ static int tun_attach_queue(const char *name, int *fd)
  * @fds:	set to the tap's queue fds, in queue order (close-on-exec);
  *		closing them, and every copy of them, deletes the tap
  *
+ * tapd names taps itself, "tapd" and 8 random hex digits: a "%d" template
+ * would make the kernel scan every link on the host for a free number, and
+ * a client-chosen name could collide with, or impersonate, something else.
  * IFF_TUN_EXCL makes TUNSETIFF fail rather than attach to a device that
  * already has the name, so a name in use is never joined; on such a
  * collision another name is tried. IFF_VNET_HDR lets QEMU offload checksums
  * and segmentation. The owner is set on the first queue, before the others
  * are attached: from then on only the owner (or CAP_NET_ADMIN) may attach
- * queues, so nobody else can join the tap by its name. The tap is never made
- * persistent. On failure no fd is left open and the tap is gone.
+ * queues, so nobody else can join the tap by its name (priv.c checks the
+ * moment before). The tap is never made persistent. On failure no fd is
+ * left open and the tap is gone.
  *
  * Return: 0 or -errno.
  */
 int tun_create(uid_t owner, unsigned int queues, char name[IFNAMSIZ], int *fds)
 {
+	struct ifreq ifr;
+	unsigned int r;
 	int ret = -EEXIST;
 
 	if (queues < 1 || queues > PROTO_QUEUES_MAX)
 		return -EINVAL;
 	for (int i = 0; i < TUN_TRIES && (ret == -EEXIST || ret == -EBUSY); i++) {
-		cleanup_fd int f = -1;
-		struct ifreq ifr;
-
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			return -errno;
 		memset(&ifr, 0, sizeof(ifr));
-		ret = tun_name_random(ifr.ifr_name);
-		if (ret)
-			return ret;
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "tapd%08x", r);
 		ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_TUN_EXCL |
 				(queues > 1 ? IFF_MULTI_QUEUE : 0);
-
-		f = open(TUN_PATH, O_RDWR | O_CLOEXEC);
-		if (f < 0)
-			return -errno;
-		if (ioctl(f, TUNSETIFF, &ifr) < 0) {
-			ret = -errno;
-			continue;
-		}
-		/* Before anyone else can see it: only the client may attach. */
-		if (ioctl(f, TUNSETOWNER, (unsigned long)owner) < 0)
-			return -errno;
-		memcpy(name, ifr.ifr_name, IFNAMSIZ);
-		name[IFNAMSIZ - 1] = '\0';
-		fds[0] = util_steal_fd(&f);
-		for (unsigned int q = 1; q < queues; q++) {
-			ret = tun_attach_queue(name, &fds[q]);
-			if (ret) {
-				for (unsigned int k = 0; k < q; k++)
-					close(fds[k]);
-				return ret;
-			}
-		}
-		return 0;
+		ret = tun_open(&ifr, &fds[0]);
 	}
-	return ret;
-}
-
-/**
- * tun_open_vhost() - a vhost-net fd for one queue of a tap
- * @fd:		set to it (close-on-exec)
- *
- * QEMU binds it to the tap's queue itself (VHOST_NET_SET_BACKEND). Where
- * the device is missing, or tapd may not open it, the caller says why and
- * the client lets QEMU try on its own.
- *
- * Return: 0 or -errno.
- */
-int tun_open_vhost(int *fd)
-{
-	int f = open(VHOST_PATH, O_RDWR | O_CLOEXEC);
-
-	if (f < 0)
-		return -errno;
-	*fd = f;
+	if (ret)
+		return ret;
+	/* Before anyone else can see it: only the client may attach. */
+	if (ioctl(fds[0], TUNSETOWNER, (unsigned long)owner) < 0) {
+		ret = -errno;
+		close(fds[0]);
+		return ret;
+	}
+	memcpy(name, ifr.ifr_name, IFNAMSIZ);
+	name[IFNAMSIZ - 1] = '\0';
+	ifr.ifr_flags &= ~IFF_TUN_EXCL;
+	for (unsigned int q = 1; q < queues; q++) {
+		ret = tun_open(&ifr, &fds[q]);
+		if (ret) {
+			proto_close_fds(fds, q);
+			return ret;
+		}
+	}
 	return 0;
 }

@@ -9,6 +9,5 @@
 
 int tun_check(char *err, size_t errlen);
 int tun_create(uid_t owner, unsigned int queues, char name[IFNAMSIZ], int *fds);
-int tun_open_vhost(int *fd);
 
 #endif /* TAPD_TUN_H */

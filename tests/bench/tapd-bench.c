@@ -132,7 +132,7 @@ static double *bench_alloc(size_t n)
  * redirects both ways). Returns
  * its time, or -1; the tap is closed (and so deleted) after, untimed.
  */
-static double bench_floor_one(struct kernel *k, const char *bridge)
+static double bench_floor_one(struct nl_sock *k, const char *bridge)
 {
 	struct alias_tap a = { .uid = getuid(), .pid = (unsigned int)getpid(),
 			       .since = (unsigned long long)time(NULL), .label = "bench" };
@@ -141,19 +141,20 @@ static double bench_floor_one(struct kernel *k, const char *bridge)
 	/* tapd's default port: BPDU guard and root block on. */
 	struct priv_port port = { .opt = { [PORTOPT_BPDU_GUARD] = 1, [PORTOPT_ROOT_BLOCK] = 1,
 					   [PORTOPT_LEARNING] = 1, [PORTOPT_FLOOD] = 1 } };
-	struct kernel_link br, tap, pl;
+	struct netlink_link br, tap, pl;
 	double t0 = bench_now_us(), t;
 	enum priv_why why;
 	uint32_t missing;
 	int fd;
 
-	if (kernel_link_get(0, bridge, &br) || tun_create(getuid(), 1, name, &fd))
+	if (netlink_link_get(k, 0, bridge, &br) || tun_create(getuid(), 1, name, &fd))
 		return -1;
 	alias_tap_format(alias, sizeof(alias), &a);
-	if (kernel_link_get(0, name, &tap) ||
+	if (netlink_link_get(k, 0, name, &tap) ||
 	    kernel_configure(k, tap.ifindex, mac, br.mtu, alias) ||
 	    kernel_set_up(k, tap.ifindex) ||
-	    port_create(k, tap.ifindex, name, br.ifindex, br.mtu, mac, &port, &why, &missing)) {
+	    !port_kind_of(&br) ||
+	    port_create(k, port_kind_of(&br), tap.ifindex, name, &br, mac, &port, &why, &missing)) {
 		close(fd);
 		return -1;
 	}
@@ -161,7 +162,7 @@ static double bench_floor_one(struct kernel *k, const char *bridge)
 	usleep(1000);	/* held as bench_release() holds tapd's taps */
 	close(fd);
 	/* tapd's watch deletes a gone tap's port; here nobody watches. */
-	if (!alias_port_names(name, port_name, peer) && !kernel_link_get(0, port_name, &pl))
+	if (!alias_port_names(name, port_name, peer) && !netlink_link_get(k, 0, port_name, &pl))
 		kernel_delete(k, pl.ifindex);
 	return t;
 }
@@ -169,14 +170,14 @@ static double bench_floor_one(struct kernel *k, const char *bridge)
 static int bench_floor(const char *bridge, size_t n)
 {
 	double *us = bench_alloc(n);
-	struct kernel *link;
+	struct nl_sock *link;
 
-	if (kernel_open(&link))
+	if (netlink_open(&link))
 		bench_fail();
 	for (size_t i = 0; i < n; i++)
 		if ((us[i] = bench_floor_one(link, bridge)) < 0)
 			bench_fail();
-	kernel_close(link);
+	nl_socket_free(link);
 	bench_report("floor", us, n, 0);
 	free(us);
 	return 0;
@@ -231,11 +232,11 @@ static int bench_concurrent(const char *path, const char *bridge, int clients, i
 	for (int c = 0; c < clients; c++) {
 		if (fork() == 0) {
 			uid_t uid = 60000 + (uid_t)c / 8;
-			struct kernel *link = NULL;
+			struct nl_sock *link = NULL;
 			int sock = -1;
 
 			close(p[0]);
-			if (!path && kernel_open(&link))
+			if (!path && netlink_open(&link))
 				_exit(1);
 			if (path && (setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
 				_exit(1);

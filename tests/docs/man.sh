@@ -44,7 +44,7 @@ check "tapd(8) has every option of tapd --help" in_page tapd.8 $(options_of "$ta
 check "tapd-bridge-helper(8) has every option of its --help" \
 	in_page tapd-bridge-helper.8 $(options_of "$helper")
 # The rule keys, as tapd's parser names them when one is unknown (from
-# the per-port options' table, tapd/priv/portopt.c): each in tapd.conf(5).
+# the per-port options' table, tapd/shared/portopt.c): each in tapd.conf(5).
 # tapd reads only a policy root owns in directories only root may write:
 # one in the build tree, where the tests run as root.
 if [ "$(id -u)" = 0 ]; then

@@ -10,10 +10,10 @@ CLANG=$(command -v clang-14 || command -v clang || true)
 out=build-fuzz
 mkdir -p "$out"
 CFLAGS=(-g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined
-	-fno-sanitize-recover=undefined -Icommon -Itapd -Itapd/priv $(pkg-config --cflags libnl-3.0))
+	-fno-sanitize-recover=undefined -Icommon -Itapd -Itapd/priv -Itapd/shared $(pkg-config --cflags libnl-3.0))
 "$CLANG" "${CFLAGS[@]}" tests/fuzz/fuzz_proto.c common/proto.c common/names.c \
 	$(pkg-config --libs libnl-3.0) -o "$out/fuzz_proto"
-"$CLANG" "${CFLAGS[@]}" tests/fuzz/fuzz_policy.c tapd/policy.c tapd/subid.c tapd/priv/portopt.c common/names.c \
+"$CLANG" "${CFLAGS[@]}" tests/fuzz/fuzz_policy.c tapd/policy.c tapd/subid.c tapd/shared/portopt.c common/names.c \
 	-o "$out/fuzz_policy"
 
 failed=0

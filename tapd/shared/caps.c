@@ -5,8 +5,8 @@
  * The back keeps CAP_NET_ADMIN, for:
  *	TUNSETIFF	a new tap, and each queue attached to a multiqueue one
  *	TUNSETOWNER	its owner, before anyone else can attach
- *	RTM_NEWLINK	the veth pair of its port (with master); a link's
- *			address, MTU, alias, addrgenmode; up
+ *	RTM_NEWLINK	the veth pair of its port; a link's address, MTU,
+ *			alias, addrgenmode, master; up
  *	RTM_SETLINK	the port's flags (AF_BRIDGE IFLA_PROTINFO), its VLAN
  *	RTM_DELLINK	a tap or port of tapd's; the default VLAN off a port
  *	RTM_NEWNEIGH	the pinned MAC's static FDB entry
