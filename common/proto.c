@@ -167,16 +167,17 @@ static bool proto_string_exact(const struct nlattr *nla)
  * @head:	first attribute
  * @len:	length of the attribute stream
  * @shape:	what the message type may carry
+ * @request:	a request (tapd reads it), not a reply
  * @why:	set to a reason on failure
  *
- * nla_parse() ignores unknown attributes and leftover bytes; a daemon that
- * holds CAP_NET_ADMIN should not, so that an option a newer client relies on
- * is refused rather than silently dropped.
+ * nla_parse() ignores unknown attributes and leftover bytes; tapd does
+ * not, so that an option a newer client relies on is refused rather than
+ * silently dropped.
  *
  * Return: 0 or -errno.
  */
-static int proto_attrs_check(struct nlattr *head, int len,
-			     const struct proto_shape *shape, const char **why)
+static int proto_attrs_check(struct nlattr *head, int len, const struct proto_shape *shape,
+			     bool request, const char **why)
 {
 	uint32_t seen = 0;
 	struct nlattr *nla;
@@ -184,6 +185,12 @@ static int proto_attrs_check(struct nlattr *head, int len,
 
 	nla_for_each_attr(nla, head, len, rem) {
 		int t = nla_type(nla);
+
+		/* Flag bits: tapd's replies nest (NLA_F_NESTED); no request has any. */
+		if (request && (nla->nla_type & ~NLA_TYPE_MASK)) {
+			*why = "attribute type has flag bits set (NLA_F_NESTED or NLA_F_NET_BYTEORDER)";
+			return -EINVAL;
+		}
 
 		if (t <= 0 || t > PROTO_A_MAX || !(shape->allowed & BIT(t))) {
 			*why = "message carries an attribute its type does not allow";
@@ -201,7 +208,12 @@ static int proto_attrs_check(struct nlattr *head, int len,
 			return -EINVAL;
 		}
 	}
-	if (rem != 0) {
+	/* libnl's walk takes each attribute with its padding. */
+	if (rem < 0) {
+		*why = "message ends inside its last attribute's padding: nlmsg_len must count it";
+		return -EBADMSG;
+	}
+	if (rem > 0) {
 		*why = "message has bytes after its last attribute";
 		return -EBADMSG;
 	}
@@ -220,8 +232,9 @@ static int proto_attrs_check(struct nlattr *head, int len,
  * @p:		filled on success; points into @buf
  * @why:	set to a reason for people on failure
  *
- * Return: 0, or -EBADMSG (framing), -EPROTONOSUPPORT (version),
- * -EOPNOTSUPP (unknown type or attribute), -EINVAL (bad attribute).
+ * Return: 0, or -EBADMSG (framing: lengths, padding, header fields),
+ * -EPROTONOSUPPORT (version), -EOPNOTSUPP (unknown type or attribute),
+ * -EINVAL (bad attribute).
  */
 int proto_parse(void *buf, size_t len, bool request,
 		    struct proto_parsed *p, const char **why)
@@ -252,8 +265,8 @@ int proto_parse(void *buf, size_t len, bool request,
 	}
 	if (hdr->reserved[0] || hdr->reserved[1] || hdr->reserved[2] ||
 	    nlh->nlmsg_flags || nlh->nlmsg_pid) {
-		*why = "reserved header fields are not zero";
-		return -EINVAL;
+		*why = "nlmsg_flags, nlmsg_pid or the reserved bytes are not zero";
+		return -EBADMSG;
 	}
 	shape = proto_shape_find(nlh->nlmsg_type, request);
 	if (!shape) {
@@ -263,7 +276,7 @@ int proto_parse(void *buf, size_t len, bool request,
 
 	p->attrs = nlmsg_attrdata(nlh, hdrlen);
 	p->attrlen = nlmsg_attrlen(nlh, hdrlen);
-	ret = proto_attrs_check(p->attrs, p->attrlen, shape, why);
+	ret = proto_attrs_check(p->attrs, p->attrlen, shape, request, why);
 	if (ret)
 		return ret;
 	if (nlmsg_parse(nlh, hdrlen, p->tb, PROTO_A_MAX, proto_policy) < 0) {

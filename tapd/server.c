@@ -613,6 +613,7 @@ static int server_handle(struct server *s, struct server_client *c)
 	int fds[PROTO_RECV_FDS_MAX];
 	struct proto_parsed p;
 	const char *why = "";
+	uint32_t seq;
 	size_t nfds;
 	ssize_t n;
 	int ret;
@@ -635,11 +636,13 @@ static int server_handle(struct server *s, struct server_client *c)
 	if (n == 0)
 		return -ECONNRESET;
 	c->deadline = server_now() + SERVER_CLIENT_IDLE_S;
+	/* The request's own seq wherever there is a header to read it from. */
+	seq = n >= (ssize_t)NLMSG_HDRLEN ? ((struct nlmsghdr *)s->buf)->nlmsg_seq : 0;
 	if (++c->requests > SERVER_REQUESTS_PER_CONN) {
-		server_refuse(c, 0, NULL, -EUSERS,
+		server_refuse(c, seq, NULL, -ECONNABORTED,
 			      "more than %d requests on one connection: connect again",
 			      SERVER_REQUESTS_PER_CONN);
-		return -EUSERS;
+		return -ECONNABORTED;
 	}
 	if (n == -EMSGSIZE)
 		return server_refuse(c, 0, NULL, n, "request larger than %d bytes",
@@ -650,12 +653,8 @@ static int server_handle(struct server *s, struct server_client *c)
 	if (n < 0)
 		return (int)n;
 	ret = proto_parse(s->buf, (size_t)n, true, &p, &why);
-	if (ret) {
-		uint32_t seq = (size_t)n >= NLMSG_HDRLEN ?
-			       ((struct nlmsghdr *)s->buf)->nlmsg_seq : 0;
-
+	if (ret)
 		return server_refuse(c, seq, NULL, ret, "bad request: %s", why);
-	}
 	switch (p.type) {
 	case PROTO_MSG_CREATE:
 		return server_create(s, c, &p);

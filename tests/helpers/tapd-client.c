@@ -876,10 +876,11 @@ int main(int argc, char **argv)
 		for (int i = 0; i < n; i++) {
 			struct client_listing l;
 			char err[CLIENT_ERR_MAX];
+			int r = client_list(sock, &l, err, sizeof(err));
 
-			if (client_list(sock, &l, err, sizeof(err))) {
+			if (r) {
 				printf("after %d: %s\n", ok, err);
-				return 1;
+				return r < 0 && r > -256 ? -r : 1;
 			}
 			client_listing_free(&l);
 			ok++;

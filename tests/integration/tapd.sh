@@ -191,8 +191,9 @@ out=$(as_user -- "$TAPD_CLIENT" "$SOCK" create "$(printf 'b%.0s' $(seq 100))"); 
 check_eq "100 bytes: refused" 22 "$rc"
 out=$(as_user -- "$TAPD_CLIENT" "$SOCK" create lo); rc=$?
 check_eq "lo, not granted: the uniform refusal" 13 "$rc"
-out=$(as_user -- "$TAPD_CLIENT" "$SOCK" repeat 300)
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" repeat 300); rc=$?
 check "at most 256 requests on one connection" grep -q "after 256: more than 256 requests on one connection" <<<"$out"
+check_eq "... the 257th refused with ECONNABORTED" 103 "$rc"
 
 # A thousand connections that never speak: one uid gets 8, the rest are
 # refused at once, and everyone else is still served.

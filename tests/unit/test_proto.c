@@ -158,17 +158,18 @@ static void test_reject_header_fields(void **state)
 	hdr->version = 0;
 	assert_int_equal(parse_req(len, &why), -EPROTONOSUPPORT);
 
+	/* Header fields that must be zero: framing, EBADMSG (docs/protocol.md). */
 	len = create_request("br0", NULL);
 	hdr->reserved[1] = 1;
-	assert_int_equal(parse_req(len, &why), -EINVAL);
+	assert_int_equal(parse_req(len, &why), -EBADMSG);
 
 	len = create_request("br0", NULL);
 	nlh->nlmsg_flags = NLM_F_REQUEST;
-	assert_int_equal(parse_req(len, &why), -EINVAL);
+	assert_int_equal(parse_req(len, &why), -EBADMSG);
 
 	len = create_request("br0", NULL);
 	nlh->nlmsg_pid = 1;
-	assert_int_equal(parse_req(len, &why), -EINVAL);
+	assert_int_equal(parse_req(len, &why), -EBADMSG);
 
 	len = create_request("br0", NULL);
 	nlh->nlmsg_type = 0x99;
@@ -244,6 +245,30 @@ static void test_reject_trailing_and_bad_nla(void **state)
 	buf[len + 1] = 0xbb;
 	nlh->nlmsg_len = (uint32_t)len + 2;
 	assert_int_equal(parse_req(len + 2, &why), -EBADMSG);
+
+	/*
+	 * The last attribute unpadded: "br0x" and its NUL are 5 bytes, padded
+	 * to 8; a length that leaves the padding out is refused, and says so.
+	 */
+	{
+		struct nl_msg *msg;
+
+		assert_int_equal(proto_new(&msg, PROTO_MSG_CREATE, 7, PROTO_REQUEST_MAX), 0);
+		assert_int_equal(nla_put_string(msg, PROTO_A_BRIDGE, "br0x"), 0);
+		len = copy_msg(msg);
+		assert_int_equal(parse_req(len, &why), 0);
+		nlh->nlmsg_len = (uint32_t)len - 3;
+		assert_int_equal(parse_req(len - 3, &why), -EBADMSG);
+		assert_non_null(strstr(why, "padding"));
+	}
+
+	/* Flag bits on a request attribute's type. */
+	len = create_request("br0", NULL);
+	first->nla_type |= NLA_F_NESTED;
+	assert_int_equal(parse_req(len, &why), -EINVAL);
+	len = create_request("br0", NULL);
+	first->nla_type |= NLA_F_NET_BYTEORDER;
+	assert_int_equal(parse_req(len, &why), -EINVAL);
 
 	/* An attribute whose length runs past the message. */
 	len = create_request("br0", NULL);
