@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* back.c - the front's way to ask the back (tapd/priv/) for its verbs
  *
- * One request at a time, each answered before the next: the back's work is
- * a few system calls. A back that does not answer within
- * PRIV_REPLY_TIMEOUT_S, closes its end, or answers out of turn is gone for
- * good: every later call fails with -EPIPE, and the front exits.
+ * A CREATE is answered before the front goes on: the back's work for it is
+ * a few system calls. Deletions are not waited for: the kernel takes tens
+ * of milliseconds to delete a link (RCU grace periods), and the back does
+ * them on a thread of its own, so that neither half stops serving
+ * meanwhile; their answers come when they come, to back_read() or while a
+ * CREATE's answer is awaited, and go to the function back_on_deleted()
+ * set. A back that does not answer a CREATE within PRIV_REPLY_TIMEOUT_S,
+ * closes its end, or answers what was not asked is gone for good: every
+ * later call fails with -EPIPE, and the front exits.
  */
 
 #include <errno.h>
@@ -18,6 +23,9 @@
 #include "proto.h"
 
 static int back_sock = -1;
+static unsigned int back_pending;	/* deletions not answered yet */
+static void (*back_deleted)(void *arg, uint32_t verb, int ifindex, int err);
+static void *back_deleted_arg;
 
 static const char *const back_whys[PRIV_WHY_MAX] = {
 	[PRIV_WHY_NONE] = "cannot create a tap",
@@ -57,8 +65,11 @@ static int back_lost(void)
 	return -EPIPE;
 }
 
-/* One answer of the back's, fds beside it into @fds (at most @max). */
-static int back_recv(uint32_t verb, struct priv_reply *rep, int *fds, size_t max)
+/*
+ * One answer of the back's, fds beside it into @fds (at most @max), without
+ * waiting. Return: 0, -EAGAIN when none has come, or -EPIPE.
+ */
+static int back_take(struct priv_reply *rep, int *fds, size_t max)
 {
 	union {
 		char buf[CMSG_SPACE(PROTO_FDS_MAX * sizeof(int))];
@@ -67,15 +78,14 @@ static int back_recv(uint32_t verb, struct priv_reply *rep, int *fds, size_t max
 	struct iovec iov = { .iov_base = rep, .iov_len = sizeof(*rep) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	struct pollfd p = { .fd = back_sock, .events = POLLIN };
 	int got[PROTO_FDS_MAX];
 	struct cmsghdr *cm;
 	size_t n = 0;
 	ssize_t len;
 
-	if (poll(&p, 1, PRIV_REPLY_TIMEOUT_S * 1000) != 1)
-		return back_lost();
 	len = recvmsg(back_sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (len < 0 && (errno == EAGAIN || errno == EINTR))
+		return -EAGAIN;
 	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
 		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
 			size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
@@ -87,13 +97,51 @@ static int back_recv(uint32_t verb, struct priv_reply *rep, int *fds, size_t max
 		}
 	}
 	if (len != (ssize_t)sizeof(*rep) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-	    rep->verb != verb || rep->nfds != n || n > max) {
+	    rep->nfds != n || n > max) {
 		proto_close_fds(got, n);
 		return back_lost();
 	}
 	if (n && fds)
 		memcpy(fds, got, n * sizeof(int));
 	return 0;
+}
+
+/* A deletion's answer: to back_on_deleted()'s function. Else the back is lost. */
+static int back_dispatch(const struct priv_reply *rep)
+{
+	if ((rep->verb != PRIV_DELETE_TAP && rep->verb != PRIV_DELETE_PORT) || !back_pending ||
+	    rep->nfds)
+		return back_lost();
+	back_pending--;
+	if (back_deleted)
+		back_deleted(back_deleted_arg, rep->verb, rep->ifindex, rep->err);
+	return 0;
+}
+
+/*
+ * The answer to @verb, fds beside it into @fds (at most @max); deletions'
+ * answers that come first are dispatched on the way.
+ */
+static int back_recv(uint32_t verb, struct priv_reply *rep, int *fds, size_t max)
+{
+	struct pollfd p = { .fd = back_sock, .events = POLLIN };
+
+	for (;;) {
+		int ret;
+
+		if (poll(&p, 1, PRIV_REPLY_TIMEOUT_S * 1000) != 1)
+			return back_lost();
+		ret = back_take(rep, fds, max);
+		if (ret == -EAGAIN)
+			continue;
+		if (ret)
+			return ret;
+		if (rep->verb == verb)
+			return 0;
+		proto_close_fds(fds, rep->nfds);
+		if ((ret = back_dispatch(rep)))
+			return ret;
+	}
 }
 
 /* Send one request and take its answer. */
@@ -105,6 +153,38 @@ static int back_call(const void *req, size_t len, uint32_t verb, struct priv_rep
 	if (send(back_sock, req, len, MSG_NOSIGNAL) != (ssize_t)len)
 		return back_lost();
 	return back_recv(verb, rep, fds, max);
+}
+
+/**
+ * back_read() - take in the deletions' answers that have come
+ *
+ * Return: 0, or -EPIPE when the back is gone or said what was not asked.
+ */
+int back_read(void)
+{
+	for (;;) {
+		struct priv_reply rep;
+		int ret;
+
+		if (back_sock < 0)
+			return -EPIPE;
+		ret = back_take(&rep, NULL, 0);
+		if (ret == -EAGAIN)
+			return 0;
+		if (ret || (ret = back_dispatch(&rep)))
+			return ret;
+	}
+}
+
+/**
+ * back_on_deleted() - where deletions' answers go
+ * @fn:		called with the verb, the ifindex asked about, and 0 or -errno
+ * @arg:	its first argument
+ */
+void back_on_deleted(void (*fn)(void *arg, uint32_t verb, int ifindex, int err), void *arg)
+{
+	back_deleted = fn;
+	back_deleted_arg = arg;
 }
 
 /**
@@ -160,22 +240,26 @@ int back_create(const struct priv_create *req, struct priv_reply *rep, int *fds)
 	return ret ? ret : rep->err;
 }
 
+/* Ask, and do not wait: the answer goes to back_on_deleted()'s function. */
 static int back_delete(uint32_t verb, int ifindex)
 {
 	struct priv_delete req = { .verb = verb, .ifindex = ifindex };
-	struct priv_reply rep;
-	int ret = back_call(&req, sizeof(req), verb, &rep, NULL, 0);
 
-	return ret ? ret : rep.err;
+	if (back_sock < 0)
+		return -EPIPE;
+	if (send(back_sock, &req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req))
+		return back_lost();
+	back_pending++;
+	return 0;
 }
 
-/* A tap of tapd's that is abandoned or has lost its port. */
+/* A tap of tapd's that is abandoned or has lost its port. Return: 0 (asked) or -EPIPE. */
 int back_delete_tap(int ifindex)
 {
 	return back_delete(PRIV_DELETE_TAP, ifindex);
 }
 
-/* A port of tapd's whose tap is gone. */
+/* A port of tapd's whose tap is gone. Return: 0 (asked) or -EPIPE. */
 int back_delete_port(int ifindex)
 {
 	return back_delete(PRIV_DELETE_PORT, ifindex);

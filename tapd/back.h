@@ -4,6 +4,7 @@
 #define TAPD_BACK_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "priv.h"
@@ -14,6 +15,8 @@ int back_fd(void);
 int back_create(const struct priv_create *req, struct priv_reply *rep, int *fds);
 int back_delete_tap(int ifindex);
 int back_delete_port(int ifindex);
+int back_read(void);
+void back_on_deleted(void (*fn)(void *arg, uint32_t verb, int ifindex, int err), void *arg);
 const char *back_why(unsigned int why);
 
 #endif /* TAPD_BACK_H */

@@ -42,6 +42,7 @@
 #define LINK_DRAIN_MAX		100000		/* stale notifications thrown away */
 #define LINK_WATCH_RCVBUF	(4 << 20)	/* bytes of notifications queued */
 #define LINK_SWEEP_MAX		1024		/* ports checked after one dump */
+#define LINK_REAP_MAX		256		/* abandoned taps being deleted */
 
 /* The kernel's NET_ADDR_SET: the address was set by someone on purpose. */
 #define LINK_NET_ADDR_SET	3
@@ -55,6 +56,11 @@ struct link_ctx {
 	bool dumping;			/* in link_watch_dump() */
 	size_t nswept;
 	int swept[LINK_SWEEP_MAX][2];	/* ports seen in a dump, and their tap */
+	size_t nreaping;
+	struct {
+		int ifindex;
+		uid_t uid;
+	} reaping[LINK_REAP_MAX];	/* abandoned taps the back was asked to delete */
 };
 
 
@@ -278,6 +284,34 @@ static void link_ask(int ret, const char *what, int ifindex)
 			 strerror(-ret));
 }
 
+/* The back's answer to a deletion asked of it (back_on_deleted()). */
+static void link_deleted(void *arg, uint32_t verb, int ifindex, int err)
+{
+	struct link_ctx *ctx = arg;
+
+	for (size_t i = 0; verb == PRIV_DELETE_TAP && i < ctx->nreaping; i++) {
+		if (ctx->reaping[i].ifindex != ifindex)
+			continue;
+		if (ctx->reaped)
+			ctx->reaped(ifindex, ctx->reaping[i].uid, err == -ENODEV ? 0 : err);
+		ctx->reaping[i] = ctx->reaping[--ctx->nreaping];
+		return;
+	}
+	link_ask(err, verb == PRIV_DELETE_TAP ? "tap" : "port", ifindex);
+}
+
+/* An abandoned tap: asked of the back once, said when it answers. */
+static void link_reap(struct link_ctx *ctx, int ifindex, uid_t uid)
+{
+	for (size_t i = 0; i < ctx->nreaping; i++)
+		if (ctx->reaping[i].ifindex == ifindex)
+			return;		/* asked already */
+	if (ctx->nreaping == LINK_REAP_MAX || back_delete_tap(ifindex))
+		return;			/* the next notification asks again */
+	ctx->reaping[ctx->nreaping].ifindex = ifindex;
+	ctx->reaping[ctx->nreaping++].uid = uid;
+}
+
 /* Is this link up (IFF_UP)? A link that cannot be read is not. */
 static bool link_is_up(struct link_ctx *ctx, int ifindex)
 {
@@ -396,14 +430,8 @@ static int link_watch_msg(struct nl_msg *msg, void *arg)
 		return NL_OK;
 	}
 	quota_set(ctx->quota, l.ifindex, a.uid);
-	if (netlink_tun_abandoned(&l)) {
-		int ret = back_delete_tap(l.ifindex);
-
-		if (!ret || ret == -ENODEV)
-			quota_remove(ctx->quota, l.ifindex);
-		if (ctx->reaped)
-			ctx->reaped(l.ifindex, a.uid, ret == -ENODEV ? 0 : ret);
-	}
+	if (netlink_tun_abandoned(&l))
+		link_reap(ctx, l.ifindex, a.uid);	/* its deletion's notification uncounts it */
 	return NL_OK;
 }
 
@@ -521,6 +549,7 @@ int link_watch_start(struct link_ctx *ctx, struct quota *q,
 	ctx->quota = q;
 	ctx->reaped = reaped;
 	ctx->port_disabled = port_disabled;
+	back_on_deleted(link_deleted, ctx);
 	return link_watch_dump(ctx);
 }
 

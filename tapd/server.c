@@ -760,8 +760,8 @@ int server_run(struct server_cfg *cfg)
 		pfd[1] = (struct pollfd){ .fd = n < SERVER_CLIENTS_MAX && now >= s.accept_paused ?
 					  cfg->listen_fd : -1, .events = POLLIN };
 		pfd[2] = (struct pollfd){ .fd = link_watch_fd(cfg->link), .events = POLLIN };
-		/* The back: nothing comes from it unasked, but its end closing. */
-		pfd[3] = (struct pollfd){ .fd = back_fd(), .events = 0 };
+		/* The back: the answers to deletions, and its end closing. */
+		pfd[3] = (struct pollfd){ .fd = back_fd(), .events = POLLIN };
 		if (now < s.accept_paused && s.accept_paused < next)
 			next = s.accept_paused;
 		for (size_t i = 0; i < n; i++) {
@@ -794,8 +794,10 @@ int server_run(struct server_cfg *cfg)
 		}
 		if ((pfd[0].revents & POLLIN) && !server_signal(cfg, sfd))
 			break;
-		if (pfd[3].revents)
+		if (pfd[3].revents & (POLLHUP | POLLERR | POLLNVAL))
 			continue;	/* the back is gone: said at the top */
+		if ((pfd[3].revents & POLLIN) && back_read())
+			continue;	/* ... or said what it should not */
 
 		/*
 		 * Link notifications first, whether or not poll() flagged them:

@@ -25,6 +25,12 @@
  *			gone. RTM_DELLINK needs the capability.
  *	PRIV_DELETE_PORT a port whose alias is tapd's, if its tap is gone.
  *
+ * Deletions are done by a thread of their own, with its own rtnetlink
+ * socket, and answered when done: the kernel takes tens of milliseconds to
+ * delete a link (RCU grace periods), and a CREATE is not kept waiting for
+ * that. The two threads share nothing but the socket to the front, on
+ * which each sends whole datagrams.
+ *
  * The back never sees a client's bytes, a bridge's name, the policy or the
  * user database: names it uses are ones it made (tapdXXXXXXXX), the label
  * is a fixed field checked against the label charset, and the bridge is an
@@ -39,6 +45,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -253,6 +261,59 @@ static int priv_delete_port(struct nl_sock *sk, int ifindex)
 	return kernel_delete(sk, ifindex);
 }
 
+/**
+ * struct priv_deleter - the thread that deletes
+ * @in:		the read end of a pipe: struct priv_delete, one at a time
+ * @sock:	the front's socket, for the answers
+ * @sk:		its own rtnetlink socket
+ * @started:	posted once it runs: the system calls a thread makes as it
+ *		starts (set_robust_list, rseq) are not on the filter's list
+ * @thread:	it
+ */
+struct priv_deleter {
+	int in, sock;
+	struct nl_sock *sk;
+	sem_t started;
+	pthread_t thread;
+};
+
+static void *priv_deleter_run(void *arg)
+{
+	struct priv_deleter *d = arg;
+	struct priv_delete del;
+
+	sem_post(&d->started);
+	while (read(d->in, &del, sizeof(del)) == (ssize_t)sizeof(del)) {
+		struct priv_reply r = { .verb = del.verb, .ifindex = del.ifindex };
+
+		r.err = del.verb == PRIV_DELETE_TAP ? priv_delete_tap(d->sk, del.ifindex) :
+						      priv_delete_port(d->sk, del.ifindex);
+		if (priv_send(d->sock, &r, NULL, 0))
+			break;
+	}
+	return NULL;
+}
+
+/* Start the deleter, and wait until it runs: before the filter, which
+ * allows neither a socket nor clone(), nor what a new thread does first. */
+static int priv_deleter_start(struct priv_deleter *d, int sock, int *out)
+{
+	int p[2], ret;
+
+	d->sock = sock;
+	ret = netlink_open(&d->sk);
+	if (ret)
+		return ret;
+	if (pipe2(p, O_CLOEXEC) || sem_init(&d->started, 0, 0))
+		return -errno;
+	d->in = p[0];
+	*out = p[1];
+	ret = pthread_create(&d->thread, NULL, priv_deleter_run, d);
+	while (!ret && sem_wait(&d->started) && errno == EINTR)
+		;
+	return -ret;
+}
+
 /* Did the front close its end? (A SOCK_SEQPACKET read of 0 may be an empty datagram.) */
 static bool priv_closed(int sock)
 {
@@ -261,8 +322,8 @@ static bool priv_closed(int sock)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR));
 }
 
-/* Serve the front until it closes its end. */
-static int priv_serve(struct nl_sock *sk, int sock)
+/* Serve the front until it closes its end; deletions go to @deleter. */
+static int priv_serve(struct nl_sock *sk, int sock, int deleter)
 {
 	for (;;) {
 		union priv_req req;
@@ -283,12 +344,15 @@ static int priv_serve(struct nl_sock *sk, int sock)
 			r.err = -EBADMSG;
 		else if (r.verb == PRIV_CREATE && n == sizeof(req.create))
 			r.err = priv_create(sk, &req.create, &r, fds);
-		else if (r.verb == PRIV_DELETE_TAP && n == sizeof(req.del))
-			r.err = priv_delete_tap(sk, req.del.ifindex);
-		else if (r.verb == PRIV_DELETE_PORT && n == sizeof(req.del))
-			r.err = priv_delete_port(sk, req.del.ifindex);
-		else
+		else if ((r.verb == PRIV_DELETE_TAP || r.verb == PRIV_DELETE_PORT) &&
+			 n == sizeof(req.del)) {
+			/* Answered by the deleter, when done. */
+			if (write(deleter, &req.del, sizeof(req.del)) != (ssize_t)sizeof(req.del))
+				return -EPIPE;
+			continue;
+		} else {
 			r.err = -EBADMSG;
+		}
 		if (r.err) {
 			proto_close_fds(fds, r.nfds);
 			r.nfds = 0;
@@ -305,9 +369,10 @@ static int priv_serve(struct nl_sock *sk, int sock)
 static int priv_main(int sock, pid_t front, uid_t uid, gid_t gid)
 {
 	struct priv_reply hello = { .verb = PRIV_HELLO };
+	struct priv_deleter deleter = { .in = -1 };
 	struct nl_sock *sk = NULL;
 	char err[256];
-	int off = 0, ret;
+	int off = 0, to_deleter = -1, ret;
 
 	/* Nothing of the front's: stdio and our socket only. */
 	if (sock > 3)
@@ -329,6 +394,8 @@ static int priv_main(int sock, pid_t front, uid_t uid, gid_t gid)
 		log_err("%s", err);
 	if (!ret && (ret = netlink_open(&sk)))
 		log_err("cannot open rtnetlink: %s", strerror(-ret));
+	if (!ret && (ret = priv_deleter_start(&deleter, sock, &to_deleter)))
+		log_err("cannot start the back's deleting thread: %s", strerror(-ret));
 	/* The front sends no fds; where the kernel can refuse them, it does. */
 	setsockopt(sock, SOL_SOCKET, SO_PASSRIGHTS, &off, sizeof(off));
 	if (!ret && (ret = filter_apply_back()))
@@ -338,7 +405,7 @@ static int priv_main(int sock, pid_t front, uid_t uid, gid_t gid)
 		nl_socket_free(sk);
 		return 1;
 	}
-	ret = priv_serve(sk, sock);
+	ret = priv_serve(sk, sock, to_deleter);
 	nl_socket_free(sk);
 	if (ret)
 		log_err("back: the front's socket failed: %s", strerror(-ret));

@@ -1,39 +1,53 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* tapd-bench.c - what one tap costs: the kernel's floor, tapd, and the ways
- * tapd replaces (qemu-bridge-helper, xkvm's ip commands)
+/* tapd-bench.c - what one tap costs: two floors, tapd, and the ways tapd
+ * replaces (qemu-bridge-helper, xkvm's ip commands); and what its port
+ * costs frames
  *
- * Each mode times N taps, one at a time, from the request to the fd in hand
- * (the tap configured and on the bridge), holds each 1 ms, closes it and
- * waits for the kernel to delete it outside the timed part, and prints one
- * line:
+ * Each timing mode times N taps, one at a time, from the request to the fd
+ * in hand (the tap configured and on the bridge), holds each 1 ms, closes
+ * it and waits for the kernel to delete it outside the timed part, and
+ * prints one line:
  *
- *	MODE n=N p50_us=X p99_us=Y mean_us=Z [per_s=R]
+ *	MODE n=N p50_us=X p99_us=Y mean_us=Z [per_s=R] [cpu_us=C]
  *
- *   tapd-bench floor BRIDGE N             the kernel work tapd does for one
- *                                         tap, called directly (tapd's own
- *                                         tun.c and link.c): no IPC
- *   tapd-bench tapd SOCKET BRIDGE N       tapd, one client, sequential
+ * cpu_us is the CPU time per tap of the process doing the work (the floor
+ * itself; tapd's two processes, from their schedstat), kernel time in it.
+ *
+ *   tapd-bench naive BRIDGE N             the naive floor (floor.c): open,
+ *                                         TUNSETIFF, one RTM_NEWLINK
+ *   tapd-bench topology BRIDGE N          the topology floor (floor.c): the
+ *                                         same port design as tapd, done
+ *                                         directly, no IPC, no read-back
+ *   tapd-bench tapd SOCKET BRIDGE N PID   tapd (front PID), one client
  *   tapd-bench concurrent SOCKET BRIDGE C SECS
  *                                         C clients at once for SECS, 8 to a
  *                                         uid from 60000 (run as root)
- *   tapd-bench floor-concurrent BRIDGE C SECS
- *                                         C processes doing the floor's work
- *                                         at once for SECS
+ *   tapd-bench topology-concurrent BRIDGE C SECS
+ *                                         C processes doing the topology
+ *                                         floor's work at once for SECS
+ *   tapd-bench dataplane SOCKET|- BRIDGE SIZE QUEUES SECS
+ *                                         frames/s of SIZE bytes from one
+ *                                         tap to another across the bridge,
+ *                                         QUEUES queues each: two taps of
+ *                                         tapd's (SOCKET), or two taps
+ *                                         enslaved directly (-)
  *   tapd-bench helper PATH BRIDGE N       a qemu-bridge-helper as QEMU runs
  *                                         it: socketpair, fork, exec, the fd
  *                                         back, wait
  *   tapd-bench xkvm BRIDGE N              xkvm's way: ip tuntap add, ip link
  *                                         set master up (two ip processes)
- *   tapd-bench populate N                 add N persistent taps off any
+ *   tapd-bench populate N                 add N persistent taps, up, off any
  *                                         bridge (bgNNNNN), for the cost of
  *                                         a tap on a crowded host
- *   tapd-bench exec TAPVM SOCKET FAKEQEMU N
+ *   tapd-bench exec TAPVM SOCKET FAKEQEMU NICS N
  *                                         tapvm's time from start to the exec
- *                                         of QEMU with four bridged NICs
- *                                         (FAKEQEMU writes the time it
- *                                         started to $TAPVM_BENCH_STAMP)
+ *                                         of QEMU with NICS bridged NICs (0:
+ *                                         -n none) (FAKEQEMU writes the time
+ *                                         it started to $TAPVM_BENCH_STAMP)
  *
- * Run it as root in a network namespace (tests/bench/run.sh does).
+ * Nothing here calls tapd's code: the client side is common/client.c, what
+ * tapvm uses; the floors are floor.c's own. Run it as root in a network
+ * namespace (tests/bench/run.sh does).
  */
 
 #include <errno.h>
@@ -50,12 +64,14 @@
 #include <sys/wait.h>
 #include <linux/if_tun.h>
 
+#include <dirent.h>
+#include <poll.h>
+#include <pthread.h>
+#include <linux/virtio_net.h>
+
 #include "client.h"
-#include "alias.h"
-#include "kernel.h"
-#include "port.h"
+#include "floor.h"
 #include "proto.h"
-#include "tun.h"
 
 static double bench_now_us(void)
 {
@@ -72,7 +88,7 @@ static int bench_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void bench_report(const char *mode, double *us, size_t n, double secs)
+static void bench_report(const char *mode, double *us, size_t n, double secs, double cpu)
 {
 	double sum = 0;
 
@@ -87,24 +103,28 @@ static void bench_report(const char *mode, double *us, size_t n, double secs)
 	       us[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], sum / (double)n);
 	if (secs > 0)
 		printf(" per_s=%.1f", (double)n / secs);
+	if (cpu > 0)
+		printf(" cpu_us=%.1f", cpu);
 	printf("\n");
 	fflush(stdout);
 }
 
 /*
  * Hold a tap 1 ms, as a VM holds it far longer, then close it and wait,
- * untimed, until the kernel has deleted it: as the floor does (its close
- * deletes the tap there and then), so that no figure pays for the previous
- * tap's deletion, which waits for RCU grace periods (about 16 ms a tap
- * here). Without the hold, a client closing within microseconds of the
- * answer can leave tapd's own close the last, and tapd then deletes the tap
- * itself before serving the next request (see the README).
+ * untimed, until the kernel has deleted it and tapd its port (tdp and the
+ * tap's 8 hex digits, tapd(8)): as the topology floor deletes its own port
+ * before its next tap, so that no figure pays for the previous tap's
+ * deletion, which waits for RCU grace periods under the kernel's rtnl lock
+ * (about 16 ms a link here), whoever asks for it.
  */
 static void bench_release(struct client_tap *tap)
 {
+	char port[IFNAMSIZ];
+
+	snprintf(port, sizeof(port), "tdp%s", tap->ifname + 4);
 	usleep(1000);
 	proto_close_fds(tap->fds, tap->nfds);
-	while (if_nametoindex(tap->ifname))
+	while (if_nametoindex(tap->ifname) || if_nametoindex(port))
 		usleep(100);
 }
 
@@ -125,70 +145,122 @@ static double *bench_alloc(size_t n)
 	return us;
 }
 
-/*
- * The kernel work tapd does for one tap, with tapd's own code: look up the
- * bridge, TUNSETIFF and TUNSETOWNER, the ifindex, RTM_NEWLINK for the tap,
- * up, its port (port_create(): veth pair, flags set and read back, tc
- * redirects both ways). Returns
- * its time, or -1; the tap is closed (and so deleted) after, untimed.
- */
-static double bench_floor_one(struct nl_sock *k, const char *bridge)
+/* CPU time, in microseconds, of every thread of process @pid (0: this one). */
+static double bench_cpu_us(pid_t pid)
 {
-	struct alias_tap a = { .uid = getuid(), .pid = (unsigned int)getpid(),
-			       .since = (unsigned long long)time(NULL), .label = "bench" };
-	uint8_t mac[6] = { 0xfe, 0, 0, 0, 0, 1 };
-	char name[IFNAMSIZ], alias[ALIAS_MAX], port_name[IFNAMSIZ], peer[IFNAMSIZ];
-	/* tapd's default port: BPDU guard and root block on. */
-	struct priv_port port = { .opt = { [PORTOPT_BPDU_GUARD] = 1, [PORTOPT_ROOT_BLOCK] = 1,
-					   [PORTOPT_LEARNING] = 1, [PORTOPT_FLOOD] = 1 } };
-	struct netlink_link br, tap, pl;
-	double t0 = bench_now_us(), t;
-	enum priv_why why;
-	uint32_t missing;
-	int fd;
+	char path[64];
+	double ns = 0;
+	struct dirent *e;
+	DIR *d;
 
-	if (netlink_link_get(k, 0, bridge, &br) || tun_create(getuid(), 1, name, &fd))
-		return -1;
-	alias_tap_format(alias, sizeof(alias), &a);
-	if (netlink_link_get(k, 0, name, &tap) ||
-	    kernel_configure(k, tap.ifindex, mac, br.mtu, alias) ||
-	    kernel_set_up(k, tap.ifindex) ||
-	    !port_kind_of(&br) ||
-	    port_create(k, port_kind_of(&br), tap.ifindex, name, &br, mac, &port, &why, &missing)) {
-		close(fd);
+	snprintf(path, sizeof(path), "/proc/%d/task", pid ? (int)pid : (int)getpid());
+	d = opendir(path);
+	while (d && (e = readdir(d))) {
+		char f[384];
+		unsigned long long run;
+		FILE *st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(f, sizeof(f), "%s/%s/schedstat", path, e->d_name);
+		st = fopen(f, "r");
+		if (st && fscanf(st, "%llu", &run) == 1)
+			ns += (double)run;
+		if (st)
+			fclose(st);
+	}
+	if (d)
+		closedir(d);
+	return ns / 1e3;
+}
+
+/* tapd's back: the child of its front. */
+static pid_t bench_back_of(pid_t front)
+{
+	char path[64];
+	pid_t child = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)front, (int)front);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%d", &child) != 1)
+		child = 0;
+	if (f)
+		fclose(f);
+	return child;
+}
+
+/* Wait until the kernel has deleted @name (its last fd closed). */
+static void bench_gone(const char *name)
+{
+	while (if_nametoindex(name))
+		usleep(100);
+}
+
+/*
+ * One tap by a floor (@topology or the naive one), timed; held 1 ms as
+ * bench_release() holds tapd's, then closed and its deletion awaited,
+ * untimed. Returns its time, or -1; adds to @cpu the process's CPU time
+ * for what tapd's processes would do: the tap and its port, and the port's
+ * deletion (the tap's own goes in whichever process closes it last: the
+ * client, for tapd).
+ */
+static double bench_floor_one(struct floor *f, int bridge, unsigned int mtu, bool topology,
+			      double *cpu)
+{
+	char name[IFNAMSIZ];
+	double c0 = bench_cpu_us(0), t0 = bench_now_us(), t;
+	int fd, ret;
+
+	ret = topology ? floor_topology(f, bridge, mtu, name, &fd) :
+			 floor_naive(f, bridge, mtu, 1, name, &fd);
+	t = bench_now_us() - t0;
+	if (ret) {
+		fprintf(stderr, "tapd-bench: the %s floor failed: %s\n",
+			topology ? "topology" : "naive", strerror(-ret));
 		return -1;
 	}
-	t = bench_now_us() - t0;
-	usleep(1000);	/* held as bench_release() holds tapd's taps */
+	*cpu += bench_cpu_us(0) - c0;
+	usleep(1000);
 	close(fd);
-	/* tapd's watch deletes a gone tap's port; here nobody watches. */
-	if (!alias_port_names(name, port_name, peer) && !netlink_link_get(k, 0, port_name, &pl))
-		kernel_delete(k, pl.ifindex);
+	c0 = bench_cpu_us(0);
+	if (topology)
+		floor_delete(f, name);	/* nobody watches here, as tapd does */
+	*cpu += bench_cpu_us(0) - c0;
+	bench_gone(name);
 	return t;
 }
 
-static int bench_floor(const char *bridge, size_t n)
+static int bench_floor(const char *bridge, size_t n, bool topology)
 {
-	double *us = bench_alloc(n);
-	struct nl_sock *link;
+	double *us = bench_alloc(n), cpu = 0;
+	unsigned int mtu;
+	struct floor f;
+	int br;
 
-	if (netlink_open(&link))
+	if (floor_open(&f) || floor_bridge(&f, bridge, &br, &mtu))
 		bench_fail();
 	for (size_t i = 0; i < n; i++)
-		if ((us[i] = bench_floor_one(link, bridge)) < 0)
+		if ((us[i] = bench_floor_one(&f, br, mtu, topology, &cpu)) < 0)
 			bench_fail();
-	nl_socket_free(link);
-	bench_report("floor", us, n, 0);
+	floor_close(&f);
+	bench_report(topology ? "topology" : "naive", us, n, 0, cpu / (double)n);
 	free(us);
 	return 0;
 }
 
-static int bench_tapd(const char *path, const char *bridge, size_t n)
+static int bench_tapd(const char *path, const char *bridge, size_t n, pid_t front)
 {
-	double *us = bench_alloc(n);
+	double *us = bench_alloc(n), cpu0 = 0, cpu = 0;
+	pid_t back = bench_back_of(front);
 	char err[CLIENT_ERR_MAX];
 	int sock = -1;
 
+	if (front > 0 && back <= 0) {
+		fprintf(stderr, "tapd-bench: no back process under tapd's pid %d\n", (int)front);
+		bench_fail();
+	}
+	cpu0 = front > 0 ? bench_cpu_us(front) + bench_cpu_us(back) : 0;
 	for (size_t i = 0; i < n; i++) {
 		struct client_tap tap;
 		double t0;
@@ -209,7 +281,10 @@ static int bench_tapd(const char *path, const char *bridge, size_t n)
 		bench_release(&tap);
 	}
 	close(sock);
-	bench_report("tapd", us, n, 0);
+	usleep(100000);	/* tapd's own work on the last tap's deletion */
+	if (front > 0)
+		cpu = bench_cpu_us(front) + bench_cpu_us(back) - cpu0;
+	bench_report("tapd", us, n, 0, cpu / (double)n);
 	free(us);
 	return 0;
 }
@@ -232,11 +307,12 @@ static int bench_concurrent(const char *path, const char *bridge, int clients, i
 	for (int c = 0; c < clients; c++) {
 		if (fork() == 0) {
 			uid_t uid = 60000 + (uid_t)c / 8;
-			struct nl_sock *link = NULL;
-			int sock = -1;
+			unsigned int mtu = 0;
+			struct floor f;
+			int sock = -1, br = 0;
 
 			close(p[0]);
-			if (!path && netlink_open(&link))
+			if (!path && (floor_open(&f) || floor_bridge(&f, bridge, &br, &mtu)))
 				_exit(1);
 			if (path && (setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
 				_exit(1);
@@ -246,7 +322,9 @@ static int bench_concurrent(const char *path, const char *bridge, int clients, i
 				double t, d;
 
 				if (!path) {
-					d = bench_floor_one(link, bridge);
+					double cpu = 0;
+
+					d = bench_floor_one(&f, br, mtu, true, &cpu);
 					if (write(p[1], &d, sizeof(d)) != sizeof(d))
 						_exit(1);
 					continue;
@@ -282,13 +360,183 @@ static int bench_concurrent(const char *path, const char *bridge, int clients, i
 	{
 		char mode[32];
 
-		snprintf(mode, sizeof(mode), "%s%d", path ? "concurrent" : "floor_concurrent",
+		snprintf(mode, sizeof(mode), "%s%d", path ? "concurrent" : "topology_concurrent",
 			 clients);
 		printf("# %lu errors\n", errors);
-		bench_report(mode, us, n, (bench_now_us() - t0) / 1e6);
+		bench_report(mode, us, n, (bench_now_us() - t0) / 1e6, 0);
 	}
 	free(us);
 	return errors ? 2 : 0;
+}
+
+/* --- the data plane: frames from one tap to another across the bridge --- */
+
+#define DP_QUEUES_MAX	8
+
+struct dp_tap {
+	char name[IFNAMSIZ];
+	int fds[DP_QUEUES_MAX];
+	unsigned int queues;
+};
+
+struct dp_worker {
+	int fd;
+	unsigned int flow;
+	size_t size;
+	volatile bool *stop;
+	unsigned long long frames;
+	pthread_t thread;
+};
+
+static const uint8_t dp_mac_a[6] = { 0x02, 0, 0, 0, 0xda, 0x0a };
+static const uint8_t dp_mac_b[6] = { 0x02, 0, 0, 0, 0xda, 0x0b };
+
+/* A frame of @size bytes (Ethernet, IPv4, UDP) from @src to @dst, after the
+ * tap's virtio-net header; flow @flow in its UDP ports. Returns its length. */
+static size_t dp_frame(uint8_t *buf, size_t size, const uint8_t src[6], const uint8_t dst[6],
+		       unsigned int flow)
+{
+	size_t h = sizeof(struct virtio_net_hdr), ip = size - 14;
+	uint8_t *e = buf + h, *p = e + 14;
+	uint32_t sum = 0;
+
+	memset(buf, 0, h + size);
+	memcpy(e, dst, 6);
+	memcpy(e + 6, src, 6);
+	e[12] = 0x08;			/* IPv4 */
+	p[0] = 0x45;
+	p[2] = (uint8_t)(ip >> 8);
+	p[3] = (uint8_t)ip;
+	p[8] = 64;
+	p[9] = 17;			/* UDP */
+	p[12] = 10, p[15] = 1;		/* 10.0.0.1 to 10.0.0.2 */
+	p[16] = 10, p[19] = 2;
+	p[20] = (uint8_t)((1000 + flow) >> 8), p[21] = (uint8_t)(1000 + flow);
+	p[22] = 0x13, p[23] = 0x88;	/* port 5000 */
+	p[24] = (uint8_t)((ip - 20) >> 8), p[25] = (uint8_t)(ip - 20);
+	/* A valid header checksum: the kernel drops IPv4 frames without one
+	 * before the bridge sees them. */
+	for (int i = 0; i < 20; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	sum = (sum >> 16) + (sum & 0xffff);
+	sum = ~(sum + (sum >> 16)) & 0xffff;
+	p[10] = (uint8_t)(sum >> 8), p[11] = (uint8_t)sum;
+	return h + size;
+}
+
+static void *dp_write(void *arg)
+{
+	struct dp_worker *w = arg;
+	uint8_t buf[2048];
+	size_t len = dp_frame(buf, w->size, dp_mac_a, dp_mac_b, w->flow);
+
+	while (!*w->stop)
+		if (write(w->fd, buf, len) == (ssize_t)len)
+			w->frames++;
+	return NULL;
+}
+
+static void *dp_read(void *arg)
+{
+	struct dp_worker *w = arg;
+	size_t h = sizeof(struct virtio_net_hdr);
+	uint8_t buf[4096];
+
+	while (!*w->stop) {
+		struct pollfd p = { .fd = w->fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 100) != 1)
+			continue;
+		while ((n = read(w->fd, buf, sizeof(buf))) > 0)
+			if ((size_t)n == h + w->size && !memcmp(buf + h, dp_mac_b, 6))
+				w->frames++;
+	}
+	return NULL;
+}
+
+/* Two taps with @queues queues: tapd's (@path), or enslaved directly. */
+static int dp_taps(const char *path, const char *bridge, unsigned int queues, struct dp_tap t[2])
+{
+	struct floor f;
+	unsigned int mtu;
+	int br, sock = -1;
+
+	if (!path && (floor_open(&f) || floor_bridge(&f, bridge, &br, &mtu)))
+		return -1;
+	if (path && client_connect(path, &sock))
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		struct wire_create rq = { .bridge = bridge, .label = "bench", .queues = queues };
+		struct client_tap ct;
+		char err[CLIENT_ERR_MAX];
+
+		t[i].queues = queues;
+		if (!path) {
+			if (floor_naive(&f, br, mtu, queues, t[i].name, t[i].fds))
+				return -1;
+			continue;
+		}
+		if (client_request_tap(sock, &rq, &ct, err, sizeof(err))) {
+			fprintf(stderr, "tapd-bench: %s\n", err);
+			return -1;
+		}
+		memcpy(t[i].name, ct.ifname, IFNAMSIZ);
+		memcpy(t[i].fds, ct.fds, queues * sizeof(int));
+	}
+	if (path)
+		close(sock);
+	else
+		floor_close(&f);
+	return 0;
+}
+
+/*
+ * Frames/s of @size bytes from tap A to tap B for @secs: a writer per queue
+ * of A (a flow each, so that B's queues share them), a reader per queue of B.
+ */
+static int bench_dataplane(const char *path, const char *bridge, size_t size, int queues,
+			   int secs)
+{
+	struct dp_worker wr[DP_QUEUES_MAX], rd[DP_QUEUES_MAX];
+	volatile bool stop = false;
+	unsigned long long sent = 0, got = 0;
+	struct dp_tap t[2];
+	uint8_t buf[2048];
+	double t0;
+
+	if (queues < 1 || queues > DP_QUEUES_MAX || size < 64 || size > 1514 ||
+	    dp_taps(path, bridge, (unsigned int)queues, t))
+		bench_fail();
+	/* The bridge learns B's MAC from one frame of B's, and sends A's to it alone. */
+	if (write(t[1].fds[0], buf, dp_frame(buf, 64, dp_mac_b, dp_mac_a, 0)) < 0)
+		bench_fail();
+	usleep(100000);
+	for (int q = 0; q < queues; q++) {
+		fcntl(t[1].fds[q], F_SETFL, O_NONBLOCK);
+		wr[q] = (struct dp_worker){ .fd = t[0].fds[q], .flow = (unsigned int)q, .size = size,
+					    .stop = &stop };
+		rd[q] = (struct dp_worker){ .fd = t[1].fds[q], .size = size, .stop = &stop };
+		if (pthread_create(&rd[q].thread, NULL, dp_read, &rd[q]))
+			bench_fail();
+	}
+	t0 = bench_now_us();
+	for (int q = 0; q < queues; q++)
+		if (pthread_create(&wr[q].thread, NULL, dp_write, &wr[q]))
+			bench_fail();
+	sleep((unsigned int)secs);
+	stop = true;
+	for (int q = 0; q < queues; q++) {
+		pthread_join(wr[q].thread, NULL);
+		pthread_join(rd[q].thread, NULL);
+		sent += wr[q].frames;
+		got += rd[q].frames;
+	}
+	printf("dataplane_%s_%zuB_%dq frames=%llu sent=%llu per_s=%.1f\n", path ? "tapd" : "direct",
+	       size, queues, got, sent, (double)got / ((bench_now_us() - t0) / 1e6));
+	for (int i = 0; i < 2; i++)
+		proto_close_fds(t[i].fds, t[i].queues);
+	return got ? 0 : 1;
 }
 
 /* As QEMU's net_bridge_run_helper(): socketpair, fork, exec, recvmsg, wait. */
@@ -333,7 +581,7 @@ static int bench_helper(const char *helper, const char *bridge, size_t n)
 		}
 		close(fd);
 	}
-	bench_report("helper", us, n, 0);
+	bench_report("helper", us, n, 0, 0);
 	free(us);
 	return 0;
 }
@@ -377,15 +625,19 @@ static int bench_xkvm(const char *bridge, size_t n)
 		us[i] = bench_now_us() - t0;
 		bench_run(del);
 	}
-	bench_report("xkvm", us, n, 0);
+	bench_report("xkvm", us, n, 0, 0);
 	free(us);
 	return 0;
 }
 
-/* N persistent taps off any bridge: a crowded host. */
+/*
+ * N persistent taps, up, off any bridge: a crowded host. Up, as a running
+ * VM's tap is: each has the kernel's IPv6 state of a link that is up.
+ */
 static int bench_populate(size_t n)
 {
 	static size_t made;
+	int ioc = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	for (size_t i = 0; i < n; i++, made++) {
 		struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
@@ -394,34 +646,52 @@ static int bench_populate(size_t n)
 		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "bg%05u", (unsigned int)(made % 100000));
 		while (fd >= 0 && ioctl(fd, TUNSETIFF, &ifr) && errno == EBUSY)
 			snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "bg%05u", (unsigned int)(++made % 100000));
-		if (fd < 0 || ioctl(fd, TUNSETPERSIST, 1UL)) {
+		if (fd < 0 || ioctl(fd, TUNSETPERSIST, 1UL) || ioctl(ioc, SIOCGIFFLAGS, &ifr)) {
 			perror("tapd-bench: populate");
+			return 1;
+		}
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(ioc, SIOCSIFFLAGS, &ifr)) {
+			perror("tapd-bench: populate: up");
 			return 1;
 		}
 		close(fd);
 	}
+	close(ioc);
 	printf("# populated %zu taps\n", n);
 	return 0;
 }
 
 /* tapvm's own time: from its start to the exec of (a stand-in) QEMU. */
-static int bench_exec(const char *tapvm, const char *sock, const char *fake, size_t n)
+static int bench_exec(const char *tapvm, const char *sock, const char *fake, int nics, size_t n)
 {
 	const char *stamp = getenv("TAPVM_BENCH_STAMP");
 	double *us = bench_alloc(n);
+	char mode[32];
 
 	if (!stamp) {
 		fprintf(stderr, "tapd-bench: set TAPVM_BENCH_STAMP\n");
 		bench_fail();
 	}
 	for (size_t i = 0; i < n; i++) {
-		char *argv[] = { (char *)tapvm, "run", "--socket", (char *)sock, "--accel", "tcg",
-				 "--qemu", (char *)fake, "-n", "br0", "-n", "br0", "-n", "br0",
-				 "-n", "br0", "--", "-nographic", NULL };
+		char *argv[32] = { (char *)tapvm, "run", "--socket", (char *)sock, "--accel", "tcg",
+				   "--qemu", (char *)fake };
+		int a = 8;
 		struct timespec ts;
 		double t0, t1;
 		FILE *f;
 
+		for (int k = 0; k < nics && k < 8; k++) {
+			argv[a++] = "-n";
+			argv[a++] = "br0";
+		}
+		if (!nics) {
+			argv[a++] = "-n";
+			argv[a++] = "none";
+		}
+		argv[a++] = "--";
+		argv[a++] = "-nographic";
+		argv[a] = NULL;
 		unlink(stamp);
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		t0 = bench_now_us();
@@ -434,29 +704,37 @@ static int bench_exec(const char *tapvm, const char *sock, const char *fake, siz
 		fclose(f);
 		us[i] = t1 - t0;
 	}
-	bench_report("tapvm_exec", us, n, 0);
+	snprintf(mode, sizeof(mode), "tapvm_exec_%dnics", nics);
+	bench_report(mode, us, n, 0, 0);
 	free(us);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc >= 4 && !strcmp(argv[1], "floor"))
-		return bench_floor(argv[2], strtoul(argv[3], NULL, 10));
+	if (argc >= 4 && !strcmp(argv[1], "naive"))
+		return bench_floor(argv[2], strtoul(argv[3], NULL, 10), false);
+	if (argc >= 4 && !strcmp(argv[1], "topology"))
+		return bench_floor(argv[2], strtoul(argv[3], NULL, 10), true);
 	if (argc >= 5 && !strcmp(argv[1], "tapd"))
-		return bench_tapd(argv[2], argv[3], strtoul(argv[4], NULL, 10));
+		return bench_tapd(argv[2], argv[3], strtoul(argv[4], NULL, 10),
+				  argc >= 6 ? atoi(argv[5]) : 0);
 	if (argc >= 6 && !strcmp(argv[1], "concurrent"))
 		return bench_concurrent(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
-	if (argc >= 5 && !strcmp(argv[1], "floor-concurrent"))
+	if (argc >= 5 && !strcmp(argv[1], "topology-concurrent"))
 		return bench_concurrent(NULL, argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc >= 7 && !strcmp(argv[1], "dataplane"))
+		return bench_dataplane(strcmp(argv[2], "-") ? argv[2] : NULL, argv[3],
+				       strtoul(argv[4], NULL, 10), atoi(argv[5]), atoi(argv[6]));
 	if (argc >= 5 && !strcmp(argv[1], "helper"))
 		return bench_helper(argv[2], argv[3], strtoul(argv[4], NULL, 10));
 	if (argc >= 4 && !strcmp(argv[1], "xkvm"))
 		return bench_xkvm(argv[2], strtoul(argv[3], NULL, 10));
 	if (argc >= 3 && !strcmp(argv[1], "populate"))
 		return bench_populate(strtoul(argv[2], NULL, 10));
-	if (argc >= 6 && !strcmp(argv[1], "exec"))
-		return bench_exec(argv[2], argv[3], argv[4], strtoul(argv[5], NULL, 10));
+	if (argc >= 7 && !strcmp(argv[1], "exec"))
+		return bench_exec(argv[2], argv[3], argv[4], atoi(argv[5]),
+				  strtoul(argv[6], NULL, 10));
 	fprintf(stderr, "usage: see the comment at the top of tests/bench/tapd-bench.c\n");
 	return 2;
 }
