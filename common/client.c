@@ -74,23 +74,28 @@ int client_connect(const char *path, int *sock)
  *
  * Return: 0 or -errno.
  */
-static int client_call(int sock, struct nl_msg *req, void *buf,
-		       struct proto_parsed *p, int *fds, size_t *nfds,
-		       char *err, size_t errlen)
+/* Send @req. A connection tapd refused (it said why first) is no error here. */
+static int client_send(int sock, struct nl_msg *req, char *err, size_t errlen)
+{
+	int ret = proto_send(sock, req, NULL, 0);
+
+	if (ret && ret != -EPIPE && ret != -ECONNRESET) {
+		snprintf(err, errlen, "cannot send to tapd: %s", strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+/* The answer to the request numbered @seq: the next one on @sock. */
+static int client_recv(int sock, uint32_t seq, void *buf, struct proto_parsed *p, int *fds,
+		       size_t *nfds, char *err, size_t errlen)
 {
 	struct pollfd pfd = { .fd = sock, .events = POLLIN };
-	uint32_t seq = nlmsg_hdr(req)->nlmsg_seq;
 	const char *why = NULL;
 	ssize_t n;
 	int ret;
 
 	*nfds = 0;
-	ret = proto_send(sock, req, NULL, 0);
-	/* tapd may have refused the connection itself, and said why first. */
-	if (ret && ret != -EPIPE && ret != -ECONNRESET) {
-		snprintf(err, errlen, "cannot send to tapd: %s", strerror(-ret));
-		return ret;
-	}
 	do
 		ret = poll(&pfd, 1, CLIENT_TIMEOUT_MS);
 	while (ret < 0 && errno == EINTR);
@@ -135,41 +140,76 @@ static int client_call(int sock, struct nl_msg *req, void *buf,
 	return 0;
 }
 
+static int client_call(int sock, struct nl_msg *req, void *buf,
+		       struct proto_parsed *p, int *fds, size_t *nfds,
+		       char *err, size_t errlen)
+{
+	int ret = client_send(sock, req, err, errlen);
+
+	*nfds = 0;
+	return ret ? ret : client_recv(sock, nlmsg_hdr(req)->nlmsg_seq, buf, p, fds, nfds,
+				       err, errlen);
+}
+
 /**
- * client_request_tap() - ask tapd for a tap on a bridge
+ * client_send_create() - send a CREATE, not waiting for its answer
  * @sock:	connected socket
  * @rq:		what to ask for
+ * @seq:	set to its number, for client_recv_created()
+ * @err:	on failure, one line for people
+ * @errlen:	its size
+ *
+ * tapd answers requests in order: a client may send several (a VM's NICs)
+ * before reading the answers, at most 256 on a connection.
+ *
+ * Return: 0 or -errno.
+ */
+int client_send_create(int sock, const struct wire_create *rq, uint32_t *seq, char *err,
+		       size_t errlen)
+{
+	static uint32_t next;
+	struct nl_msg *req;
+	int ret;
+
+	*seq = ++next;
+	ret = wire_create_encode(&req, *seq, rq);	/* queues 0: 1, as here */
+	if (ret) {
+		snprintf(err, errlen, "cannot build a request: %s", strerror(-ret));
+		return ret;
+	}
+	ret = client_send(sock, req, err, errlen);
+	nlmsg_free(req);
+	return ret;
+}
+
+/**
+ * client_recv_created() - the answer to a CREATE sent by client_send_create()
+ * @sock:	connected socket
+ * @rq:		what was asked for
+ * @seq:	its number
  * @tap:	filled on success; the caller owns tap->fds
  * @err:	on failure, one line for people (tapd's own when it refused)
  * @errlen:	its size
  *
  * Return: 0, tapd's -errno when it refused, or -EPROTO, -ECONNRESET, ...
  */
-int client_request_tap(int sock, const struct wire_create *rq,
-		       struct client_tap *tap, char *err, size_t errlen)
+int client_recv_created(int sock, const struct wire_create *rq, uint32_t seq,
+			struct client_tap *tap, char *err, size_t errlen)
 {
 	unsigned int queues = rq->queues ? rq->queues : 1;
-	static uint32_t seq;
-	cleanup_free void *buf = NULL;
+	cleanup_free void *buf = malloc(PROTO_REPLY_MAX);
 	struct proto_parsed p = { 0 };
 	struct wire_created r;
-	struct nl_msg *req;
 	const char *why;
 	size_t nfds;
 	int ret;
 
 	memset(tap, 0, sizeof(*tap));
-	ret = wire_create_encode(&req, ++seq, rq);	/* queues 0: 1, as here */
-	if (ret)
-		goto oom;
-	buf = malloc(PROTO_REPLY_MAX);
 	if (!buf) {
-		nlmsg_free(req);
-		ret = -ENOMEM;
-		goto oom;
+		snprintf(err, errlen, "cannot read tapd's answer: %s", strerror(ENOMEM));
+		return -ENOMEM;
 	}
-	ret = client_call(sock, req, buf, &p, tap->fds, &nfds, err, errlen);
-	nlmsg_free(req);
+	ret = client_recv(sock, seq, buf, &p, tap->fds, &nfds, err, errlen);
 	if (ret)
 		return ret;
 	if (p.type != PROTO_MSG_CREATE) {
@@ -200,9 +240,29 @@ bad:
 	proto_close_fds(tap->fds, nfds);
 	snprintf(err, errlen, "tapd sent a bad reply: %s", why);
 	return ret;
-oom:
-	snprintf(err, errlen, "cannot build a request: %s", strerror(-ret));
-	return ret;
+}
+
+/**
+ * client_request_tap() - ask tapd for a tap on a bridge, and wait for it
+ * @sock:	connected socket
+ * @rq:		what to ask for
+ * @tap:	filled on success; the caller owns tap->fds
+ * @err:	on failure, one line for people (tapd's own when it refused)
+ * @errlen:	its size
+ *
+ * Return: 0, tapd's -errno when it refused, or -EPROTO, -ECONNRESET, ...
+ */
+int client_request_tap(int sock, const struct wire_create *rq,
+		       struct client_tap *tap, char *err, size_t errlen)
+{
+	uint32_t seq;
+	int ret = client_send_create(sock, rq, &seq, err, errlen);
+
+	if (ret) {
+		memset(tap, 0, sizeof(*tap));
+		return ret;
+	}
+	return client_recv_created(sock, rq, seq, tap, err, errlen);
 }
 
 /**

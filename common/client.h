@@ -61,6 +61,10 @@ const char *client_socket_path(const char *option);
 int client_connect(const char *path, int *sock);
 int client_request_tap(int sock, const struct wire_create *rq,
 		       struct client_tap *tap, char *err, size_t errlen);
+int client_send_create(int sock, const struct wire_create *rq, uint32_t *seq, char *err,
+		       size_t errlen);
+int client_recv_created(int sock, const struct wire_create *rq, uint32_t seq,
+			struct client_tap *tap, char *err, size_t errlen);
 int client_create(int sock, const char *bridge, const char *label,
 		  struct client_tap *tap, char *err, size_t errlen);
 int client_list(int sock, struct client_listing *out, char *err,

@@ -669,39 +669,58 @@ static int run_resolve_macs(struct run_state *st)
 }
 
 /* 6. One tap per bridge NIC, in order; its queues' and vhost-net fds land
- * in st->fds, in that order. */
+ * in st->fds, in that order. Every request is sent before the first answer
+ * is read (tapd answers in order): the NICs' taps are made back to back. */
 static int run_get_taps(struct run_state *st)
 {
 	const char *label = names_label_valid(st->name) ? st->name : NULL;
 	const char *path = client_socket_path(st->o.socket);
+	cleanup_free struct wire_create *rq = calloc(st->vm.nnetdevs + 1, sizeof(*rq));
+	cleanup_free uint32_t *seq = calloc(st->vm.nnetdevs + 1, sizeof(*seq));
+	cleanup_free uint8_t (*mac)[6] = calloc(st->vm.nnetdevs + 1, sizeof(*mac));
 	char err[CLIENT_ERR_MAX];
 	cleanup_fd int sock = -1;
+	size_t planned = st->nfds;
 	int ret;
 
+	if (!rq || !seq || !mac)
+		return EXIT_OSERR;
 	for (size_t i = 0; i < st->vm.nnetdevs; i++) {
 		struct netdev_spec *nd = &st->netdevs[i];
-		struct wire_create rq = { .bridge = nd->bridge, .label = label,
-					     .queues = nd->queues, .vhost = nd->vhost,
-					     .vlan = nd->vlan };
-		struct client_tap tap;
-		uint8_t mac[6];
 
 		if (nd->kind != NETDEV_BRIDGE)
 			continue;
-		if (st->nfds + nd->queues * (nd->vhost ? 2 : 1) > CMDLINE_MAX_TAP_FDS) {
+		planned += nd->queues * (nd->vhost ? 2 : 1);
+		if (planned > CMDLINE_MAX_TAP_FDS) {
 			fprintf(stderr, "tapvm: too many queues on all NICs together (QEMU gets at most %d of their fds)\n",
 				CMDLINE_MAX_TAP_FDS);
 			return EXIT_USAGE;
 		}
+		rq[i] = (struct wire_create){ .bridge = nd->bridge, .label = label,
+					      .queues = nd->queues, .vhost = nd->vhost,
+					      .vlan = nd->vlan };
 		/* The guest's MAC: a port tapd pins lets exactly that one through. */
-		if (!mac_parse(nd->mac, mac))
-			rq.guest_mac = mac;
+		if (!mac_parse(nd->mac, mac[i]))
+			rq[i].guest_mac = mac[i];
 		if (sock < 0) {
 			ret = tapd_connect_or_explain("tapvm", path, &sock);
 			if (ret)
 				return ret;
 		}
-		ret = client_request_tap(sock, &rq, &tap, err, sizeof(err));
+		ret = client_send_create(sock, &rq[i], &seq[i], err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "tapvm: %s\n", err);
+			return tapd_exit_status(ret);
+		}
+	}
+	for (size_t i = 0; i < st->vm.nnetdevs; i++) {
+		struct netdev_spec *nd = &st->netdevs[i];
+		struct client_tap tap;
+
+		if (nd->kind != NETDEV_BRIDGE)
+			continue;
+		/* A refusal: the answers still unread go with the socket, their taps too. */
+		ret = client_recv_created(sock, &rq[i], seq[i], &tap, err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "tapvm: %s\n", err);
 			return tapd_exit_status(ret);
