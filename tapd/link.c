@@ -43,6 +43,7 @@
 #define LINK_WATCH_RCVBUF	(4 << 20)	/* bytes of notifications queued */
 #define LINK_SWEEP_MAX		1024		/* ports checked after one dump */
 #define LINK_REAP_MAX		256		/* abandoned taps being deleted */
+#define LINK_MAC_CHECKED_MAX	64		/* bridges whose MAC was looked at */
 
 /* The kernel's NET_ADDR_SET: the address was set by someone on purpose. */
 #define LINK_NET_ADDR_SET	3
@@ -56,6 +57,8 @@ struct link_ctx {
 	bool dumping;			/* in link_watch_dump() */
 	size_t nswept;
 	int swept[LINK_SWEEP_MAX][2];	/* ports seen in a dump, and their tap */
+	size_t nmac_checked;
+	int mac_checked[LINK_MAC_CHECKED_MAX];
 	size_t nreaping;
 	struct {
 		int ifindex;
@@ -114,18 +117,21 @@ static int link_sysfs_int(const char *name, const char *file)
 }
 
 /*
- * What only sysfs says of a bridge: whether its MAC was set explicitly, and
- * whether it filters VLANs. Read by name, so first checked to still be the
- * ifindex just resolved (another namespace's sysfs, or a rename, would not).
+ * Whether a bridge's MAC was set explicitly: only sysfs says. Read by name,
+ * so first checked to still be the ifindex just resolved (another
+ * namespace's sysfs, or a rename, would not); and once per bridge, as its
+ * warning is given once.
  */
-static void link_bridge_sysfs(const char *name, struct link_bridge *br)
+static bool link_bridge_mac_set(struct link_ctx *ctx, const char *name, int ifindex)
 {
-	br->mac_set = true;	/* cannot tell: do not warn */
-	br->vlan_filtering = false;
-	if (link_sysfs_int(name, "ifindex") != br->ifindex)
-		return;
-	br->mac_set = link_sysfs_int(name, "addr_assign_type") == LINK_NET_ADDR_SET;
-	br->vlan_filtering = link_sysfs_int(name, "bridge/vlan_filtering") == 1;
+	for (size_t i = 0; i < ctx->nmac_checked; i++)
+		if (ctx->mac_checked[i] == ifindex)
+			return true;	/* said already, if it was not */
+	if (ctx->nmac_checked < LINK_MAC_CHECKED_MAX)
+		ctx->mac_checked[ctx->nmac_checked++] = ifindex;
+	if (link_sysfs_int(name, "ifindex") != ifindex)
+		return true;		/* cannot tell: do not warn */
+	return link_sysfs_int(name, "addr_assign_type") == LINK_NET_ADDR_SET;
 }
 
 /**
@@ -142,22 +148,17 @@ static void link_bridge_sysfs(const char *name, struct link_bridge *br)
 int link_bridge_lookup(struct link_ctx *ctx, const char *name,
 		       struct link_bridge *br)
 {
-	struct rtnl_link *link = NULL;
-	const char *kind;
-	int ret;
+	struct netlink_link l;
+	int ret = netlink_link_get(ctx->sk, 0, name, &l);
 
-	ret = rtnl_link_get_kernel(ctx->sk, 0, name, &link);
-	if (ret < 0)
-		return netlink_errno(ret);
-	kind = rtnl_link_get_type(link);
-	if (!kind || strcmp(kind, "bridge")) {
-		rtnl_link_put(link);
+	if (ret)
+		return ret;
+	if (strcmp(l.kind, "bridge"))
 		return -EMEDIUMTYPE;
-	}
-	br->ifindex = rtnl_link_get_ifindex(link);
-	br->mtu = rtnl_link_get_mtu(link);
-	link_bridge_sysfs(name, br);
-	rtnl_link_put(link);
+	br->ifindex = l.ifindex;
+	br->mtu = l.mtu;
+	br->vlan_filtering = l.br_vlan_filtering;
+	br->mac_set = link_bridge_mac_set(ctx, name, l.ifindex);
 	return 0;
 }
 
@@ -326,6 +327,15 @@ static bool link_is_up(struct link_ctx *ctx, int ifindex)
 }
 
 /* The tap of a port named tdp...: tapd... . Return: 0 or -ENOENT. */
+/* A link's ifindex by name, over the socket kept (no new one per call). */
+static int link_index(struct link_ctx *ctx, const char *name)
+{
+	struct netlink_link l;
+	int ret = netlink_link_get(ctx->sk, 0, name, &l);
+
+	return ret ? ret : l.ifindex;
+}
+
 static int link_port_tap(const char *port, char tap[IFNAMSIZ])
 {
 	if (strncmp(port, "tdp", 3) || strlen(port) != 11 ||
@@ -371,15 +381,15 @@ static void link_watch_port(struct link_ctx *ctx, struct nlmsghdr *nlh, struct i
 
 	if (nlh->nlmsg_type != RTM_NEWLINK || !(ifi->ifi_flags & IFF_LOWER_UP) ||
 	    nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 || !tb[IFLA_IFNAME] ||
-	    link_port_tap(nla_get_string(tb[IFLA_IFNAME]), tap) ||
-	    !(tap_ifindex = (int)if_nametoindex(tap)) ||
-	    quota_owner(ctx->quota, tap_ifindex, &uid) || !tb[IFLA_PROTINFO] ||
+	    link_port_tap(nla_get_string(tb[IFLA_IFNAME]), tap) || !tb[IFLA_PROTINFO] ||
 	    /* Not yet up as far as the bridge knows (linkwatch runs later). */
 	    !tb[IFLA_OPERSTATE] || nla_get_u8(tb[IFLA_OPERSTATE]) != LINK_OPER_UP ||
 	    nla_parse_nested(pt, IFLA_BRPORT_MAX, tb[IFLA_PROTINFO], NULL) < 0 ||
 	    !pt[IFLA_BRPORT_STATE] || !pt[IFLA_BRPORT_GUARD] ||
 	    nla_get_u8(pt[IFLA_BRPORT_STATE]) != BR_STATE_DISABLED ||
-	    !nla_get_u8(pt[IFLA_BRPORT_GUARD]))
+	    !nla_get_u8(pt[IFLA_BRPORT_GUARD]) ||
+	    (tap_ifindex = link_index(ctx, tap)) <= 0 ||
+	    quota_owner(ctx->quota, tap_ifindex, &uid))
 		return;
 	/* A bridge that is down keeps every port disabled: no guard at work. */
 	if (!tb[IFLA_MASTER] || !link_is_up(ctx, (int)nla_get_u32(tb[IFLA_MASTER])))
@@ -424,7 +434,7 @@ static int link_watch_msg(struct nl_msg *msg, void *arg)
 	if (nlh->nlmsg_type == RTM_DELLINK || alias_tap_parse(l.alias, &a)) {
 		/* One of tapd's taps gone: its port goes with it. */
 		if (nlh->nlmsg_type == RTM_DELLINK && !quota_owner(ctx->quota, l.ifindex, &uid) &&
-		    !alias_port_names(l.name, port, peer) && (tap = (int)if_nametoindex(port)))
+		    !alias_port_names(l.name, port, peer) && (tap = link_index(ctx, port)) > 0)
 			link_ask(back_delete_port(tap), "port", tap);
 		quota_remove(ctx->quota, l.ifindex);
 		return NL_OK;

@@ -161,6 +161,7 @@ static void netlink_tun_parse(struct nlattr *data, struct netlink_link *l)
 int netlink_link_parse(struct nlmsghdr *nlh, struct netlink_link *l)
 {
 	struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1], *bp[IFLA_BRPORT_MAX + 1];
+	struct nlattr *br[IFLA_BR_MAX + 1];
 	struct ifinfomsg *ifi;
 
 	memset(l, 0, sizeof(*l));
@@ -184,6 +185,10 @@ int netlink_link_parse(struct nlmsghdr *nlh, struct netlink_link *l)
 		nla_strlcpy(l->kind, info[IFLA_INFO_KIND], sizeof(l->kind));
 	if (!strcmp(l->kind, "tun") && info[IFLA_INFO_DATA])
 		netlink_tun_parse(info[IFLA_INFO_DATA], l);
+	if (!strcmp(l->kind, "bridge") && info[IFLA_INFO_DATA] &&
+	    nla_parse_nested(br, IFLA_BR_MAX, info[IFLA_INFO_DATA], NULL) >= 0 &&
+	    br[IFLA_BR_VLAN_FILTERING] && nla_len(br[IFLA_BR_VLAN_FILTERING]) == 1)
+		l->br_vlan_filtering = nla_get_u8(br[IFLA_BR_VLAN_FILTERING]);
 	/* A bridge port's flags: its master's data, one byte each. */
 	if (info[IFLA_INFO_SLAVE_KIND] && !nla_strcmp(info[IFLA_INFO_SLAVE_KIND], "bridge") &&
 	    info[IFLA_INFO_SLAVE_DATA] &&

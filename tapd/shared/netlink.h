@@ -30,6 +30,7 @@
  * @disabled:	queues detached (IFF_DETACH_QUEUE), still held
  * @owner:	its owner, -1 for none
  * @group:	its group, -1 for none
+ * @br_vlan_filtering: a bridge that filters VLANs
  * @brport:	as a bridge port: each one-byte IFLA_BRPORT_* flag, and
  * @brport_seen: whether the kernel reported it
  */
@@ -43,6 +44,7 @@ struct netlink_link {
 	bool tun_seen, multi_queue, persist;
 	unsigned int attached, disabled;
 	int64_t owner, group;
+	bool br_vlan_filtering;
 	uint8_t brport[IFLA_BRPORT_MAX + 1];
 	bool brport_seen[IFLA_BRPORT_MAX + 1];
 };
