@@ -25,11 +25,12 @@
  *			gone. RTM_DELLINK needs the capability.
  *	PRIV_DELETE_PORT a port whose alias is tapd's, if its tap is gone.
  *
- * Deletions are done by a thread of their own, with its own rtnetlink
- * socket, and answered when done: the kernel takes tens of milliseconds to
- * delete a link (RCU grace periods), and a CREATE is not kept waiting for
- * that. The two threads share nothing but the socket to the front, on
- * which each sends whole datagrams.
+ * Deletions are done by threads of their own (PRIV_DELETERS), each with its
+ * own rtnetlink socket, and answered when done: the kernel takes tens of
+ * milliseconds to delete a link (RCU grace periods), and a CREATE is not
+ * kept waiting for that. The threads share nothing but the socket to the
+ * front, on which each sends whole datagrams, and the pipe the deleters
+ * take their work from.
  *
  * The back never sees a client's bytes, a bridge's name, the policy or the
  * user database: names it uses are ones it made (tapdXXXXXXXX), the label
@@ -261,9 +262,12 @@ static int priv_delete_port(struct nl_sock *sk, int ifindex)
 	return kernel_delete(sk, ifindex);
 }
 
+#define PRIV_DELETERS	4	/* deletions at once: each waits on the kernel */
+
 /**
- * struct priv_deleter - the thread that deletes
- * @in:		the read end of a pipe: struct priv_delete, one at a time
+ * struct priv_deleter - a thread that deletes
+ * @in:		the read end of the pipe all of them read: struct priv_delete,
+ *		one at a time (a read of one is atomic, under PIPE_BUF)
  * @sock:	the front's socket, for the answers
  * @sk:		its own rtnetlink socket
  * @started:	posted once it runs: the system calls a thread makes as it
@@ -294,24 +298,34 @@ static void *priv_deleter_run(void *arg)
 	return NULL;
 }
 
-/* Start the deleter, and wait until it runs: before the filter, which
- * allows neither a socket nor clone(), nor what a new thread does first. */
-static int priv_deleter_start(struct priv_deleter *d, int sock, int *out)
+/*
+ * Start the deleters, and wait until each runs: before the filter, which
+ * allows neither a socket nor clone(), nor what a new thread does first.
+ * Several, because the kernel spends most of a deletion waiting (for RCU
+ * grace periods), and deletions of different links may wait together.
+ */
+static int priv_deleters_start(struct priv_deleter d[PRIV_DELETERS], int sock, int *out)
 {
 	int p[2], ret;
 
-	d->sock = sock;
-	ret = netlink_open(&d->sk);
-	if (ret)
-		return ret;
-	if (pipe2(p, O_CLOEXEC) || sem_init(&d->started, 0, 0))
+	if (pipe2(p, O_CLOEXEC))
 		return -errno;
-	d->in = p[0];
 	*out = p[1];
-	ret = pthread_create(&d->thread, NULL, priv_deleter_run, d);
-	while (!ret && sem_wait(&d->started) && errno == EINTR)
-		;
-	return -ret;
+	for (int i = 0; i < PRIV_DELETERS; i++) {
+		d[i].sock = sock;
+		d[i].in = p[0];
+		ret = netlink_open(&d[i].sk);
+		if (ret)
+			return ret;
+		if (sem_init(&d[i].started, 0, 0))
+			return -errno;
+		ret = -pthread_create(&d[i].thread, NULL, priv_deleter_run, &d[i]);
+		while (!ret && sem_wait(&d[i].started) && errno == EINTR)
+			;
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /* Did the front close its end? (A SOCK_SEQPACKET read of 0 may be an empty datagram.) */
@@ -369,7 +383,7 @@ static int priv_serve(struct nl_sock *sk, int sock, int deleter)
 static int priv_main(int sock, pid_t front, uid_t uid, gid_t gid)
 {
 	struct priv_reply hello = { .verb = PRIV_HELLO };
-	struct priv_deleter deleter = { .in = -1 };
+	struct priv_deleter deleters[PRIV_DELETERS];
 	struct nl_sock *sk = NULL;
 	char err[256];
 	int off = 0, to_deleter = -1, ret;
@@ -394,8 +408,8 @@ static int priv_main(int sock, pid_t front, uid_t uid, gid_t gid)
 		log_err("%s", err);
 	if (!ret && (ret = netlink_open(&sk)))
 		log_err("cannot open rtnetlink: %s", strerror(-ret));
-	if (!ret && (ret = priv_deleter_start(&deleter, sock, &to_deleter)))
-		log_err("cannot start the back's deleting thread: %s", strerror(-ret));
+	if (!ret && (ret = priv_deleters_start(deleters, sock, &to_deleter)))
+		log_err("cannot start the back's deleting threads: %s", strerror(-ret));
 	/* The front sends no fds; where the kernel can refuse them, it does. */
 	setsockopt(sock, SOL_SOCKET, SO_PASSRIGHTS, &off, sizeof(off));
 	if (!ret && (ret = filter_apply_back()))
