@@ -668,23 +668,22 @@ static int run_resolve_macs(struct run_state *st)
 	return 0;
 }
 
-/* 6. One tap per bridge NIC, in order; its queues' and vhost-net fds land
- * in st->fds, in that order. Every request is sent before the first answer
- * is read (tapd answers in order): the NICs' taps are made back to back. */
-static int run_get_taps(struct run_state *st)
+/* A NIC's request to tapd, sent, its answer not read yet. */
+struct run_tapreq {
+	struct wire_create rq;
+	uint32_t seq;
+	uint8_t mac[6];
+};
+
+/* Send a request for each bridge NIC's tap (6. below). */
+static int run_send_taps(struct run_state *st, int *sock, struct run_tapreq *req)
 {
 	const char *label = names_label_valid(st->name) ? st->name : NULL;
 	const char *path = client_socket_path(st->o.socket);
-	cleanup_free struct wire_create *rq = calloc(st->vm.nnetdevs + 1, sizeof(*rq));
-	cleanup_free uint32_t *seq = calloc(st->vm.nnetdevs + 1, sizeof(*seq));
-	cleanup_free uint8_t (*mac)[6] = calloc(st->vm.nnetdevs + 1, sizeof(*mac));
 	char err[CLIENT_ERR_MAX];
-	cleanup_fd int sock = -1;
 	size_t planned = st->nfds;
 	int ret;
 
-	if (!rq || !seq || !mac)
-		return EXIT_OSERR;
 	for (size_t i = 0; i < st->vm.nnetdevs; i++) {
 		struct netdev_spec *nd = &st->netdevs[i];
 
@@ -696,31 +695,40 @@ static int run_get_taps(struct run_state *st)
 				CMDLINE_MAX_TAP_FDS);
 			return EXIT_USAGE;
 		}
-		rq[i] = (struct wire_create){ .bridge = nd->bridge, .label = label,
-					      .queues = nd->queues, .vhost = nd->vhost,
-					      .vlan = nd->vlan };
+		req[i].rq = (struct wire_create){ .bridge = nd->bridge, .label = label,
+						  .queues = nd->queues, .vhost = nd->vhost,
+						  .vlan = nd->vlan };
 		/* The guest's MAC: a port tapd pins lets exactly that one through. */
-		if (!mac_parse(nd->mac, mac[i]))
-			rq[i].guest_mac = mac[i];
-		if (sock < 0) {
-			ret = tapd_connect_or_explain("tapvm", path, &sock);
+		if (!mac_parse(nd->mac, req[i].mac))
+			req[i].rq.guest_mac = req[i].mac;
+		if (*sock < 0) {
+			ret = tapd_connect_or_explain("tapvm", path, sock);
 			if (ret)
 				return ret;
 		}
-		ret = client_send_create(sock, &rq[i], &seq[i], err, sizeof(err));
+		ret = client_send_create(*sock, &req[i].rq, &req[i].seq, err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "tapvm: %s\n", err);
 			return tapd_exit_status(ret);
 		}
 	}
+	return 0;
+}
+
+/* Read the answers in order: each tap's fds into st->fds (6. below). */
+static int run_read_taps(struct run_state *st, int sock, const struct run_tapreq *req)
+{
+	char err[CLIENT_ERR_MAX];
+
 	for (size_t i = 0; i < st->vm.nnetdevs; i++) {
 		struct netdev_spec *nd = &st->netdevs[i];
 		struct client_tap tap;
+		int ret;
 
 		if (nd->kind != NETDEV_BRIDGE)
 			continue;
 		/* A refusal: the answers still unread go with the socket, their taps too. */
-		ret = client_recv_created(sock, &rq[i], seq[i], &tap, err, sizeof(err));
+		ret = client_recv_created(sock, &req[i].rq, req[i].seq, &tap, err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "tapvm: %s\n", err);
 			return tapd_exit_status(ret);
@@ -739,6 +747,24 @@ static int run_get_taps(struct run_state *st)
 				nd->bridge, i);
 	}
 	return 0;
+}
+
+/* 6. One tap per bridge NIC, in order; its queues' and vhost-net fds land
+ * in st->fds, in that order. Every request is sent before the first answer
+ * is read (tapd answers in order): the NICs' taps are made back to back. */
+static int run_get_taps(struct run_state *st)
+{
+	struct run_tapreq *req = calloc(st->vm.nnetdevs + 1, sizeof(*req));
+	cleanup_fd int sock = -1;
+	int ret;
+
+	if (!req)
+		return EXIT_OSERR;
+	ret = run_send_taps(st, &sock, req);
+	if (!ret)
+		ret = run_read_taps(st, sock, req);
+	free(req);
+	return ret;
 }
 
 static bool run_has_arg(char **args, size_t n, const char *opt)
