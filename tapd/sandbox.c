@@ -43,6 +43,7 @@ static const struct allow_rule sandbox_front[] = {
 	ANY(getpid), ANY(gettid), ANY(getuid), ANY(geteuid), ANY(getgid), ANY(getegid),
 	ANY(getrandom),
 	ANY(rt_sigaction), ANY(rt_sigprocmask), ANY(rt_sigreturn), ANY(tgkill), ANY(sigaltstack),
+	ANY(sched_yield),	/* the sanitizers' spin locks, with two threads */
 	ANY(restart_syscall), ANY(exit), ANY(exit_group),
 };
 

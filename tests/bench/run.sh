@@ -49,12 +49,14 @@ nsx ip link set lo up
 nsx ip link add br0 address 02:00:00:00:b0:00 type bridge
 nsx ip link set br0 up
 echo "allow all br0 64 queues=4" >"$TMP/tapd.conf"
-# The populated taps are not tapd's: its default --max-taps holds.
-nsx "$build/tapd/tapd" --config "$TMP/tapd.conf" --socket "$TMP/tapd.sock" --user 61999 \
+# The populated taps are not tapd's: its default --max-taps holds. Not
+# through nsx: a function run with & is a subshell, and $! would be its pid.
+ip netns exec "$NS" "$build/tapd/tapd" --config "$TMP/tapd.conf" --socket "$TMP/tapd.sock" --user 61999 \
 	2>"$TMP/tapd.log" &
 TAPD_PID=$!
 for _ in $(seq 50); do grep -q ready "$TMP/tapd.log" 2>/dev/null && break; sleep 0.1; done
 grep -q ready "$TMP/tapd.log" || { echo "run.sh: tapd did not start:" >&2; cat "$TMP/tapd.log" >&2; exit 1; }
+[ "$(cat "/proc/$TAPD_PID/comm" 2>/dev/null)" = tapd ] || { echo "run.sh: pid $TAPD_PID is not tapd" >&2; exit 1; }
 chmod 666 "$TMP/tapd.sock"
 
 csv=$out/bench.csv
