@@ -4,7 +4,7 @@
  * A CREATE is answered before the front goes on: the back's work for it is
  * a few system calls. Deletions are not waited for: the kernel takes tens
  * of milliseconds to delete a link (RCU grace periods), and the back does
- * them on a thread of its own, so that neither half stops serving
+ * them on threads of their own, so that neither half stops serving
  * meanwhile; their answers come when they come, to back_read() or while a
  * CREATE's answer is awaited, and go to the function back_on_deleted()
  * set. A back that does not answer a CREATE within PRIV_REPLY_TIMEOUT_S,
@@ -144,15 +144,23 @@ static int back_recv(uint32_t verb, struct priv_reply *rep, int *fds, size_t max
 	}
 }
 
-/* Send one request and take its answer. */
-static int back_call(const void *req, size_t len, uint32_t verb, struct priv_reply *rep,
-		     int *fds, size_t max)
+/* Send one request. Return: 0, or -EPIPE (the back is gone, or now lost). */
+static int back_send(const void *req, size_t len)
 {
 	if (back_sock < 0)
 		return -EPIPE;
 	if (send(back_sock, req, len, MSG_NOSIGNAL) != (ssize_t)len)
 		return back_lost();
-	return back_recv(verb, rep, fds, max);
+	return 0;
+}
+
+/* Send one request and take its answer. */
+static int back_call(const void *req, size_t len, uint32_t verb, struct priv_reply *rep,
+		     int *fds, size_t max)
+{
+	int ret = back_send(req, len);
+
+	return ret ? ret : back_recv(verb, rep, fds, max);
 }
 
 /**
@@ -244,13 +252,11 @@ int back_create(const struct priv_create *req, struct priv_reply *rep, int *fds)
 static int back_delete(uint32_t verb, int ifindex)
 {
 	struct priv_delete req = { .verb = verb, .ifindex = ifindex };
+	int ret = back_send(&req, sizeof(req));
 
-	if (back_sock < 0)
-		return -EPIPE;
-	if (send(back_sock, &req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req))
-		return back_lost();
-	back_pending++;
-	return 0;
+	if (!ret)
+		back_pending++;
+	return ret;
 }
 
 /* A tap of tapd's that is abandoned or has lost its port. Return: 0 (asked) or -EPIPE. */

@@ -326,7 +326,6 @@ static bool link_is_up(struct link_ctx *ctx, int ifindex)
 	return up;
 }
 
-/* The tap of a port named tdp...: tapd... . Return: 0 or -ENOENT. */
 /* A link's ifindex by name, over the socket kept (no new one per call). */
 static int link_index(struct link_ctx *ctx, const char *name)
 {
@@ -336,6 +335,7 @@ static int link_index(struct link_ctx *ctx, const char *name)
 	return ret ? ret : l.ifindex;
 }
 
+/* The tap of a port named tdp...: tapd... . Return: 0 or -ENOENT. */
 static int link_port_tap(const char *port, char tap[IFNAMSIZ])
 {
 	if (strncmp(port, "tdp", 3) || strlen(port) != 11 ||

@@ -109,6 +109,13 @@ static void bench_report(const char *mode, double *us, size_t n, double secs, do
 	fflush(stdout);
 }
 
+/* Wait until the kernel has deleted @name (its last fd closed). */
+static void bench_gone(const char *name)
+{
+	while (if_nametoindex(name))
+		usleep(100);
+}
+
 /*
  * Hold a tap 1 ms, as a VM holds it far longer, then close it and wait,
  * untimed, until the kernel has deleted it and tapd its port (tdp and the
@@ -124,8 +131,8 @@ static void bench_release(struct client_tap *tap)
 	snprintf(port, sizeof(port), "tdp%s", tap->ifname + 4);
 	usleep(1000);
 	proto_close_fds(tap->fds, tap->nfds);
-	while (if_nametoindex(tap->ifname) || if_nametoindex(port))
-		usleep(100);
+	bench_gone(tap->ifname);
+	bench_gone(port);
 }
 
 /* A run that cannot go on: the process ends, its buffers with it. */
@@ -190,12 +197,6 @@ static pid_t bench_back_of(pid_t front)
 	return child;
 }
 
-/* Wait until the kernel has deleted @name (its last fd closed). */
-static void bench_gone(const char *name)
-{
-	while (if_nametoindex(name))
-		usleep(100);
-}
 
 /*
  * One tap by a floor (@topology or the naive one), timed; held 1 ms as
