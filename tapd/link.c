@@ -37,6 +37,7 @@
 #define IFF_LOWER_UP	0x10000
 #endif
 #define LINK_OPER_UP	6	/* linux/if.h's IF_OPER_UP (RFC 2863) */
+#define LINK_OPER_UNKNOWN	0	/* IF_OPER_UNKNOWN: up, no carrier managed */
 
 #define LINK_DUMP_TRIES		8		/* dumps interrupted by changes */
 #define LINK_DRAIN_MAX		100000		/* stale notifications thrown away */
@@ -181,7 +182,7 @@ static void link_walk_one(struct nl_object *obj, void *data)
 {
 	struct rtnl_link *link = (struct rtnl_link *)obj;
 	struct link_walk *w = data;
-	char port[IFNAMSIZ], peer[IFNAMSIZ];
+	char port[IFNAMSIZ];
 	struct rtnl_link *pl;
 	struct link_tapinfo t;
 	struct alias_tap a;
@@ -195,7 +196,7 @@ static void link_walk_one(struct nl_object *obj, void *data)
 	snprintf(t.ifname, sizeof(t.ifname), "%s", rtnl_link_get_name(link));
 	t.ifindex = (unsigned int)rtnl_link_get_ifindex(link);
 	/* The bridge is its port's: tdp..., named after the tap. */
-	if (!alias_port_names(t.ifname, port, peer) &&
+	if (!alias_port_name(t.ifname, port) &&
 	    (pl = rtnl_link_get_by_name(w->cache, port)) != NULL) {
 		master = rtnl_link_get_master(pl);
 		if (master > 0)
@@ -219,7 +220,7 @@ static void link_walk_one(struct nl_object *obj, void *data)
  */
 int link_tap_get(struct link_ctx *ctx, int ifindex, struct link_tapinfo *t)
 {
-	char port[IFNAMSIZ], peer[IFNAMSIZ];
+	char port[IFNAMSIZ];
 	struct rtnl_link *link = NULL, *pl = NULL, *br = NULL;
 	struct alias_tap a;
 	int ret;
@@ -236,7 +237,7 @@ int link_tap_get(struct link_ctx *ctx, int ifindex, struct link_tapinfo *t)
 	snprintf(t->ifname, sizeof(t->ifname), "%s", rtnl_link_get_name(link));
 	t->ifindex = (unsigned int)ifindex;
 	rtnl_link_put(link);
-	if (!alias_port_names(t->ifname, port, peer) &&
+	if (!alias_port_name(t->ifname, port) &&
 	    rtnl_link_get_kernel(ctx->sk, 0, port, &pl) >= 0) {
 		int master = rtnl_link_get_master(pl);
 
@@ -346,8 +347,8 @@ static int link_port_tap(const char *port, char tap[IFNAMSIZ])
 }
 
 /*
- * A port or its peer (alias "tapd-port tap=N"): when it goes, its tap goes
- * too, so no tap is left cut off. In a dump, it is remembered, and deleted
+ * A port (alias "tapd-port tap=N"; a veth end, from a tapd before, too):
+ * when it goes, its tap goes too, so no tap is left cut off. In a dump, it is remembered, and deleted
  * after the dump if its tap is gone (a tapd restarted after its taps went).
  */
 static void link_watch_pair(struct link_ctx *ctx, struct nlmsghdr *nlh, struct ifinfomsg *ifi,
@@ -382,8 +383,13 @@ static void link_watch_port(struct link_ctx *ctx, struct nlmsghdr *nlh, struct i
 	if (nlh->nlmsg_type != RTM_NEWLINK || !(ifi->ifi_flags & IFF_LOWER_UP) ||
 	    nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 || !tb[IFLA_IFNAME] ||
 	    link_port_tap(nla_get_string(tb[IFLA_IFNAME]), tap) || !tb[IFLA_PROTINFO] ||
-	    /* Not yet up as far as the bridge knows (linkwatch runs later). */
-	    !tb[IFLA_OPERSTATE] || nla_get_u8(tb[IFLA_OPERSTATE]) != LINK_OPER_UP ||
+	    /*
+	     * Not yet up as far as the bridge knows (linkwatch runs later).
+	     * An ifb device manages no carrier: up, it is "unknown", which the
+	     * bridge takes as up (netif_oper_up()).
+	     */
+	    !tb[IFLA_OPERSTATE] || (nla_get_u8(tb[IFLA_OPERSTATE]) != LINK_OPER_UP &&
+				    nla_get_u8(tb[IFLA_OPERSTATE]) != LINK_OPER_UNKNOWN) ||
 	    nla_parse_nested(pt, IFLA_BRPORT_MAX, tb[IFLA_PROTINFO], NULL) < 0 ||
 	    !pt[IFLA_BRPORT_STATE] || !pt[IFLA_BRPORT_GUARD] ||
 	    nla_get_u8(pt[IFLA_BRPORT_STATE]) != BR_STATE_DISABLED ||
@@ -402,7 +408,7 @@ static int link_watch_msg(struct nl_msg *msg, void *arg)
 {
 	struct link_ctx *ctx = arg;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	char port[IFNAMSIZ], peer[IFNAMSIZ];
+	char port[IFNAMSIZ];
 	struct netlink_link l;
 	struct ifinfomsg *ifi;
 	struct alias_tap a;
@@ -434,7 +440,7 @@ static int link_watch_msg(struct nl_msg *msg, void *arg)
 	if (nlh->nlmsg_type == RTM_DELLINK || alias_tap_parse(l.alias, &a)) {
 		/* One of tapd's taps gone: its port goes with it. */
 		if (nlh->nlmsg_type == RTM_DELLINK && !quota_owner(ctx->quota, l.ifindex, &uid) &&
-		    !alias_port_names(l.name, port, peer) && (tap = link_index(ctx, port)) > 0)
+		    !alias_port_name(l.name, port) && (tap = link_index(ctx, port)) > 0)
 			link_ask(back_delete_port(tap), "port", tap);
 		quota_remove(ctx->quota, l.ifindex);
 		return NL_OK;

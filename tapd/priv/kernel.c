@@ -2,7 +2,7 @@
 /* kernel.c - the back's changes to links, over its rtnetlink socket
  *
  * Each is one RTM_NEWLINK or RTM_DELLINK about one ifindex, answered with
- * the kernel's errno (netlink_talk()). The port's own requests (veth, tc,
+ * the kernel's errno (netlink_talk()). The port's own requests (ifb, tc,
  * bridge flags, FDB) are port.c's.
  */
 
@@ -21,7 +21,7 @@
 /**
  * kernel_configure() - configure a new link of tapd's while it is down
  * @sk:		the back's socket
- * @ifindex:	the link: a tap, or a veth end of its port
+ * @ifindex:	the link: a tap, or its port
  * @mac:	its MAC, or NULL to keep the one it has
  * @mtu:	its MTU (the bridge's), or 0 to keep it
  * @alias:	alias.c's mark (the kernel takes no alias when it creates a link)
@@ -63,7 +63,8 @@ int kernel_set_up(struct nl_sock *sk, int ifindex)
 	return netlink_talk(sk, msg, NULL, NULL);
 }
 
-/* Delete a link, whoever holds it (either end of a veth pair deletes both).
+/* Delete a link, whoever holds it (a veth end, a port of an older tapd's,
+ * deletes its peer too).
  * Return: 0, -ENODEV if it is gone already, or -errno. */
 int kernel_delete(struct nl_sock *sk, int ifindex)
 {

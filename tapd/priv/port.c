@@ -1,33 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* port.c - tapd's port for a guest's tap: a veth pair, joined to it by tc
+/* port.c - tapd's port for a guest's tap: an ifb device, joined to it by tc
  *
  * The tap a client holds is never a bridge port. Whoever holds a tap's fd
  * can change the tap's MAC (SIOCSIFHWADDR on the fd checks no capability),
  * and a bridge turns each port's address into a local FDB entry (taking a
  * LAN host's or another guest's traffic) and, where its own MAC was never
  * set, takes the lowest as its own (and its STP bridge id). So for a tap
- * T = tapdXXXXXXXX tapd makes two more links only it controls:
+ * T = tapdXXXXXXXX tapd makes one more link only it controls:
  *
- *	tdpXXXXXXXX	a veth end on the bridge: the port, with tapd's MAC
+ *	tdpXXXXXXXX	an ifb device on the bridge: the port, with tapd's MAC
  *			and the policy's options (flags, VLAN, pinned MAC)
- *	tdrXXXXXXXX	its peer, on no bridge
  *
- * and joins T and tdr with tc: a clsact qdisc on each, and on each one's
- * ingress a u32 filter matching every frame with a mirred action that
- * redirects it to the other's egress. A frame the guest writes comes in on
- * T, leaves through tdr, arrives on tdp and enters the bridge there; a
- * frame the bridge sends to tdp comes in on tdr and leaves through T to the
- * guest. The host's stack sees neither on T. Whatever the fd's holder does
- * to T (its MAC, its flags, its queues) stays on T.
+ * and joins T and it with tc: a clsact qdisc on each; on T's ingress a u32
+ * filter matching every frame with a mirred action that redirects it into
+ * tdp's ingress, on tdp's egress one that redirects every frame to T's
+ * egress. A frame the guest writes comes in on T and enters the bridge as
+ * if it had come in on tdp; a frame the bridge sends out of tdp leaves
+ * through T to the guest. The host's stack sees neither on T, and nothing
+ * reaches tdp's own transmit (an ifb device drops what was not redirected
+ * to it). Whatever the fd's holder does to T (its MAC, its flags, its
+ * queues) stays on T.
  *
- * All three get the bridge's MTU and no IPv6 address of their own
- * (addrgenmode none): the host has no business on them. The two veth ends
- * carry the alias "tapd-port tap=IFINDEX"; link.c deletes the pair when its
- * tap goes, the tap when its pair goes, and at start pairs whose tap is gone.
+ * Why ifb: it is the one kind of link in every kernel that has no other
+ * end and may be a bridge port (a veth pair, tapd's port before, is two
+ * links and one hop more for every frame; dummy is not built everywhere).
+ *
+ * Both get the bridge's MTU and no IPv6 address of their own (addrgenmode
+ * none): the host has no business on them. The port carries the alias
+ * "tapd-port tap=IFINDEX"; link.c deletes the port when its tap goes, the
+ * tap when its port goes, and at start ports whose tap is gone.
  *
  * The master is of a kind in port_kinds[]: how a port joins it and takes
- * its options is the kind's; the pair, the redirect and their removal are
- * the same for all. The Linux bridge is the one kind today.
+ * its options is the kind's; the port device, the redirect and their
+ * removal are the same for all. The Linux bridge is the one kind today.
  */
 
 #include <errno.h>
@@ -46,8 +51,6 @@
 #include <linux/rtnetlink.h>
 #include <linux/tc_act/tc_mirred.h>
 #include <netlink/netlink.h>
-#include <netlink/route/link.h>
-#include <netlink/route/link/veth.h>
 
 #include "alias.h"
 #include "kernel.h"
@@ -59,31 +62,21 @@
 #define NTF_STICKY	(1 << 6)
 #endif
 
-/* The veth pair: the port (down, on no master yet, tapd's MAC) and its peer. */
-static int port_veth(struct nl_sock *sk, const char *name, const char *peer_name,
-		     unsigned int mtu, const uint8_t mac[6])
+/* The port: an ifb device, down, on no master yet, with tapd's MAC. */
+static int port_ifb(struct nl_sock *sk, const char *name, unsigned int mtu, const uint8_t mac[6])
 {
-	struct rtnl_link *l = rtnl_link_veth_alloc(), *peer;
-	struct nl_addr *addr = nl_addr_build(AF_LLC, mac, 6);
-	struct nl_msg *msg;
-	int ret = -ENOMEM;
+	struct nl_msg *msg = netlink_ifi_msg(RTM_NEWLINK, AF_UNSPEC, 0);
+	struct nlattr *info;
 
-	if (l && addr) {
-		peer = rtnl_link_veth_get_peer(l);
-		rtnl_link_set_name(l, name);
-		rtnl_link_set_addr(l, addr);
-		rtnl_link_set_mtu(l, mtu);
-		rtnl_link_set_name(peer, peer_name);
-		rtnl_link_set_mtu(peer, mtu);
-		rtnl_link_put(peer);
-		ret = netlink_errno(rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, &msg));
-		if (!ret)
-			ret = netlink_talk(sk, msg, NULL, NULL);
+	if (!msg || nla_put_string(msg, IFLA_IFNAME, name) || nla_put(msg, IFLA_ADDRESS, 6, mac) ||
+	    nla_put_u32(msg, IFLA_MTU, mtu) || !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
+	    nla_put_string(msg, IFLA_INFO_KIND, "ifb")) {
+		nlmsg_free(msg);
+		return -ENOMEM;
 	}
-	nl_addr_put(addr);
-	if (l)
-		rtnl_link_veth_release(l);
-	return ret;
+	nla_nest_end(msg, info);
+	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_CREATE | NLM_F_EXCL;
+	return netlink_talk(sk, msg, NULL, NULL);
 }
 
 /* A request about one link's traffic control: the header. */
@@ -108,11 +101,13 @@ static struct nl_msg *port_tc_msg(int type, int ifindex, uint32_t handle, uint32
 }
 
 /*
- * Every frame that comes in on @from leaves through @to: a clsact qdisc on
- * @from, and on its ingress "u32 match u32 0 0" (matchall is not in every
- * kernel) with "action mirred egress redirect dev @to".
+ * Every frame that passes @from's @hook (TC_H_MIN_INGRESS or _EGRESS) goes
+ * to @to, into its ingress or out of its egress (@how, TCA_INGRESS_REDIR or
+ * TCA_EGRESS_REDIR): a clsact qdisc on @from, and on the hook
+ * "u32 match u32 0 0" (matchall is not in every kernel) with
+ * "action mirred ingress|egress redirect dev @to".
  */
-static int port_redirect(struct nl_sock *sk, int from, int to)
+static int port_redirect(struct nl_sock *sk, int from, uint16_t hook, int to, int how)
 {
 	struct {
 		struct tc_u32_sel sel;
@@ -120,7 +115,7 @@ static int port_redirect(struct nl_sock *sk, int from, int to)
 	} sel = { .sel = { .flags = TC_U32_TERMINAL, .nkeys = 1 } };
 	struct tc_mirred mirred = {
 		.action = TC_ACT_STOLEN,
-		.eaction = TCA_EGRESS_REDIR,
+		.eaction = how,
 		.ifindex = (uint32_t)to,
 	};
 	struct nlattr *opts, *acts, *act, *actopts;
@@ -134,7 +129,7 @@ static int port_redirect(struct nl_sock *sk, int from, int to)
 	if (ret)
 		return ret;
 
-	msg = port_tc_msg(RTM_NEWTFILTER, from, 0, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS),
+	msg = port_tc_msg(RTM_NEWTFILTER, from, 0, TC_H_MAKE(TC_H_CLSACT, hook),
 			  TC_H_MAKE(1 << 16, htons(ETH_P_ALL)), "u32");
 	if (!msg || !(opts = nla_nest_start(msg, TCA_OPTIONS)) ||
 	    nla_put(msg, TCA_U32_SEL, sizeof(sel), &sel) ||
@@ -230,7 +225,7 @@ static int port_fdb(struct nl_sock *sk, int ifindex, const uint8_t mac[6], uint1
  * port_bridge_join() - a new port on a Linux bridge, as the policy says,
  *			before it is up
  * @sk:		the back's socket
- * @ifindex:	the port, tapd's veth end
+ * @ifindex:	the port, tapd's ifb device
  * @bridge:	the bridge's ifindex
  * @port:	the options
  * @why:	on failure, what could not be done
@@ -309,10 +304,10 @@ const struct port_kind *port_kind_of(const struct netlink_link *master)
  * @why:	on failure, what could not be done
  * @missing:	with PRIV_WHY_NO_FLAG, the option whose flag the kernel lacks
  *
- * In order: the veth pair (down), the alias and no IPv6 on either end, the
- * port on its master with its options, the redirects both ways, the peer
- * up, and last the port up: it is never open without its options. On
- * failure nothing of it is left (the tap goes when its fds are closed).
+ * In order: the port (down), its alias and no IPv6, the port on its master
+ * with its options, the redirects both ways, and last the port up: it is
+ * never open without its options. On failure nothing of it is left (the
+ * tap goes when its fds are closed).
  *
  * Return: 0 or -errno (@why set).
  */
@@ -320,42 +315,36 @@ int port_create(struct nl_sock *sk, const struct port_kind *kind, int tap, const
 		const struct netlink_link *master, const uint8_t mac[6],
 		const struct priv_port *opts, enum priv_why *why, uint32_t *missing)
 {
-	char name[IFNAMSIZ], peer_name[IFNAMSIZ], alias[32];
-	struct netlink_link port, peer;
+	char name[IFNAMSIZ], alias[32];
+	struct netlink_link port;
 	int ret;
 
-	ret = alias_port_names(tap_name, name, peer_name);
+	ret = alias_port_name(tap_name, name);
 	if (!ret)
 		ret = alias_port_format(alias, sizeof(alias), tap);
 	if (ret)
 		return ret;
 	*why = PRIV_WHY_PORT;
-	ret = port_veth(sk, name, peer_name, master->mtu, mac);
+	ret = port_ifb(sk, name, master->mtu, mac);
 	if (ret == -EOPNOTSUPP)
-		*why = PRIV_WHY_PORT_VETH;
+		*why = PRIV_WHY_PORT_IFB;
 	if (ret)
 		return ret;
 	ret = netlink_link_get(sk, 0, name, &port);
 	if (!ret)
-		ret = netlink_link_get(sk, 0, peer_name, &peer);
-	if (!ret)
 		ret = kernel_configure(sk, port.ifindex, NULL, 0, alias);
-	if (!ret)
-		ret = kernel_configure(sk, peer.ifindex, NULL, 0, alias);
 	if (!ret)
 		ret = kind->join(sk, port.ifindex, master->ifindex, opts, why, missing);
 	if (!ret) {
 		*why = PRIV_WHY_JOIN;
-		ret = port_redirect(sk, tap, peer.ifindex);
+		ret = port_redirect(sk, tap, TC_H_MIN_INGRESS, port.ifindex, TCA_INGRESS_REDIR);
 	}
 	if (!ret)
-		ret = port_redirect(sk, peer.ifindex, tap);
+		ret = port_redirect(sk, port.ifindex, TC_H_MIN_EGRESS, tap, TCA_EGRESS_REDIR);
 	if (!ret) {
 		*why = PRIV_WHY_UP;
-		ret = kernel_set_up(sk, peer.ifindex);
-	}
-	if (!ret)
 		ret = kernel_set_up(sk, port.ifindex);	/* last: now the port is open */
+	}
 	if (ret && !netlink_link_get(sk, 0, name, &port))
 		kernel_delete(sk, port.ifindex);
 	return ret;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* port.h - tapd's port for a guest's tap: a veth pair joined to it by tc,
- * one end on a master of a kind port.c knows */
+/* port.h - tapd's port for a guest's tap: an ifb device joined to it by tc,
+ * on a master of a kind port.c knows */
 #ifndef TAPD_PORT_H
 #define TAPD_PORT_H
 
@@ -15,7 +15,7 @@
  * @join:	put the port (down, configured) on @master and set it up as
  *		the policy says; on failure set @why (and @missing)
  *
- * Lookup is port_kind_of(); making the veth pair and the redirect, and
+ * Lookup is port_kind_of(); making the port device and the redirect, and
  * removing them, is the same for every kind. A kind whose membership
  * outlives the link (an Open vSwitch Port record) adds its removal here.
  */

@@ -229,21 +229,25 @@ static int priv_create(struct nl_sock *sk, const struct priv_create *c, struct p
 /* PRIV_DELETE_TAP: a tap of tapd's, abandoned or cut off from its port. */
 static int priv_delete_tap(struct nl_sock *sk, int ifindex)
 {
-	char port[IFNAMSIZ], peer[IFNAMSIZ];
+	char port[IFNAMSIZ];
 	struct netlink_link l, p;
 	struct alias_tap a;
 	int ret = netlink_link_get(sk, ifindex, NULL, &l);
 
 	if (ret)
 		return ret;
-	if (!l.tun_seen || alias_tap_parse(l.alias, &a) || alias_port_names(l.name, port, peer))
+	if (!l.tun_seen || alias_tap_parse(l.alias, &a) || alias_port_name(l.name, port))
 		return -EPERM;
 	if (!netlink_tun_abandoned(&l) && netlink_link_get(sk, 0, port, &p) != -ENODEV)
 		return -EBUSY;
 	return kernel_delete(sk, ifindex);
 }
 
-/* PRIV_DELETE_PORT: a port of tapd's whose tap is gone. */
+/*
+ * PRIV_DELETE_PORT: a port of tapd's whose tap is gone. A veth is one too:
+ * tapd made its ports of veth pairs before, and a tapd started after an
+ * upgrade still removes those of taps that are gone.
+ */
 static int priv_delete_port(struct nl_sock *sk, int ifindex)
 {
 	struct netlink_link l, t;
@@ -252,7 +256,7 @@ static int priv_delete_port(struct nl_sock *sk, int ifindex)
 
 	if (ret)
 		return ret;
-	if (strcmp(l.kind, "veth") || alias_port_parse(l.alias, &tap))
+	if ((strcmp(l.kind, "ifb") && strcmp(l.kind, "veth")) || alias_port_parse(l.alias, &tap))
 		return -EPERM;
 	ret = netlink_link_get(sk, tap, NULL, &t);
 	if (!ret && !alias_tap_parse(t.alias, &a))

@@ -33,8 +33,8 @@ enum priv_why {
 	PRIV_WHY_TAP_JOINED,	/* others kept attaching queues */
 	PRIV_WHY_RANDOM,	/* getrandom() for the MACs */
 	PRIV_WHY_TAP_SETUP,	/* the tap's address, MTU, alias, up */
-	PRIV_WHY_PORT,		/* the veth pair */
-	PRIV_WHY_PORT_VETH,	/* ... and the kernel has no veth */
+	PRIV_WHY_PORT,		/* the port device */
+	PRIV_WHY_PORT_IFB,	/* ... and the kernel has no ifb */
 	PRIV_WHY_PORT_FLAGS,	/* the port's flags */
 	PRIV_WHY_NO_FLAG,	/* the kernel lacks the flag of option @opt */
 	PRIV_WHY_VLAN,		/* the port's VLAN */

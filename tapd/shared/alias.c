@@ -2,13 +2,13 @@
 /* alias.c - the names and aliases that mark links as tapd's
  *
  * A tap is tapdXXXXXXXX (8 random hex digits, tun.c), its port
- * tdpXXXXXXXX and the port's peer tdrXXXXXXXX (port.c). An interface alias
+ * tdpXXXXXXXX (port.c). An interface alias
  * can only be set with CAP_NET_ADMIN, unlike a tap's owner, which the fd's
  * holder can change: so the alias, not the owner, says whose tap it is, and
  * the back deletes nothing whose alias is not one of these.
  *
  *	tap:	"tapd uid=U pid=P since=S[ vm=LABEL]"
- *	port:	"tapd-port tap=IFINDEX" (both veth ends)
+ *	port:	"tapd-port tap=IFINDEX"
  */
 
 #include <errno.h>
@@ -85,19 +85,17 @@ int alias_port_parse(const char *alias, int *tap)
 }
 
 /**
- * alias_port_names() - the names of a tap's port and of its peer
+ * alias_port_name() - the name of a tap's port
  * @tap:	the tap's name, "tapd" and 8 hex digits
- * @port:	set to "tdp" and the same digits: the bridge's side
- * @peer:	set to "tdr" and the same digits: the redirect's side
+ * @port:	set to "tdp" and the same digits
  *
  * Return: 0, or -EINVAL for a name tapd would not have given a tap.
  */
-int alias_port_names(const char *tap, char port[IFNAMSIZ], char peer[IFNAMSIZ])
+int alias_port_name(const char *tap, char port[IFNAMSIZ])
 {
 	if (strncmp(tap, "tapd", 4) || strlen(tap) != 12 ||
 	    strspn(tap + 4, "0123456789abcdef") != 8)
 		return -EINVAL;
 	snprintf(port, IFNAMSIZ, "tdp%s", tap + 4);
-	snprintf(peer, IFNAMSIZ, "tdr%s", tap + 4);
 	return 0;
 }

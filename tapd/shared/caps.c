@@ -5,12 +5,12 @@
  * The back keeps CAP_NET_ADMIN, for:
  *	TUNSETIFF	a new tap, and each queue attached to a multiqueue one
  *	TUNSETOWNER	its owner, before anyone else can attach
- *	RTM_NEWLINK	the veth pair of its port; a link's address, MTU,
+ *	RTM_NEWLINK	its port (an ifb device); a link's address, MTU,
  *			alias, addrgenmode, master; up
  *	RTM_SETLINK	the port's flags (AF_BRIDGE IFLA_PROTINFO), its VLAN
  *	RTM_DELLINK	a tap or port of tapd's; the default VLAN off a port
  *	RTM_NEWNEIGH	the pinned MAC's static FDB entry
- *	RTM_NEWQDISC	clsact on the tap and the port's peer
+ *	RTM_NEWQDISC	clsact on the tap and its port
  *	RTM_NEWTFILTER	u32 with mirred between them
  * The front keeps nothing. Both drop after the socket is bound, the policy
  * read and the notification socket opened (its buffer past rmem_max).

@@ -18,7 +18,7 @@
  * struct netlink_link - one link, as one RTM_NEWLINK message reports it
  * @name:	its name
  * @alias:	its alias, "" if none
- * @kind:	its IFLA_INFO_KIND ("bridge", "tun", "veth"), "" if none
+ * @kind:	its IFLA_INFO_KIND ("bridge", "tun", "ifb"), "" if none
  * @ifindex:	its ifindex
  * @mtu:	its MTU
  * @flags:	its IFF_* flags

@@ -11,11 +11,12 @@
  *			RTM_NEWLINK naming the tap that sets its MTU, its
  *			address, its master and up. The tap is the bridge port.
  *	topology	the port design of tapd(8): the tap, configured (address,
- *			MTU, alias, no IPv6 address) and up; a veth pair made on
- *			the bridge (name, address, MTU, master), both ends given
- *			an alias and no IPv6 address; the port's flags; clsact
- *			and a u32 filter redirecting with mirred each way; the
- *			peer up, then the port. Nothing is read back.
+ *			MTU, alias, no IPv6 address) and up; an ifb device made
+ *			on the bridge (name, address, MTU, master), given an
+ *			alias and no IPv6 address; the port's flags; clsact on
+ *			each and a u32 filter redirecting with mirred each way
+ *			(the tap's ingress into the port's, the port's egress
+ *			out of the tap); the port up. Nothing is read back.
  */
 
 #include <errno.h>
@@ -39,7 +40,6 @@
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <linux/tc_act/tc_mirred.h>
-#include <linux/veth.h>
 
 #include "floor.h"
 
@@ -243,12 +243,12 @@ static int floor_up(struct floor *f, int ifindex)
 	return floor_talk(f, floor_msg(&m, RTM_NEWLINK, 0, &ifi, sizeof(ifi)));
 }
 
-/* The veth pair: @port on @bridge with @mac, @peer on nothing. */
-static int floor_veth(struct floor *f, const char *port, const char *peer, int bridge,
-		      unsigned int mtu, const uint8_t mac[6])
+/* The port: an ifb device @port on @bridge with @mac, down. */
+static int floor_ifb(struct floor *f, const char *port, int bridge, unsigned int mtu,
+		     const uint8_t mac[6])
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-	struct rtattr *info, *data, *pe;
+	struct rtattr *info;
 	struct floor_msg m;
 	struct nlmsghdr *h = floor_msg(&m, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi,
 				       sizeof(ifi));
@@ -258,13 +258,7 @@ static int floor_veth(struct floor *f, const char *port, const char *peer, int b
 	floor_put_u32(h, IFLA_MTU, mtu);
 	floor_put_u32(h, IFLA_MASTER, (uint32_t)bridge);
 	info = floor_nest(h, IFLA_LINKINFO);
-	floor_put_str(h, IFLA_INFO_KIND, "veth");
-	data = floor_nest(h, IFLA_INFO_DATA);
-	pe = floor_put(h, VETH_INFO_PEER, &ifi, sizeof(ifi));
-	floor_put_str(h, IFLA_IFNAME, peer);
-	floor_put_u32(h, IFLA_MTU, mtu);
-	floor_end(h, pe);
-	floor_end(h, data);
+	floor_put_str(h, IFLA_INFO_KIND, "ifb");
 	floor_end(h, info);
 	return floor_talk(f, h);
 }
@@ -288,19 +282,20 @@ static int floor_port_flags(struct floor *f, int ifindex)
 	return floor_talk(f, h);
 }
 
-/* clsact on @from, and on its ingress a u32 match-all with mirred to @to. */
-static int floor_redirect(struct floor *f, int from, int to)
+/* clsact on @from, and on its ingress (or egress) a u32 match-all with
+ * mirred to @to's @eaction (TCA_INGRESS_REDIR or TCA_EGRESS_REDIR). */
+static int floor_redirect(struct floor *f, int from, uint32_t hook, int to, int eaction)
 {
 	struct tcmsg q = { .tcm_family = AF_UNSPEC, .tcm_ifindex = from,
 			   .tcm_handle = TC_H_MAKE(TC_H_CLSACT, 0), .tcm_parent = TC_H_CLSACT };
 	struct tcmsg t = { .tcm_family = AF_UNSPEC, .tcm_ifindex = from,
-			   .tcm_parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS),
+			   .tcm_parent = TC_H_MAKE(TC_H_CLSACT, hook),
 			   .tcm_info = TC_H_MAKE(1 << 16, htons(ETH_P_ALL)) };
 	struct {
 		struct tc_u32_sel sel;
 		struct tc_u32_key key;
 	} sel = { .sel = { .flags = TC_U32_TERMINAL, .nkeys = 1 } };
-	struct tc_mirred mirred = { .action = TC_ACT_STOLEN, .eaction = TCA_EGRESS_REDIR,
+	struct tc_mirred mirred = { .action = TC_ACT_STOLEN, .eaction = eaction,
 				    .ifindex = (uint32_t)to };
 	struct rtattr *opts, *acts, *act, *aopts;
 	struct floor_msg m;
@@ -329,39 +324,33 @@ static int floor_redirect(struct floor *f, int from, int to)
 
 int floor_topology(struct floor *f, int bridge, unsigned int mtu, char name[IFNAMSIZ], int *fd)
 {
-	char port[IFNAMSIZ], peer[IFNAMSIZ], alias[64];
+	char port[IFNAMSIZ], alias[64];
 	uint8_t mac[6], port_mac[6];
-	int tap, p, r, ret = floor_tap(name, "flt", 1, fd);
+	int tap, p, ret = floor_tap(name, "flt", 1, fd);
 
 	if (ret)
 		return ret;
 	floor_mac(mac);
 	floor_mac(port_mac);
 	snprintf(port, sizeof(port), "fp%s", name + 3);
-	snprintf(peer, sizeof(peer), "fr%s", name + 3);
 	snprintf(alias, sizeof(alias), "floor uid=%u", (unsigned int)getuid());
 	tap = floor_ifindex(f, name);
 	ret = tap < 0 ? tap : floor_configure(f, tap, mac, mtu, alias);
 	if (!ret)
 		ret = floor_up(f, tap);
 	if (!ret)
-		ret = floor_veth(f, port, peer, bridge, mtu, port_mac);
+		ret = floor_ifb(f, port, bridge, mtu, port_mac);
 	p = floor_ifindex(f, port);
-	r = floor_ifindex(f, peer);
-	if (!ret && (p < 0 || r < 0))
+	if (!ret && p < 0)
 		ret = -ENODEV;
 	if (!ret)
 		ret = floor_configure(f, p, NULL, 0, "floor-port");
 	if (!ret)
-		ret = floor_configure(f, r, NULL, 0, "floor-port");
-	if (!ret)
 		ret = floor_port_flags(f, p);
 	if (!ret)
-		ret = floor_redirect(f, tap, r);
+		ret = floor_redirect(f, tap, TC_H_MIN_INGRESS, p, TCA_INGRESS_REDIR);
 	if (!ret)
-		ret = floor_redirect(f, r, tap);
-	if (!ret)
-		ret = floor_up(f, r);
+		ret = floor_redirect(f, p, TC_H_MIN_EGRESS, tap, TCA_EGRESS_REDIR);
 	if (!ret)
 		ret = floor_up(f, p);
 	if (ret) {
@@ -371,7 +360,7 @@ int floor_topology(struct floor *f, int bridge, unsigned int mtu, char name[IFNA
 	return ret;
 }
 
-/* What the topology floor made beside tap @name (its veth pair), gone. */
+/* What the topology floor made beside tap @name (its port), gone. */
 int floor_delete(struct floor *f, const char *name)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };

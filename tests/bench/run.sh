@@ -10,7 +10,7 @@
 #   naive	open, TUNSETIFF, one RTM_NEWLINK (name, MTU, address, master,
 #		up): what qemu-bridge-helper and xkvm do;
 #   topology	the same kernel operations tapd does for a port (the tap,
-#		its veth port, the tc redirect, the port's flags), done
+#		its ifb port, the tc redirect, the port's flags), done
 #		directly by one process with no IPC.
 # No figure is an assertion: a goal missed is printed as such, and the run
 # still succeeds.

@@ -84,7 +84,7 @@ check_eq "its STP bridge id is as it was" "$id_before" "$(brid brlan)"
 check "the tap is on no bridge, its port is" \
 	sh -c "ip netns exec $NS test ! -e /sys/class/net/$att_TAP/master && ip netns exec $NS test -e /sys/class/net/brlan/brif/$(port_of "$att_TAP")"
 check "tapd's redirect is still on the tap (tc needs CAP_NET_ADMIN)" \
-	sh -c "ip netns exec $NS tc filter show dev $att_TAP ingress | grep -q 'Egress Redirect to device tdr${att_TAP#tapd}'"
+	sh -c "ip netns exec $NS tc filter show dev $att_TAP ingress | grep -q 'Ingress Redirect to device $(port_of "$att_TAP")'"
 # The victim's pinned entry outlives the attacker's tap too.
 eval "exec ${att_fd}>&-"
 wait_for 50 link_gone "$att_TAP"
@@ -156,7 +156,7 @@ wait_for 50 sh -c "grep -c 'policy reloaded' '$TMP/tapd.log' | grep -qx 1"
 out=$(as_user -- "$TAPD_CLIENT" "$SOCK" create brfull </dev/null); rc=$?
 check_eq "a bridge with 1,023 ports: refused with the kernel's EXFULL" 54 "$rc"
 check "... saying so" grep -q "bridge brfull has no free port" <<<"$out"
-check "... and leaving no tap or port behind" sh -c "! ip netns exec $NS ip -o link show | grep -Eq ': (tapd|tdp|tdr)'"
+check "... and leaving no tap or port behind" sh -c "! ip netns exec $NS ip -o link show | grep -Eq ': (tapd|tdp)'"
 nsx ip link del brfull
 
 # --- fds sent to tapd: no client makes tapd wait ----------------------------------------
@@ -217,15 +217,23 @@ check "the sender is served again" grep -q "^grant " <<<"$out"
 # --- ports left behind while tapd was not running -----------------------------------------
 hold_tap brnomac
 port=$(port_of "$TAP")
-check_eq "the tap, its port and the port's peer have the bridge's MTU" "1500 1500 1500" \
-	"$(nsx cat /sys/class/net/$TAP/mtu /sys/class/net/$port/mtu /sys/class/net/tdr${TAP#tapd}/mtu | paste -sd' ')"
+check_eq "the tap and its port have the bridge's MTU" "1500 1500" \
+	"$(nsx cat /sys/class/net/$TAP/mtu /sys/class/net/$port/mtu | paste -sd' ')"
 kill -KILL "$TAPD_PID"
 wait "$TAPD_PID" 2>/dev/null
 release_tap
 wait_for 50 link_gone "$TAP"
 check "with tapd gone, the tap goes and its port stays" nsx test -e "/sys/class/net/$port"
+# An older tapd made its ports of veth pairs: one left of a tap that is gone,
+# and one of another program's that merely looks like it (no alias).
+nsx ip link add tdp0000beef type veth peer name tdr0000beef
+nsx ip link set tdp0000beef alias "tapd-port tap=999999"
+nsx ip link add tdp0000cafe type veth peer name tdr0000cafe
 start_tapd "$TMP/tapd.conf"
 check "a new tapd removes the port whose tap is gone" wait_for 50 link_gone "$port"
+check "... and an older tapd's veth port, both ends" wait_for 50 link_gone tdr0000beef
+check "... and nothing without its alias" nsx test -e /sys/class/net/tdp0000cafe
+nsx ip link del tdp0000cafe
 hold_tap brnomac
 nsx ip link del "$(port_of "$TAP")"
 check "a tap whose port was deleted is deleted too, its holder or not" wait_for 50 link_gone "$TAP"

@@ -20,5 +20,5 @@ done <<<"$out"
 check "the probe ran to its end" grep -q '^1\.\.' <<<"$out"
 check "br0, ve0 and ve1 are still there" sh -c "ip netns exec $NS ip link show ve1 >/dev/null"
 check "... br0 too" sh -c "ip netns exec $NS ip link show br0 >/dev/null"
-check "no tap of the probe's is left" wait_for 30 sh -c "! ip netns exec $NS ip -o link | grep -q 'tapd\|tdp\|tdr'"
+check "no tap of the probe's is left" wait_for 30 sh -c "! ip netns exec $NS ip -o link | grep -q 'tapd\|tdp'"
 finish
