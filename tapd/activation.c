@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* activation.c - the listening socket: systemd's, or one tapd binds
  *
- * With libsystemd (the "systemd" meson feature) a socket passed by socket
- * activation is used; without it, or when none is passed, tapd binds its
- * own. Either way the socket is ready before privileges are dropped.
+ * A socket passed by socket activation is used; when none is passed, tapd
+ * binds its own. Either way the socket is ready before privileges are
+ * dropped. Both of systemd's protocols tapd speaks are a few lines, written
+ * here from sd_listen_fds(3) and sd_notify(3) rather than linked: libsystemd
+ * and the libraries it pulls in were a megabyte of each half's memory.
+ *
+ *	LISTEN_PID=<tapd's pid> LISTEN_FDS=<n>	n sockets from fd 3
+ *	NOTIFY_SOCKET=/path or @abstract	a datagram "READY=1" once it serves
  */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -17,14 +23,52 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#ifdef HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
-
 #include "activation.h"
 #include "util.h"
 
 #define ACTIVATION_BACKLOG	64
+#define ACTIVATION_FDS_START	3	/* SD_LISTEN_FDS_START */
+#define ACTIVATION_FDS_MAX	64	/* more is not systemd's doing */
+
+/*
+ * How many sockets systemd passed: LISTEN_FDS if LISTEN_PID is this process
+ * (else they were meant for a parent, and are none of tapd's), 0 if none.
+ * Return: the count, or -EINVAL for values that are not numbers.
+ */
+static int activation_fds(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	char *end;
+	long n;
+
+	if (!pid || !fds)
+		return 0;
+	errno = 0;
+	n = strtol(pid, &end, 10);
+	if (errno || end == pid || *end || n <= 0)
+		return -EINVAL;
+	if (n != (long)getpid())
+		return 0;
+	n = strtol(fds, &end, 10);
+	if (errno || end == fds || *end || n < 0 || n > ACTIVATION_FDS_MAX)
+		return -EINVAL;
+	return (int)n;
+}
+
+/* A listening Unix socket of type SOCK_SEQPACKET: what tapd.socket passes. */
+static bool activation_is_seqpacket(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(int), slen = sizeof(ss);
+	int type = 0, listening = 0;
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISSOCK(st.st_mode) &&
+	       !getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) && type == SOCK_SEQPACKET &&
+	       (len = sizeof(int), !getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len)) &&
+	       listening && !getsockname(fd, (struct sockaddr *)&ss, &slen) &&
+	       ss.ss_family == AF_UNIX;
+}
 
 static int activation_bind(const char *path, int *fd, char *err, size_t errlen)
 {
@@ -93,22 +137,26 @@ static int activation_bind(const char *path, int *fd, char *err, size_t errlen)
 int activation_listen(const char *path, int *fd, bool *activated,
 		      char *err, size_t errlen)
 {
-	*activated = false;
-#ifdef HAVE_SYSTEMD
-	int n = sd_listen_fds(1);
+	int n = activation_fds();
 
+	*activated = false;
 	if (n < 0) {
-		snprintf(err, errlen, "socket activation failed: %s", strerror(-n));
+		snprintf(err, errlen,
+			 "socket activation failed: LISTEN_PID or LISTEN_FDS is not a number: start tapd through tapd.socket or without them");
 		return n;
 	}
+	/* Not for what tapd might start (it starts nothing, but still). */
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
 	if (n > 1) {
 		snprintf(err, errlen, "systemd passed %d sockets; tapd.socket must have one", n);
 		return -EINVAL;
 	}
 	if (n == 1) {
-		int s = SD_LISTEN_FDS_START;
+		int s = ACTIVATION_FDS_START;
 
-		if (sd_is_socket_unix(s, SOCK_SEQPACKET, 1, NULL, 0) <= 0) {
+		if (!activation_is_seqpacket(s)) {
 			snprintf(err, errlen,
 				 "the socket systemd passed is not a listening SOCK_SEQPACKET Unix socket: use ListenSequentialPacket= in tapd.socket");
 			return -EINVAL;
@@ -120,7 +168,6 @@ int activation_listen(const char *path, int *fd, bool *activated,
 		*activated = true;
 		return 0;
 	}
-#endif
 	return activation_bind(path, fd, err, errlen);
 }
 
@@ -135,24 +182,40 @@ int activation_listen(const char *path, int *fd, bool *activated,
  */
 void activation_close_inherited(void)
 {
-	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
-	unsigned int keep = 0;
+	int n = activation_fds();
 
-	if (pid && fds && strtol(pid, NULL, 10) == (long)getpid()) {
-		long n = strtol(fds, NULL, 10);
-
-		if (n > 0 && n < 64)
-			keep = (unsigned int)n;
-	}
-	close_range(3 + keep, ~0U, 0);
+	close_range(ACTIVATION_FDS_START + (n > 0 ? (unsigned int)n : 0), ~0U, 0);
 }
 
 /**
  * activation_ready() - tell systemd that tapd serves requests now
+ *
+ * Type=notify in tapd.service: one datagram "READY=1" to NOTIFY_SOCKET, a
+ * path or, with a leading "@", an abstract name. Nothing without it.
+ *
+ * Return: 0, or -errno (the caller says so: systemd would time tapd out).
  */
-void activation_ready(void)
+int activation_ready(void)
 {
-#ifdef HAVE_SYSTEMD
-	sd_notify(0, "READY=1");
-#endif
+	static const char ready[] = "READY=1";
+	const char *where = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	cleanup_fd int s = -1;
+	size_t len;
+
+	if (!where || !*where)
+		return 0;
+	len = strlen(where);
+	if ((where[0] != '/' && where[0] != '@') || len >= sizeof(sun.sun_path))
+		return -EAFNOSUPPORT;	/* vsock: and the like: not tapd's case */
+	memcpy(sun.sun_path, where, len);
+	if (where[0] == '@')
+		sun.sun_path[0] = '\0';
+	s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	if (sendto(s, ready, sizeof(ready) - 1, MSG_NOSIGNAL, (struct sockaddr *)&sun,
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0)
+		return -errno;
+	return 0;
 }

@@ -8,7 +8,7 @@
 
 int activation_listen(const char *path, int *fd, bool *activated,
 		      char *err, size_t errlen);
-void activation_ready(void);
+int activation_ready(void);
 void activation_close_inherited(void);
 
 #endif /* TAPD_ACTIVATION_H */

@@ -363,7 +363,10 @@ int main(int argc, char **argv)
 		 cfg.activated ? "(systemd)" : o.sock, cfg.activated ? "yes" : "no",
 		 cfg.policy->nrules, (unsigned int)getuid(), quota_total(cfg.quota), o.max_taps,
 		 refuses_fds ? "refused-by-kernel" : "closed-aside");
-	activation_ready();
+	ret = activation_ready();
+	if (ret)
+		log_warn("cannot tell systemd tapd is ready (NOTIFY_SOCKET=%s): %s; Type=notify will time out",
+			 getenv("NOTIFY_SOCKET"), strerror(-ret));
 
 	/* 7. Serve. */
 	ret = server_run(&cfg);

@@ -4,7 +4,6 @@
 . "$(dirname "$0")/lib.sh"
 command -v systemd-socket-activate >/dev/null ||
 	skip "systemd-socket-activate is missing (package systemd)"
-"$TAPD" --help | grep -q -- --idle-exit || skip "tapd built without systemd support"
 setup activation
 
 nsx ip link add br0 address 02:00:00:00:0a:00 type bridge
@@ -70,5 +69,40 @@ check "tapd started as the unit starts it grants a tap" test -n "$TAP"
 check_halves "tapd as the unit starts it" "$UNIT_PID"
 release_tap
 check "... and the tap vanishes with its fd" wait_for 30 link_gone "$TAP"
+
+
+# --- Type=notify: READY=1 to NOTIFY_SOCKET, a path or an abstract name -------------------
+# tapd speaks systemd's protocols itself (no libsystemd): what systemd's end
+# receives is checked here, as it would receive it.
+stop_this_tapd() { kill "$TAPD_PID" 2>/dev/null; wait "$TAPD_PID" 2>/dev/null; }
+for addr in "$TMP/notify" "@tapvm-test-notify-$$"; do
+	rm -f "$TMP/notify" "$TMP/notify.out"
+	ip netns exec "$NS" "$NOTIFY_RECV" "$addr" 30 >"$TMP/notify.out" &
+	NPID=$!
+	PIDS+=("$NPID")
+	wait_for 50 grep -q bound "$TMP/notify.out"
+	[ "${addr#@}" = "$addr" ] && chmod 777 "$addr"	# as systemd's own is
+	NOTIFY_SOCKET=$addr start_tapd "$TMP/tapd.conf"
+	check "tapd sends READY=1 to NOTIFY_SOCKET=${addr/$TMP/\$TMP}" wait_for 100 grep -qx READY=1 "$TMP/notify.out"
+	check "... once it serves" grep -q "ready socket=" "$TMP/tapd.log"
+	check "... and says nothing about it" sh -c "! grep -q 'cannot tell systemd' '$TMP/tapd.log'"
+	stop_this_tapd
+	wait "$NPID" 2>/dev/null
+done
+NOTIFY_SOCKET=$TMP/nobody-listens start_tapd "$TMP/tapd.conf"
+check "a NOTIFY_SOCKET nobody listens on: tapd serves, and says why systemd will not hear" \
+	grep -q "cannot tell systemd tapd is ready (NOTIFY_SOCKET=$TMP/nobody-listens): No such file or directory" "$TMP/tapd.log"
+stop_this_tapd
+
+# --- LISTEN_PID and LISTEN_FDS, checked ------------------------------------------------------
+LISTEN_PID=1 LISTEN_FDS=1 start_tapd "$TMP/tapd.conf"
+check "LISTEN_PID of another process: tapd binds its own socket" grep -q "activated=no" "$TMP/tapd.log"
+check "... and serves on it" test -S "$TMP/tapd.sock"
+stop_this_tapd
+out=$(LISTEN_PID=x LISTEN_FDS=1 ip netns exec "$NS" "$TAPD" --config "$TMP/tapd.conf" \
+	--socket "$TMP/bad.sock" --user "$TAPD_UID" 2>&1); rc=$?
+check_eq "LISTEN_PID that is not a number: tapd exits 1" 1 "$rc"
+check "... with one line saying what to do" \
+	grep -qx "tapd: socket activation failed: LISTEN_PID or LISTEN_FDS is not a number: start tapd through tapd.socket or without them" <<<"$out"
 
 finish
