@@ -20,6 +20,8 @@
 #define IFF_LOWER_UP	0x10000
 #endif
 
+#define NETLINK_READ_MAX	65536	/* one read: any answer to one request of tapd's */
+
 /* libnl's error codes to errno, at the boundary. */
 int netlink_errno(int nlerr)
 {
@@ -46,6 +48,10 @@ int netlink_errno(int nlerr)
  * netlink_open() - an rtnetlink socket, for a lifetime
  * @sk:		set to it
  *
+ * libnl peeks at each message to size its buffer, two system calls a read;
+ * a buffer no answer to tapd's requests outgrows (a link is 2 kB) makes it
+ * one.
+ *
  * Return: 0 or -errno.
  */
 int netlink_open(struct nl_sock **sk)
@@ -61,6 +67,8 @@ int netlink_open(struct nl_sock **sk)
 		return netlink_errno(ret);
 	}
 	fcntl(nl_socket_get_fd(s), F_SETFD, FD_CLOEXEC);
+	nl_socket_disable_msg_peek(s);
+	nl_socket_set_msg_buf_size(s, NETLINK_READ_MAX);
 	*sk = s;
 	return 0;
 }

@@ -63,6 +63,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <linux/if_tun.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include <dirent.h>
 #include <poll.h>
@@ -117,12 +119,38 @@ static void bench_gone(const char *name)
 }
 
 /*
+ * Wait until nobody holds the kernel's rtnl lock: a link's name is gone
+ * before its deletion is done (the routes of a link are cleaned up after,
+ * under the lock, and with thousands of links that walk takes
+ * milliseconds). One request that changes nothing takes the lock: an
+ * RTM_NEWLINK for lo with no attribute.
+ */
+static void bench_settle(void)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ifinfomsg ifi;
+	} req = {
+		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_NEWLINK,
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK },
+		.ifi = { .ifi_family = AF_UNSPEC, .ifi_index = (int)if_nametoindex("lo") },
+	};
+	char buf[1024];
+	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (s >= 0 && send(s, &req, sizeof(req), 0) == (ssize_t)sizeof(req))
+		(void)recv(s, buf, sizeof(buf), 0);
+	if (s >= 0)
+		close(s);
+}
+
+/*
  * Hold a tap 1 ms, as a VM holds it far longer, then close it and wait,
  * untimed, until the kernel has deleted it and tapd its port (tdp and the
- * tap's 8 hex digits, tapd(8)): as the topology floor deletes its own port
- * before its next tap, so that no figure pays for the previous tap's
- * deletion, which waits for RCU grace periods under the kernel's rtnl lock
- * (about 16 ms a link here), whoever asks for it.
+ * tap's 8 hex digits, tapd(8)), and that deletion is done: as the topology
+ * floor deletes its own port before its next tap, so that no figure pays
+ * for the previous tap's deletion, which waits for RCU grace periods under
+ * the kernel's rtnl lock (about 16 ms a link here), whoever asks for it.
  */
 static void bench_release(struct client_tap *tap)
 {
@@ -133,6 +161,7 @@ static void bench_release(struct client_tap *tap)
 	proto_close_fds(tap->fds, tap->nfds);
 	bench_gone(tap->ifname);
 	bench_gone(port);
+	bench_settle();
 }
 
 /* A run that cannot go on: the process ends, its buffers with it. */
