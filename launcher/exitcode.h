@@ -16,7 +16,7 @@ enum tapvm_exit {
 	EXIT_OSERR	= 71,	/* a system call failed; tapd could not make a tap */
 	EXIT_PROTOCOL	= 76,	/* tapd answered something unexpected */
 	EXIT_REFUSED	= 77,	/* the tapd policy refused the request */
-	EXIT_LAUNCH	= 80,	/* QEMU exited before it was up (QMP greeting) */
+	EXIT_LAUNCH	= 80,	/* QEMU exited before it was up (answered QMP) */
 	EXIT_TIMEOUT	= 81,	/* --timeout: QEMU was stopped */
 	EXIT_WATCHDOG	= 82,	/* --watchdog: the console was silent too long */
 	EXIT_FORCED	= 83,	/* the guest did not power off: QEMU was quit */

@@ -860,11 +860,14 @@ static void run_fd_layout(struct run_state *st)
 
 /*
  * tapvm start: the rest runs in a supervisor of its own, detached; we relay
- * what it says until QEMU is up (or failed), then leave it running.
+ * what it says until QEMU is up (it writes one NUL byte then) or the
+ * supervisor ends (its exit status is ours, waited for: an end of file can
+ * come before it can be reaped).
  */
 static int run_detach(struct run_state *st, struct cmdline_probe *probe)
 {
 	int pipefd[2], status, ret;
+	bool up = false;
 	char buf[4096];
 	ssize_t n;
 	pid_t pid;
@@ -904,16 +907,27 @@ static int run_detach(struct run_state *st, struct cmdline_probe *probe)
 		_exit(ret);
 	}
 	close(pipefd[1]);
-	while ((n = read(pipefd[0], buf, sizeof(buf))) != 0) {
+	while (!up && (n = read(pipefd[0], buf, sizeof(buf))) != 0) {
+		char *nul;
+
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			break;
+		nul = memchr(buf, '\0', (size_t)n);
+		if (nul) {
+			up = true;
+			n = nul - buf;
+		}
 		fwrite(buf, 1, (size_t)n, stderr);
 	}
 	close(pipefd[0]);
-	if (waitpid(pid, &status, WNOHANG) == pid)
-		return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_OSERR;
+	if (!up) {
+		while (waitpid(pid, &status, 0) < 0)
+			if (errno != EINTR)
+				return EXIT_OSERR;
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
 	printf("VM %s is running (supervisor pid %d): tapvm console %s, tapvm status %s, tapvm stop %s\n",
 	       st->start_name, (int)pid, st->start_name, st->start_name, st->start_name);
 	return 0;

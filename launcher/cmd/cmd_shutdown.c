@@ -19,7 +19,9 @@ int shutdown_main(int argc, char **argv)
 {
 	const char *name = vm_name_arg(argc, argv,
 		"Usage: tapvm shutdown NAME\nAsk the guest to power off (system_powerdown); after the VM's\n"
-		"--shutdown-timeout, QEMU is told to quit, then killed. Waits, and says how it ended.\n");
+		"--shutdown-timeout, QEMU is told to quit, then killed. Waits, says how it ended, and\n"
+		"exits with the VM's exit status: 0 when the guest powered off, 83 when QEMU\n"
+		"had to be told to quit, 84 when it was killed.\n");
 	char dir[PATH_MAX], *answer = NULL;
 	int ret;
 
@@ -32,6 +34,7 @@ int shutdown_main(int argc, char **argv)
 		fprintf(stderr, "tapvm: VM %s did not end\n", name);
 		return EXIT_KILLED;
 	}
-	vm_print_end(dir);
-	return 0;
+	/* How it ended is how this ends: 0 powered off, 83 quit, 84 killed. */
+	ret = vm_print_end(dir, name);
+	return ret < 0 ? 0 : ret;
 }

@@ -67,6 +67,8 @@ struct supervisor {
 	int console, status, out;	/* our ends; -1 when not used or closed */
 	int log;
 	bool stdin_open, raw, greeted, exited;
+	bool started;			/* QEMU answered qmp_capabilities */
+	unsigned int caps_id;		/* that command's id */
 	struct escape escape;
 	struct termios saved;
 	enum supervise_phase phase;
@@ -287,6 +289,8 @@ static long supervise_rss_kb(pid_t pid)
 
 static void supervise_escalate(struct supervisor *s, int end, const char *why);
 
+static void supervise_started(struct supervisor *s);
+
 /* One request per connection: status, stop, shutdown, restart, monitor CMD. */
 static void supervise_control(struct supervisor *s)
 {
@@ -342,6 +346,8 @@ static void supervise_control(struct supervisor *s)
 			json_object_object_add(args, "command-line", json_object_new_string(req + 8));
 		}
 		r = qmp_execute(&s->qmp, cmd, args, &ret, 10000);
+		if (!r && !s->started)	/* it answered: it is up (this ate the other answer) */
+			supervise_started(s);
 		if (r)
 			dprintf(fd, "error: %s\n", s->qmp.err);
 		else if (ret && json_object_is_type(ret, json_type_string))
@@ -355,7 +361,11 @@ static void supervise_control(struct supervisor *s)
 	close(fd);
 }
 
-/* Once QEMU is up: the parent stops waiting; our words go to tapvm.log. */
+/*
+ * Once QEMU is up: the parent (tapvm start) stops waiting, told so by one
+ * NUL byte (an end of file alone is also what a failure looks like); our
+ * words go to tapvm.log.
+ */
 static void supervise_ready(struct supervisor *s)
 {
 	char path[PATH_MAX + 16];
@@ -363,6 +373,9 @@ static void supervise_ready(struct supervisor *s)
 
 	if (!s->o->state_dir || s->o->ready_fd < 0)
 		return;
+	fflush(stderr);
+	if (write(s->o->ready_fd, "", 1) != 1)
+		return;	/* the parent is gone: nobody waits */
 	snprintf(path, sizeof(path), "%s/tapvm.log", s->o->state_dir);
 	log = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (log >= 0) {
@@ -483,7 +496,7 @@ static void supervise_output(struct supervisor *s)
 	if (!n)
 		return;
 	supervise_keep(s->said, &s->nsaid, sizeof(s->said), buf, (size_t)n);
-	if (s->greeted)
+	if (s->started)
 		supervise_write_all(STDERR_FILENO, buf, (size_t)n);
 }
 
@@ -516,19 +529,33 @@ static void supervise_status(struct supervisor *s)
 	}
 }
 
+/*
+ * QEMU greets on QMP before it has set the machine up (a kernel that
+ * cannot be read fails after the greeting); it answers a command only from
+ * its main loop. So QEMU is up when it answers qmp_capabilities.
+ */
+static void supervise_started(struct supervisor *s)
+{
+	s->started = true;
+	if (s->nsaid)	/* what QEMU said while starting */
+		supervise_write_all(STDERR_FILENO, s->said, s->nsaid);
+	supervise_ready(s);
+}
+
 static void supervise_qmp(struct supervisor *s)
 {
-	struct json_object *ev;
-	int ret = qmp_read(&s->qmp, NULL, 0);
+	struct json_object *ev, *reply = NULL;
+	int ret = qmp_read(&s->qmp, s->caps_id ? &reply : NULL, s->caps_id);
 
+	if (reply) {
+		json_object_put(reply);
+		if (!s->started)
+			supervise_started(s);
+	}
 	if (!s->greeted && s->qmp.greeting) {
-		unsigned int id;
-
 		s->greeted = true;
-		qmp_send(&s->qmp, "qmp_capabilities", NULL, &id);
-		if (s->nsaid)	/* what QEMU said while starting */
-			supervise_write_all(STDERR_FILENO, s->said, s->nsaid);
-		supervise_ready(s);
+		if (qmp_send(&s->qmp, "qmp_capabilities", NULL, &s->caps_id))
+			s->caps_id = 0;
 	}
 	while ((ev = qmp_event_pop(&s->qmp))) {
 		struct json_object *name;
@@ -688,7 +715,7 @@ static void supervise_loop(struct supervisor *s)
 
 static int supervise_exit_status(struct supervisor *s)
 {
-	if (!s->greeted && !s->end) {
+	if (!s->started && !s->end) {
 		supervise_launch_failure(s);
 		return EXIT_LAUNCH;
 	}

@@ -107,23 +107,37 @@ bool vm_wait_gone(const char *dir, int seconds)
 	return false;
 }
 
-/* The last line the supervisor wrote in tapvm.log: how the VM ended. */
-void vm_print_end(const char *dir)
+/*
+ * The line of tapvm.log that says how the VM ended, printed; return the
+ * exit status its supervisor ended with, or -1 if the log does not say.
+ */
+int vm_print_end(const char *dir, const char *name)
 {
-	char path[PATH_MAX + 16], line[512], last[512] = "", prev[512] = "";
+	char path[PATH_MAX + 16], line[512], last[512] = "", prev[512] = "", want[300];
+	int status = -1, n;
+	size_t wl;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/tapvm.log", dir);
+	snprintf(want, sizeof(want), "tapvm: VM %s ended, exit status ", name);
+	wl = strlen(want);
 	f = fopen(path, "re");
 	if (!f)
-		return;
+		return -1;
 	while (fgets(line, sizeof(line), f)) {
+		int st;
+
 		if (strstr(line, "ended:"))
 			snprintf(prev, sizeof(prev), "%s", line);
 		snprintf(last, sizeof(last), "%s", line);
+		n = 0;
+		if (!strncmp(line, want, wl) && sscanf(line + wl, "%d%n", &st, &n) == 1 &&
+		    (line[wl + (size_t)n] == '\n' || !line[wl + (size_t)n]))
+			status = st;
 	}
 	fclose(f);
 	fputs(prev[0] ? prev : last, stderr);
+	return status;
 }
 
 const char *vm_name_arg(int argc, char **argv, const char *usage)

@@ -10,7 +10,7 @@
 int vm_find(const char *name, char dir[PATH_MAX]);
 int vm_request(const char *dir, const char *req, FILE *out, char **answer);
 bool vm_wait_gone(const char *dir, int seconds);
-void vm_print_end(const char *dir);
+int vm_print_end(const char *dir, const char *name);
 const char *vm_name_arg(int argc, char **argv, const char *usage);
 const char *vm_field(const char *text, const char *key, char *buf, size_t size);
 

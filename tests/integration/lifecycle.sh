@@ -45,6 +45,9 @@ check "... reported with QEMU's status" grep -q "^tapvm: QEMU failed to start (e
 check "... the command line" grep -q "^tapvm: command: .*qemu-system-x86_64 .* -no-such-option" <<<"$out"
 check "... and QEMU's words" grep -q "^tapvm: QEMU said: .*-no-such-option: invalid option" <<<"$out"
 check "no tap is left after a launch failure" sh -c "! ip netns exec $NS ip -o link show | grep -q ': tapd'"
+out=$(as_user -- "${RUN[@]}" -- -kernel /nonexistent 2>&1); rc=$?
+check_eq "QEMU failing after its QMP greeting (a -kernel it cannot read): launch failure" 80 "$rc"
+check "... with QEMU's words" grep -q "^tapvm: QEMU said: .*/nonexistent" <<<"$out"
 
 # --- batch: --timeout, --watchdog --------------------------------------------------------
 start_vm "$TMP/timeout" "tapvm.hold=1" --timeout 25

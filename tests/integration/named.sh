@@ -104,6 +104,27 @@ check_eq "the name can be started again" 0 "$rc"
 check "... after cleaning the stale state, said in one line" grep -q "cleaned the stale state of VM stale (its supervisor, pid $sup, is gone)" <<<"$out"
 tv stop stale >/dev/null 2>&1
 
+# A guest that ignores the power button: shutdown has QEMU quit, and says so
+# in its exit status, not only in its words.
+tv start deaf --shutdown-timeout 2 "${VMARGS[@]}" -append "$APPEND tapvm.hold=1" </dev/null >/dev/null 2>&1
+check "a guest that ignores system_powerdown is up" wait_for 1800 grep -aq TAPVM-HOLDING "$STATE/deaf/console.log"
+out=$(tv shutdown deaf 2>&1); rc=$?
+check_eq "shutdown of a guest that does not power off exits 83" 83 "$rc"
+check "... its line saying why" grep -q "the guest did not power off in time; QEMU was told to quit (exit status 83)" <<<"$out"
+
+# Launch failures under start: the status is the supervisor's, never "running".
+out=$(tv start nokernel --accel tcg -n none -- -kernel /nonexistent </dev/null 2>&1); rc=$?
+check_eq "start: QEMU failing after its QMP greeting (a -kernel it cannot read) exits 80" 80 "$rc"
+check "... never saying the VM runs" sh -c '! printf "%s\n" "$0" | grep -q "is running"' "$out"
+check "... with QEMU's words" grep -q "^tapvm: QEMU said: .*/nonexistent" <<<"$out"
+bad=0
+for i in $(seq 20); do
+	out=$(tv start race --accel tcg -n brnone -- -m 64 </dev/null 2>&1); rc=$?
+	{ [ "$rc" = 77 ] && ! grep -q "is running" <<<"$out"; } || bad=$((bad + 1))
+done
+check_eq "20 starts tapd refuses: each exits 77, none says the VM runs" 0 "$bad"
+check "no QEMU is left" no_qemu
+
 # State directory rules.
 long=$TMP/run/$(printf 'd%.0s' $(seq 1 60))
 mkdir -p "$long" && chown "$TEST_UID" "$long" && chmod 700 "$long"
