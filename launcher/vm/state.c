@@ -58,7 +58,8 @@ static int state_own_dir(const char *path, bool create, char *err, size_t errlen
  * @err:	reason on failure
  * @errlen:	its size
  *
- * Return: 0 or -errno.
+ * Return: 0, -ENOENT when it does not exist and @create is false (no VM
+ * was ever started), or -errno.
  */
 int state_base(char *out, size_t size, bool create, char *err, size_t errlen)
 {
@@ -70,9 +71,12 @@ int state_base(char *out, size_t size, bool create, char *err, size_t errlen)
 	} else {
 		char top[64];
 
+		int ret;
+
 		snprintf(top, sizeof(top), "/tmp/tapvm-%u", (unsigned int)getuid());
-		if (state_own_dir(top, create, err, errlen))
-			return -EPERM;
+		ret = state_own_dir(top, create, err, errlen);
+		if (ret)
+			return ret == -ENOENT ? -ENOENT : -EPERM;
 		snprintf(out, size, "%s", top);
 		return 0;
 	}
@@ -96,6 +100,8 @@ int state_dir(const char *name, char *out, size_t size, bool create, char *err,
 	char base[PATH_MAX];
 	int ret = state_base(base, sizeof(base), create, err, errlen);
 
+	if (ret == -ENOENT && !create)	/* no VM ever started here */
+		snprintf(err, errlen, "no VM named %s is running", name);
 	if (ret)
 		return ret;
 	if ((size_t)snprintf(out, size, "%s/%s", base, name) >= size) {

@@ -125,6 +125,14 @@ done
 check_eq "20 starts tapd refuses: each exits 77, none says the VM runs" 0 "$bad"
 check "no QEMU is left" no_qemu
 
+# A fresh account: no state directory at all yet.
+mkdir "$TMP/fresh" && chown "$TEST_UID" "$TMP/fresh" && chmod 700 "$TMP/fresh"
+for verb in status stop shutdown console monitor; do
+	out=$(as_user -- env XDG_RUNTIME_DIR="$TMP/fresh" "$TAPVM" $verb nosuch </dev/null 2>&1); rc=$?
+	check_eq "a fresh account: $verb of a VM never started exits 87" 87 "$rc"
+	check "... saying there is no such VM" grep -qx "tapvm: no VM named nosuch is running" <<<"$out"
+done
+
 # State directory rules.
 long=$TMP/run/$(printf 'd%.0s' $(seq 1 60))
 mkdir -p "$long" && chown "$TEST_UID" "$long" && chmod 700 "$long"
