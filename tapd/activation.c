@@ -58,16 +58,19 @@ static int activation_fds(void)
 /* A listening Unix socket of type SOCK_SEQPACKET: what tapd.socket passes. */
 static bool activation_is_seqpacket(int fd)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(int), slen = sizeof(ss);
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len = sizeof(ss);
 	int type = 0, listening = 0;
 	struct stat st;
 
-	return !fstat(fd, &st) && S_ISSOCK(st.st_mode) &&
-	       !getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) && type == SOCK_SEQPACKET &&
-	       (len = sizeof(int), !getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len)) &&
-	       listening && !getsockname(fd, (struct sockaddr *)&ss, &slen) &&
-	       ss.ss_family == AF_UNIX;
+	if (fstat(fd, &st) || !S_ISSOCK(st.st_mode) ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) || ss.ss_family != AF_UNIX)
+		return false;
+	len = sizeof(type);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) || type != SOCK_SEQPACKET)
+		return false;
+	len = sizeof(listening);
+	return !getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) && listening;
 }
 
 static int activation_bind(const char *path, int *fd, char *err, size_t errlen)
