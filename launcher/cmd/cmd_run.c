@@ -38,6 +38,7 @@
 #include "supervise.h"
 #include "tapd_error.h"
 #include "util.h"
+#include "vm.h"
 #include "vmdef.h"
 
 #define RUN_MAX_NICS	32
@@ -903,7 +904,7 @@ static int run_detach(struct run_state *st, struct cmdline_probe *probe)
 			st->nfds = 0;
 		}
 		state_clean(st->state);
-		fprintf(stderr, "tapvm: VM %s ended, exit status %d\n", st->start_name, ret);
+		fprintf(stderr, VM_ENDED_LINE "%d\n", st->start_name, ret);
 		_exit(ret);
 	}
 	close(pipefd[1]);

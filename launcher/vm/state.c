@@ -70,7 +70,6 @@ int state_base(char *out, size_t size, bool create, char *err, size_t errlen)
 			return -ENAMETOOLONG;
 	} else {
 		char top[64];
-
 		int ret;
 
 		snprintf(top, sizeof(top), "/tmp/tapvm-%u", (unsigned int)getuid());

@@ -119,7 +119,7 @@ int vm_print_end(const char *dir, const char *name)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/tapvm.log", dir);
-	snprintf(want, sizeof(want), "tapvm: VM %s ended, exit status ", name);
+	snprintf(want, sizeof(want), VM_ENDED_LINE, name);
 	wl = strlen(want);
 	f = fopen(path, "re");
 	if (!f)

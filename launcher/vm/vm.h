@@ -7,6 +7,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* The last line a detached VM's supervisor writes to tapvm.log, before its
+ * exit status and a newline: written by tapvm start, read by vm_print_end(). */
+#define VM_ENDED_LINE	"tapvm: VM %s ended, exit status "
+
 int vm_find(const char *name, char dir[PATH_MAX]);
 int vm_request(const char *dir, const char *req, FILE *out, char **answer);
 bool vm_wait_gone(const char *dir, int seconds);
