@@ -138,7 +138,10 @@ static void test_replies_events_bounds(void **state)
 	peer_write(sv[1], "this is not json\n");
 	assert_int_equal(qmp_read(&q, NULL, 0), -EBADMSG);
 
-	/* A message with no end over the bound ends the connection. */
+	/*
+	 * A message over the bound is dropped by itself: the connection goes
+	 * on, and the command whose answer it was is told so.
+	 */
 	big = malloc(QMP_MSG_MAX + 4096);
 	memset(big, ' ', QMP_MSG_MAX + 4096);
 	{
@@ -153,7 +156,19 @@ static void test_replies_events_bounds(void **state)
 				off += (size_t)n;
 			ret = qmp_read(&q, NULL, 0);
 		}
-		assert_int_equal(ret, -EMSGSIZE);
+		assert_int_equal(ret, 0);
+		assert_int_equal(q.dropped, 1);
+		peer_write(sv[1], "\n{\"event\": \"AFTER\"}\n");
+		assert_int_equal(qmp_read(&q, NULL, 0), 0);
+		assert_int_equal(q.dropped, 1);
+		while ((ev = qmp_event_pop(&q)))
+			if (!strcmp(json_object_get_string(json_object_object_get(ev, "event")), "AFTER"))
+				break;
+			else
+				json_object_put(ev);
+		assert_non_null(ev);
+		json_object_put(ev);
+		assert_true(q.cap <= QMP_BUF_MIN);
 	}
 	free(big);
 	qmp_free(&q);
@@ -196,12 +211,77 @@ static void test_reply_then_close_in_one_read(void **state)
 	close(sv[1]);
 }
 
+/*
+ * An answer over QMP_MSG_MAX (a huge HMP dump) fails its own command with
+ * -EMSGSIZE; the next command on the same connection gets its answer.
+ */
+static void test_oversized_answer(void **state)
+{
+	struct json_object *ret = NULL;
+	unsigned int first;
+	struct qmp q;
+	pid_t child;
+	int sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv), 0);
+	assert_int_equal(qmp_init(&q, sv[0]), 0);
+	first = q.next_id;
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		size_t size = QMP_MSG_MAX + 65536, off = 0;
+		char *big = malloc(size), tail[64];
+
+		if (!big)
+			_exit(1);
+		fcntl(sv[1], F_SETFL, 0);
+		memset(big, 'x', size);
+		snprintf(big, size, "{\"return\": \"");
+		while (off < size) {
+			ssize_t n = write(sv[1], big + off, size - off);
+
+			if (n <= 0)
+				_exit(1);
+			off += (size_t)n;
+		}
+		snprintf(tail, sizeof(tail), "\", \"id\": %u}\n", first);
+		if (write(sv[1], tail, strlen(tail)) != (ssize_t)strlen(tail))
+			_exit(1);
+		/* As QEMU: the next answer only after its command. */
+		for (int lines = 0; lines < 2;) {
+			char c;
+
+			if (read(sv[1], &c, 1) != 1)
+				_exit(1);
+			lines += c == '\n';
+		}
+		snprintf(tail, sizeof(tail), "{\"return\": 5, \"id\": %u}\n", first + 1);
+		_exit(write(sv[1], tail, strlen(tail)) == (ssize_t)strlen(tail) ? 0 : 1);
+	}
+	assert_int_equal(qmp_execute(&q, "human-monitor-command", NULL, &ret, 20000), -EMSGSIZE);
+	assert_non_null(strstr(q.err, "was dropped"));
+	assert_int_equal(qmp_execute(&q, "query-status", NULL, &ret, 20000), 0);
+	assert_int_equal(json_object_get_int(ret), 5);
+	json_object_put(ret);
+	assert_true(q.cap <= QMP_BUF_MIN);
+	{
+		int status;
+
+		assert_int_equal(waitpid(child, &status, 0), child);
+		assert_int_equal(status, 0);
+	}
+	qmp_free(&q);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_qemu),
 		cmocka_unit_test(test_replies_events_bounds),
 		cmocka_unit_test(test_reply_then_close_in_one_read),
+		cmocka_unit_test(test_oversized_answer),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
