@@ -24,6 +24,7 @@ enum tapvm_exit {
 	EXIT_NOSTATUS	= 85,	/* --guest-status: the guest wrote none */
 	EXIT_RUNNING	= 86,	/* tapvm start: a VM of that name is running */
 	EXIT_NOTRUNNING	= 87,	/* no VM of that name is running */
+	EXIT_NOSUCHVM	= 88,	/* undefine, rm: nothing of that name to remove */
 	EXIT_NOEXEC	= 126,	/* QEMU found but cannot be run */
 	EXIT_NOQEMU	= 127,	/* QEMU not found */
 };

@@ -36,11 +36,19 @@ static const struct {
 	{ "run", run_main, "start a VM with NICs on host bridges, wait for it" },
 	{ "start", start_main, "start a named VM detached" },
 	{ "stop", stop_main, "stop a named VM at once" },
+	{ "define", define_main, "write a named VM's file from run options" },
+	{ "undefine", undefine_main, "remove a named VM's file" },
+	{ "rm", rm_main, "remove a stopped named VM's state" },
 	{ "shutdown", shutdown_main, "shut a named VM down gracefully" },
-	{ "restart", restart_main, "reset a named VM" },
+	{ "reboot", reboot_main, "ask a named VM's guest to reboot" },
+	{ "reset", reset_main, "reset a named VM at once (its reset button)" },
+	{ "restart", restart_main, "shut a named VM down, then start it again" },
+	{ "wait", wait_main, "wait for a named VM to end; exit with its status" },
 	{ "status", status_main, "show a named VM's state, pid, uptime, taps, memory" },
 	{ "console", console_main, "attach to a named VM's serial console" },
 	{ "monitor", monitor_main, "run HMP commands in a named VM" },
+	{ "qmp", qmp_main, "send QMP commands to a named VM, replies as JSON" },
+	{ "events", events_main, "print a named VM's QMP events as JSON lines" },
 	{ "vnc", vnc_main, "show (and open) a named VM's display" },
 	{ "img", img_main, "make a named VM's drives: new, snapshot, clone" },
 	{ "list", list_main, "list named VMs, the bridges tapd grants you, your taps" },
@@ -59,6 +67,7 @@ static void usage(FILE *f)
 "\n"
 "Exit status: QEMU's when QEMU ended by itself (128+N if signal N ended\n"
 "it), or the guest's with --guest-status; else tapvm's own:\n"
+"    1  qmp, monitor: QEMU answered that a command failed\n"
 "  %3d  bad usage\n"
 "  %3d  a disk image does not exist\n"
 "  %3d  the bridge does not exist or is not a bridge\n"
@@ -66,7 +75,7 @@ static void usage(FILE *f)
 "  %3d  a system call failed, or tapd could not make a tap\n"
 "  %3d  tapd answered something unexpected\n"
 "  %3d  the tapd policy refused the request\n"
-"  %3d  QEMU failed to start (it exited before its QMP greeting)\n"
+"  %3d  QEMU failed to start (it exited before it answered QMP)\n"
 "  %3d  --timeout reached\n"
 "  %3d  --watchdog: the console was silent too long\n"
 "  %3d  the guest did not power off: QEMU was told to quit\n"
@@ -74,11 +83,12 @@ static void usage(FILE *f)
 "  %3d  --guest-status: the guest wrote no status\n"
 "  %3d  tapvm start: a VM of that name is running already\n"
 "  %3d  no VM of that name is running\n"
+"  %3d  undefine, rm: there is nothing of that name to remove\n"
 "  %3d  QEMU cannot be executed\n"
 "  %3d  QEMU was not found\n",
 		EXIT_USAGE, EXIT_NOINPUT, EXIT_NOBRIDGE, EXIT_NOTAPD, EXIT_OSERR,
 		EXIT_PROTOCOL, EXIT_REFUSED, EXIT_LAUNCH, EXIT_TIMEOUT, EXIT_WATCHDOG,
-		EXIT_FORCED, EXIT_KILLED, EXIT_NOSTATUS, EXIT_RUNNING, EXIT_NOTRUNNING,
+		EXIT_FORCED, EXIT_KILLED, EXIT_NOSTATUS, EXIT_RUNNING, EXIT_NOTRUNNING, EXIT_NOSUCHVM,
 		EXIT_NOEXEC, EXIT_NOQEMU);
 }
 

@@ -18,30 +18,74 @@
 #include "util.h"
 #include "vm.h"
 
+/*
+ * HMP reports a failure as text: "unknown command: ...", or a line
+ * starting "Error: " (QEMU's error_report()). Return: it did.
+ */
+static bool monitor_failed(const char *text)
+{
+	if (!strncmp(text, "unknown command:", 16))
+		return true;
+	for (const char *l = text; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, "Error: ", 7))
+			return true;
+	return false;
+}
+
+/*
+ * One command; its answer on stdout. Return: 0, 1 when QEMU said it
+ * failed, or tapvm's exit status.
+ */
+static int monitor_one(const char *dir, const char *cmd)
+{
+	cleanup_free char *req = NULL, *answer = NULL;
+	int ret;
+
+	if (asprintf(&req, "monitor %s", cmd) < 0)
+		return EXIT_OSERR;
+	if ((ret = vm_request(dir, req, NULL, &answer)))
+		return ret;
+	if (!strncmp(answer, "error: ", 7)) {
+		fprintf(stderr, "tapvm: %s", answer + 7);
+		return EXIT_OSERR;
+	}
+	if (strncmp(answer, "ok\n", 3)) {
+		fprintf(stderr, "tapvm: the VM's supervisor answered something unexpected\n");
+		return EXIT_PROTOCOL;
+	}
+	fputs(answer + 3, stdout);
+	fflush(stdout);
+	return monitor_failed(answer + 3) ? 1 : 0;
+}
+
 int monitor_main(int argc, char **argv)
 {
 	const char *name = vm_name_arg(argc, argv,
 		"Usage: tapvm monitor NAME [HMP-COMMAND...]\nRun an HMP command (QMP human-monitor-command) and print its answer;\n"
-		"without one, read commands from stdin, one a line.\n");
+		"without one, read commands from stdin, one a line (on a terminal, with a\n"
+		"(qemu) prompt). Exit status 1 when QEMU says a command failed\n"
+		"(\"unknown command\", or a line starting \"Error: \").\n");
 	char dir[PATH_MAX], req[4096], *line = NULL;
 	size_t cap = 0;
 	bool tty = isatty(STDIN_FILENO);
-	int ret;
+	int ret, worst = 0;
 
 	if (!name)
 		return argc == 2 ? 0 : EXIT_USAGE;
 	if ((ret = vm_find(name, dir)))
 		return ret;
 	if (argc > 2) {
-		size_t off = (size_t)snprintf(req, sizeof(req), "monitor");
+		size_t off = 0;
 
+		req[0] = '\0';
 		for (int i = 2; i < argc && off < sizeof(req); i++)
-			off += (size_t)snprintf(req + off, sizeof(req) - off, " %s", argv[i]);
+			off += (size_t)snprintf(req + off, sizeof(req) - off, "%s%s", i > 2 ? " " : "",
+						argv[i]);
 		if (off >= sizeof(req) || strchr(req, '\n')) {
 			fprintf(stderr, "tapvm: the command is too long or has a newline\n");
 			return EXIT_USAGE;
 		}
-		return vm_request(dir, req, stdout, NULL);
+		return monitor_one(dir, req);
 	}
 	for (;;) {
 		ssize_t n;
@@ -53,19 +97,27 @@ int monitor_main(int argc, char **argv)
 		n = getline(&line, &cap, stdin);
 		if (n < 0)
 			break;
-		line[strcspn(line, "\n")] = '\0';
+		line[strcspn(line, "\r\n")] = '\0';
 		if (!*line)
 			continue;
 		if (!strcmp(line, "quit") || !strcmp(line, "q")) {
 			fprintf(stderr, "tapvm: leaving the monitor (to stop the VM: tapvm stop %s)\n", name);
 			break;
 		}
-		snprintf(req, sizeof(req), "monitor %s", line);
-		if ((ret = vm_request(dir, req, stdout, NULL)))
+		if (strlen(line) > sizeof(req) - 16) {
+			fprintf(stderr, "tapvm: the command is too long\n");
+			worst = worst ? worst : 1;
+			continue;
+		}
+		ret = monitor_one(dir, line);
+		if (ret > 1) {
+			worst = ret;
 			break;
+		}
+		worst = worst ? worst : ret;
 	}
 	free(line);
 	if (tty)
 		printf("\n");
-	return ret;
+	return worst;
 }

@@ -43,6 +43,10 @@
 
 #define RUN_MAX_NICS	32
 #define RUN_MAX_DISKS	64
+/* build-vm's watchdog: armed between these console lines, 300 s. */
+#define RUN_WATCHDOG_START	"### WATCHDOG MARKER START ###"
+#define RUN_WATCHDOG_END	"### WATCHDOG MARKER END ###"
+#define RUN_WATCHDOG_DEFAULT_S	300
 
 static void run_usage(FILE *f, const char *prog)
 {
@@ -102,8 +106,15 @@ static void run_usage(FILE *f, const char *prog)
 "                        on SIGINT, SIGTERM, SIGHUP or Ctrl-] q, give the\n"
 "                        guest this long to power off (default %d), then quit\n"
 "      --timeout SECS    stop QEMU after SECS (exit status %d)\n"
-"      --watchdog SECS   stop QEMU when the console has been silent for SECS\n"
-"                        (exit status %d)\n"
+"      --watchdog SECS   stop QEMU when the console, once it has said\n"
+"                        something, is silent for SECS (exit status %d)\n"
+"      --watchdog-markers\n"
+"                        count silence only between the console lines\n"
+"                        \"" RUN_WATCHDOG_START "\" and\n"
+"                        \"" RUN_WATCHDOG_END "\" (build-vm's;\n"
+"                        --watchdog default then %d)\n"
+"      --watchdog-start TEXT, --watchdog-end TEXT\n"
+"                        the same with other markers (both needed)\n"
 "      --console-log FILE\n"
 "                        append the serial console to FILE\n"
 "      --guest-status    exit with the status the guest writes to\n"
@@ -118,7 +129,8 @@ static void run_usage(FILE *f, const char *prog)
 "last. Bridge NICs' fds start at %d in QEMU: each NIC's queues, then its\n"
 "vhost-net fds. Exit status: QEMU's\n"
 "(or the guest's, with --guest-status), or one of tapvm's own (see 'tapvm\n"
-"help').\n", prog, SUPERVISE_SHUTDOWN_S, EXIT_TIMEOUT, EXIT_WATCHDOG, CMDLINE_FD_BASE);
+"help').\n", prog, SUPERVISE_SHUTDOWN_S, EXIT_TIMEOUT, EXIT_WATCHDOG,
+		RUN_WATCHDOG_DEFAULT_S, CMDLINE_FD_BASE);
 }
 
 struct run_opts {
@@ -148,6 +160,7 @@ struct run_state {
 	char nvram_path[PATH_MAX + 16];
 	char private_dir[PATH_MAX];	/* removed at exit */
 	const char *start_name;		/* tapvm start NAME */
+	bool qemu_missing;		/* --dry-run without QEMU installed */
 	char state[PATH_MAX];		/* its state directory */
 	char vnc[STATE_SUN_MAX];
 	char tap_names[RUN_MAX_NICS * IFNAMSIZ];
@@ -155,6 +168,7 @@ struct run_state {
 	struct vmdef def;
 	char drives[RUN_MAX_DISKS][PATH_MAX];
 	char **extra;
+	char **merged;			/* the definition's options, then argv */
 	int fds[CMDLINE_MAX_TAP_FDS];
 	size_t nfds;
 };
@@ -170,6 +184,7 @@ static void run_state_free(struct run_state *st)
 	qemu_probe_free(&st->probe);
 	vmdef_free(&st->def);
 	free(st->extra);
+	free(st->merged);
 	free(st->qemu_path);
 	if (st->private_dir[0]) {
 		unlink(st->nvram_path);
@@ -282,6 +297,19 @@ static int run_option(struct run_state *st, int c, const char *prog)
 	case 'L':
 		o->sv.console_log = optarg;
 		return 0;
+	case 'k':
+		o->sv.watchdog_start = RUN_WATCHDOG_START;
+		o->sv.watchdog_end = RUN_WATCHDOG_END;
+		return 0;
+	case 'K':
+	case 'E':
+		if (!*optarg || strlen(optarg) >= 255 || strchr(optarg, '\n')) {
+			fprintf(stderr, "tapvm: --watchdog-%s takes text of 1 to 254 bytes on one line\n",
+				c == 'K' ? "start" : "end");
+			return EXIT_USAGE;
+		}
+		*(c == 'K' ? &o->sv.watchdog_start : &o->sv.watchdog_end) = optarg;
+		return 0;
 	case 'G':
 		o->sv.guest_status = true;
 		return 0;
@@ -304,34 +332,39 @@ static int run_option(struct run_state *st, int c, const char *prog)
 	}
 }
 
+/* run and start's options; tapvm define writes them into NAME.conf. */
+const struct option run_long_opts[] = {
+	{ "netdev", required_argument, NULL, 'n' },
+	{ "disk", required_argument, NULL, 'd' },
+	{ "name", required_argument, NULL, 'N' },
+	{ "accel", required_argument, NULL, 'A' },
+	{ "qemu", required_argument, NULL, 'Q' },
+	{ "kvm", required_argument, NULL, 'Q' },
+	{ "socket", required_argument, NULL, 'S' },
+	{ "dry-run", no_argument, NULL, 'D' },
+	{ "uefi", no_argument, NULL, 'U' },
+	{ "uefi-nvram", required_argument, NULL, 'R' },
+	{ "secure-boot", no_argument, NULL, 'B' },
+	{ "bios", required_argument, NULL, 'b' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "dowait", no_argument, NULL, 'W' },
+	{ "shutdown-timeout", required_argument, NULL, 'T' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "watchdog", required_argument, NULL, 'w' },
+	{ "console-log", required_argument, NULL, 'L' },
+	{ "watchdog-markers", no_argument, NULL, 'k' },
+	{ "watchdog-start", required_argument, NULL, 'K' },
+	{ "watchdog-end", required_argument, NULL, 'E' },
+	{ "guest-status", no_argument, NULL, 'G' },
+	{ "memory", required_argument, NULL, 'M' },
+	{ "cpus", required_argument, NULL, 'C' },
+	{ "no-dowait", no_argument, NULL, 'W' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 }
+};
+
 static int run_parse(struct run_state *st, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "netdev", required_argument, NULL, 'n' },
-		{ "disk", required_argument, NULL, 'd' },
-		{ "name", required_argument, NULL, 'N' },
-		{ "accel", required_argument, NULL, 'A' },
-		{ "qemu", required_argument, NULL, 'Q' },
-		{ "kvm", required_argument, NULL, 'Q' },
-		{ "socket", required_argument, NULL, 'S' },
-		{ "dry-run", no_argument, NULL, 'D' },
-		{ "uefi", no_argument, NULL, 'U' },
-		{ "uefi-nvram", required_argument, NULL, 'R' },
-		{ "secure-boot", no_argument, NULL, 'B' },
-		{ "bios", required_argument, NULL, 'b' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "dowait", no_argument, NULL, 'W' },
-		{ "shutdown-timeout", required_argument, NULL, 'T' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "watchdog", required_argument, NULL, 'w' },
-		{ "console-log", required_argument, NULL, 'L' },
-		{ "guest-status", no_argument, NULL, 'G' },
-		{ "memory", required_argument, NULL, 'M' },
-		{ "cpus", required_argument, NULL, 'C' },
-		{ "no-dowait", no_argument, NULL, 'W' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
 	const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	struct run_opts *o = &st->o;
 	struct vm_spec *vm = &st->vm;
@@ -342,7 +375,7 @@ static int run_parse(struct run_state *st, int argc, char **argv)
 	if (st->start_name)
 		prog = "tapvm start";
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+n:d:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+n:d:vh", run_long_opts, NULL)) != -1) {
 		int ret = run_option(st, c, prog);
 
 		if (ret)
@@ -354,6 +387,12 @@ static int run_parse(struct run_state *st, int argc, char **argv)
 			argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (!o->sv.watchdog_start != !o->sv.watchdog_end) {
+		fprintf(stderr, "tapvm: --watchdog-start and --watchdog-end go together\n");
+		return EXIT_USAGE;
+	}
+	if (o->sv.watchdog_start && !o->sv.watchdog)
+		o->sv.watchdog = RUN_WATCHDOG_DEFAULT_S;
 	if (o->bios && o->uefi) {
 		fprintf(stderr, "tapvm: --bios cannot go with --uefi, --uefi-nvram or --secure-boot\n");
 		return EXIT_USAGE;
@@ -380,16 +419,12 @@ static bool run_size_valid(const char *s, bool unit)
  */
 static int run_apply_definition(struct run_state *st)
 {
-	char err[VMDEF_ERR_MAX], cerr[CMDLINE_ERR_MAX];
+	char cerr[CMDLINE_ERR_MAX];
 	struct run_opts *o = &st->o;
 	struct vm_spec *vm = &st->vm;
 	const char *v;
 	struct vmdef *def = &st->def;
 
-	if (vmdef_load(st->start_name, def, err, sizeof(err))) {
-		fprintf(stderr, "tapvm: %s\n", err);
-		return EXIT_USAGE;
-	}
 	if (!o->memory)
 		o->memory = (v = getenv("TAPVM_MEM")) && *v ? v : def->memory ? def->memory : "1024";
 	if (!o->cpus)
@@ -436,8 +471,14 @@ static int run_apply_definition(struct run_state *st)
 			disks[n] = def->disks[n];
 		if (!n) {	/* nbsvm's rule: the VM's own drives, in order */
 			n = vmdef_drives(st->start_name, st->drives, RUN_MAX_DISKS);
-			for (size_t i = 0; i < n; i++)
+			for (size_t i = 0; i < n; i++) {
+				size_t l = strlen(st->drives[i]);
+
+				/* nbsvm's drive_if: their interface */
+				if (def->drive_if && l + 16 < PATH_MAX)
+					snprintf(st->drives[i] + l, PATH_MAX - l, ",if=%s", def->drive_if);
 				disks[i] = st->drives[i];
+			}
 		}
 		for (size_t i = 0; i < n; i++) {
 			if (cmdline_parse_disk(disks[i], &st->disks[i], cerr, sizeof(cerr))) {
@@ -461,6 +502,15 @@ static int run_apply_definition(struct run_state *st)
 	return 0;
 }
 
+/* QEMU is not there: one line naming the package. Return: EXIT_NOQEMU. */
+static int run_qemu_missing(struct run_state *st)
+{
+	fprintf(stderr, "tapvm: QEMU not found: %s is not %s: install %s (apt install %s) or pass --qemu\n",
+		st->o.qemu, strchr(st->o.qemu, '/') ? "there" : "on PATH",
+		st->vm.arch->package, st->vm.arch->package);
+	return EXIT_NOQEMU;
+}
+
 /* 2. The binary, its architecture, the accelerator. */
 static int run_resolve_qemu(struct run_state *st)
 {
@@ -482,10 +532,9 @@ static int run_resolve_qemu(struct run_state *st)
 			fprintf(stderr, "tapvm: QEMU %s is not executable\n", st->o.qemu);
 			return EXIT_NOEXEC;
 		}
-		fprintf(stderr, "tapvm: QEMU not found: %s is not %s: install %s (apt install %s) or pass --qemu\n",
-			st->o.qemu, strchr(st->o.qemu, '/') ? "there" : "on PATH",
-			vm->arch->package, vm->arch->package);
-		return EXIT_NOQEMU;
+		return run_qemu_missing(st);
+	} else {
+		st->qemu_missing = true;	/* said if QEMU must be asked */
 	}
 	st->probe.qemu = vm->qemu;
 	vm->accel = st->o.accel != ACCEL_AUTO ? st->o.accel :
@@ -580,6 +629,8 @@ static int run_resolve_firmware(struct run_state *st)
 		asked = asked_buf;
 	}
 	if (qemu_machine_resolve(&st->probe, asked, machine, sizeof(machine))) {
+		if (st->qemu_missing)	/* --dry-run, and only QEMU knows */
+			return run_qemu_missing(st);
 		fprintf(stderr, "tapvm: %s\n", st->probe.err);
 		return EXIT_USAGE;
 	}
@@ -833,6 +884,13 @@ static int run_claim_name(struct run_state *st)
 			st->start_name, (int)pid);
 		state_clean(st->state);
 	}
+	/* tapvm.log tells of this run only: how the last one ended goes now. */
+	{
+		char path[PATH_MAX + 16];
+
+		snprintf(path, sizeof(path), "%s/tapvm.log", st->state);
+		unlink(path);
+	}
 vnc:
 	/* A detached VM never opens a window: VNC on a socket of its own. */
 	if (!run_has_arg(st->vm.extra, st->vm.nextra, "-vnc") &&
@@ -857,6 +915,29 @@ static void run_fd_layout(struct run_state *st)
 	st->o.sv.fd_console = cmdline_fd_of(&st->vm, CMDLINE_FD_CONSOLE, 0);
 	st->o.sv.fd_status = cmdline_fd_of(&st->vm, CMDLINE_FD_STATUS, 0);
 	st->o.sv.fd_end = cmdline_fd_of(&st->vm, CMDLINE_FD_END, 0);
+}
+
+/*
+ * The supervisor's last line, in tapvm.log (tapvm wait, status and list
+ * read it there): on stderr, which is tapvm.log once QEMU was up, and
+ * there as well when QEMU never came up (stderr was tapvm start's).
+ */
+static void run_log_end(struct run_state *st, int status)
+{
+	char path[PATH_MAX + 16];
+	struct stat a, b;
+	int fd;
+
+	fprintf(stderr, VM_ENDED_LINE "%d\n", st->start_name, status);
+	fflush(stderr);
+	snprintf(path, sizeof(path), "%s/tapvm.log", st->state);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &a) || fstat(STDERR_FILENO, &b) || a.st_dev != b.st_dev ||
+	    a.st_ino != b.st_ino)
+		dprintf(fd, VM_ENDED_LINE "%d\n", st->start_name, status);
+	close(fd);
 }
 
 /*
@@ -904,7 +985,7 @@ static int run_detach(struct run_state *st, struct cmdline_probe *probe)
 			st->nfds = 0;
 		}
 		state_clean(st->state);
-		fprintf(stderr, VM_ENDED_LINE "%d\n", st->start_name, ret);
+		run_log_end(st, ret);
 		_exit(ret);
 	}
 	close(pipefd[1]);
@@ -934,6 +1015,83 @@ static int run_detach(struct run_state *st, struct cmdline_probe *probe)
 	return 0;
 }
 
+/*
+ * tapvm restart starts the VM again as tapvm start was told: its arguments
+ * after the name, NUL-terminated, in the state directory's "args".
+ */
+static void run_save_args(struct run_state *st, int argc, char **argv)
+{
+	char path[PATH_MAX + 16];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/args", st->state);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return;
+	for (int i = 1; i < argc; i++)
+		if (write(fd, argv[i], strlen(argv[i]) + 1) < 0)
+			break;
+	close(fd);
+}
+
+/*
+ * --watchdog and --console-log watch the console tapvm relays; a QEMU
+ * argument -serial takes it away. Return: 0, or EXIT_USAGE (said).
+ */
+static int run_check_console(struct run_state *st)
+{
+	const char *opt = st->o.sv.watchdog ? "--watchdog" :
+			  st->o.sv.console_log ? "--console-log" : NULL;
+
+	if (!opt || !run_has_arg(st->vm.extra, st->vm.nextra, "-serial"))
+		return 0;
+	fprintf(stderr, "tapvm: %s watches the serial console tapvm relays, and the QEMU argument -serial takes it: drop one of them\n",
+		opt);
+	return EXIT_USAGE;
+}
+
+/*
+ * tapvm run --name X beside a running VM X would have its MACs on the same
+ * bridges. Return: 0, or EXIT_RUNNING (said).
+ */
+static int run_name_free(const char *name)
+{
+	char dir[PATH_MAX], err[STATE_ERR_MAX];
+
+	if (state_dir(name, dir, sizeof(dir), false, err, sizeof(err)) || !state_running(dir))
+		return 0;
+	fprintf(stderr, "tapvm: VM %s is running already (tapvm start, pid %d), and a second would have its MACs: tapvm stop %s, or pick another --name\n",
+		name, (int)state_pid(dir), name);
+	return EXIT_RUNNING;
+}
+
+/*
+ * tapvm start NAME: NAME.conf (and its class) read first; its option lines
+ * go before the command line's options, which win. Return: 0 or EXIT_*.
+ */
+static int run_merge_definition(struct run_state *st, int *argc, char ***argv)
+{
+	char err[VMDEF_ERR_MAX];
+	size_t n;
+
+	if (vmdef_load(st->start_name, &st->def, err, sizeof(err))) {
+		fprintf(stderr, "tapvm: %s\n", err);
+		return EXIT_USAGE;
+	}
+	n = st->def.noptions;
+	if (!n)
+		return 0;
+	st->merged = calloc((size_t)*argc + n + 1, sizeof(char *));
+	if (!st->merged)
+		return EXIT_OSERR;
+	st->merged[0] = (*argv)[0];
+	memcpy(st->merged + 1, st->def.options, n * sizeof(char *));
+	memcpy(st->merged + 1 + n, *argv + 1, (size_t)(*argc - 1) * sizeof(char *));
+	*argc += (int)n;
+	*argv = st->merged;
+	return 0;
+}
+
 /**
  * run_vm() - tapvm run, xkvm, and tapvm start
  * @argc:	arguments, from the command's name on
@@ -947,7 +1105,8 @@ static int run_vm(int argc, char **argv, const char *start_name)
 	struct cmdline_probe probe;
 	char err[CMDLINE_ERR_MAX];
 	struct run_state *st = calloc(1, sizeof(*st));
-	int ret;
+	char **oargv;
+	int ret, oargc;
 
 	if (!st)
 		return EXIT_OSERR;
@@ -956,13 +1115,23 @@ static int run_vm(int argc, char **argv, const char *start_name)
 	st->o.sv.ready_fd = -1;
 	st->lock = -1;
 	st->start_name = start_name;
-	ret = run_parse(st, argc, argv);
+	oargc = argc;
+	oargv = argv;
+	ret = start_name ? run_merge_definition(st, &argc, &argv) : 0;
+	if (!ret)
+		ret = run_parse(st, argc, argv);
+	if (!ret)
+		ret = run_check_console(st);
+	if (!ret && !start_name && st->o.name && !st->o.dry_run)
+		ret = run_name_free(st->o.name);
 	if (start_name) {
 		st->o.name = start_name;
 		if (!ret)
 			ret = run_apply_definition(st);
 		if (!ret)
 			ret = run_claim_name(st);
+		if (!ret && !st->o.dry_run)
+			run_save_args(st, oargc, oargv);	/* not the file's */
 	}
 	if (!ret && !st->vm.nnetdevs) {
 		/* xkvm's default: one NIC on virbr0. */
@@ -999,8 +1168,12 @@ static int run_vm(int argc, char **argv, const char *start_name)
 		if (st->netdevs[i].kind == NETDEV_BRIDGE && st->netdevs[i].vhost)
 			st->netdevs[i].nvhost = st->netdevs[i].queues;
 	if (!ret && cmdline_build(&st->vm, &probe, &st->argv, err, sizeof(err))) {
-		fprintf(stderr, "tapvm: %s\n", err);
-		ret = EXIT_USAGE;
+		if (st->qemu_missing && st->probe.err[0]) {
+			ret = run_qemu_missing(st);	/* QEMU had to be asked */
+		} else {
+			fprintf(stderr, "tapvm: %s\n", err);
+			ret = EXIT_USAGE;
+		}
 	}
 	if (!ret && st->o.dry_run) {
 		run_print_quoted(stdout, st->argv.v);
@@ -1008,6 +1181,7 @@ static int run_vm(int argc, char **argv, const char *start_name)
 		if (st->o.verbose)
 			run_print_quoted(stderr, st->argv.v);
 		run_fd_layout(st);
+		st->o.sv.name = st->name;	/* for the console log's boot lines */
 		ret = supervise_run(st->vm.qemu, st->argv.v, st->fds, st->nfds, &st->o.sv);
 		st->nfds = 0;	/* closed by supervise_run() */
 	}
@@ -1017,6 +1191,31 @@ out:
 	run_state_free(st);
 	free(st);
 	return ret < 0 ? 0 : ret;
+}
+
+/**
+ * run_validate() - check run options as tapvm start would, for tapvm define
+ * @name:	the VM
+ * @argc:	options from argv[1] on
+ * @argv:	them
+ *
+ * Return: 0, or the exit status of a usage error (said).
+ */
+int run_validate(const char *name, int argc, char **argv)
+{
+	struct run_state *st = calloc(1, sizeof(*st));
+	int ret;
+
+	if (!st)
+		return EXIT_OSERR;
+	st->start_name = name;
+	st->lock = -1;
+	ret = run_parse(st, argc, argv);
+	if (!ret)
+		ret = run_check_console(st);
+	run_state_free(st);
+	free(st);
+	return ret < 0 ? EXIT_USAGE : ret;
 }
 
 /**
@@ -1051,12 +1250,35 @@ int start_main(int argc, char **argv)
 		       "What is not on the command line comes from TAPVM_MEM, TAPVM_CPUS,\n"
 		       "TAPVM_ACCEL, TAPVM_QEMU, TAPVM_FIRMWARE in the environment, then from\n"
 		       "$XDG_CONFIG_HOME/tapvm/NAME.conf, then its class; disks default to the\n"
-		       "VM's drives (tapvm img), memory to 1024 MiB.\n");
+		       "VM's drives (tapvm img), memory to 1024 MiB. NAME.conf's option lines\n"
+		       "come before the command line's options.\n"
+		       "\n"
+		       "      --save    first write these options to NAME.conf (tapvm define;\n"
+		       "                not with --dry-run)\n");
 		return 0;
 	}
 	if (argc < 2 || !names_label_valid(argv[1])) {
 		fprintf(stderr, "tapvm: start needs a VM name matching [A-Za-z0-9][A-Za-z0-9._-]{0,63} first (tapvm start NAME [options])\n");
 		return EXIT_USAGE;
+	}
+	/*
+	 * --save (before --): tapvm define with the same options, then start;
+	 * with --dry-run nothing is written.
+	 */
+	for (int i = 2; i < argc && strcmp(argv[i], "--"); i++) {
+		bool dry = false;
+		int ret;
+
+		if (strcmp(argv[i], "--save"))
+			continue;
+		memmove(argv + i, argv + i + 1, sizeof(char *) * (size_t)(argc - i));
+		argc--;
+		for (int j = 2; j < argc && strcmp(argv[j], "--"); j++)
+			dry = dry || !strcmp(argv[j], "--dry-run");
+		ret = dry ? 0 : define_write(argv[1], NULL, argc - 1, argv + 1, NULL);
+		if (ret)
+			return ret;
+		break;
 	}
 	return run_vm(argc - 1, argv + 1, argv[1]);
 }

@@ -8,22 +8,22 @@
 
 static const struct arch_info arch_table[] = {
 	{ "x86_64", "qemu-system-x86", "virtio-net-pci", "virtio-scsi-pci",
-	  NULL, NULL, NULL, NULL, false, "ovmf" },
+	  NULL, NULL, NULL, NULL, false, "ovmf", true },
 	{ "i386", "qemu-system-x86", "virtio-net-pci", "virtio-scsi-pci",
-	  NULL, NULL, NULL, NULL, false, "ovmf-ia32" },
+	  NULL, NULL, NULL, NULL, false, "ovmf-ia32", true },
 	/* curtin boots arm64 with UEFI on the virt machine. */
 	{ "aarch64", "qemu-system-arm", "virtio-net-pci", "virtio-scsi-pci",
-	  "virt", NULL, "max", "host", true, "qemu-efi-aarch64" },
+	  "virt", NULL, "max", "host", true, "qemu-efi-aarch64", true },
 	{ "s390x", "qemu-system-misc", "virtio-net-ccw", "virtio-scsi-ccw",
-	  NULL, NULL, NULL, NULL, false, NULL },
+	  NULL, NULL, NULL, NULL, false, NULL, false },
 	{ "ppc64", "qemu-system-ppc", "virtio-net-pci", "virtio-scsi-pci",
-	  "pseries,usb=off", "spapr-vscsi", NULL, NULL, false, NULL },
+	  "pseries,usb=off", "spapr-vscsi", NULL, NULL, false, NULL, false },
 };
 
 /* Anything else: QEMU's defaults and the x86 device names. */
 static struct arch_info arch_other = {
 	NULL, "qemu-system-misc", "virtio-net-pci", "virtio-scsi-pci",
-	NULL, NULL, NULL, NULL, false, NULL,
+	NULL, NULL, NULL, NULL, false, NULL, false,
 };
 
 /**

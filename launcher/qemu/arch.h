@@ -17,6 +17,8 @@
  * @cpu_kvm:	-cpu under KVM, or NULL
  * @uefi:	boots with UEFI unless told otherwise
  * @fw_package:	Debian package with its UEFI firmware and descriptors
+ * @usb_tablet:	a VNC display gets a USB tablet (nbsvm's default: the
+ *		pointer follows the viewer's) on a qemu-xhci controller
  */
 struct arch_info {
 	const char *name;
@@ -28,6 +30,7 @@ struct arch_info {
 	const char *cpu_tcg, *cpu_kvm;
 	bool uefi;
 	const char *fw_package;
+	bool usb_tablet;
 };
 
 const char *arch_host(void);

@@ -697,6 +697,15 @@ static int cmdline_add_firmware(const struct vm_spec *vm, struct argv_buf *out)
 	return 0;
 }
 
+/* Does an argument after -- mention @what (a device the user adds)? */
+static bool cmdline_extra_has(const struct vm_spec *vm, const char *what)
+{
+	for (size_t i = 0; i < vm->nextra; i++)
+		if (strstr(vm->extra[i], what))
+			return true;
+	return false;
+}
+
 /* tapvm's private sockets, right after the taps: QMP, console, status. */
 static void cmdline_add_channels(const struct vm_spec *vm, struct argv_buf *out)
 {
@@ -719,6 +728,13 @@ static void cmdline_add_channels(const struct vm_spec *vm, struct argv_buf *out)
 		argv_add(out, "-vnc");
 		argv_add(out, "unix:%s", v ? v : vm->vnc);
 		free(v);
+		/* nbsvm's default: a tablet, so the pointer follows the viewer's. */
+		if (vm->arch && vm->arch->usb_tablet && !cmdline_extra_has(vm, "usb-tablet")) {
+			argv_add(out, "-device");
+			argv_add(out, "qemu-xhci,id=tapvm-usb");
+			argv_add(out, "-device");
+			argv_add(out, "usb-tablet,bus=tapvm-usb.0");
+		}
 	}
 	if (vm->status_port) {
 		argv_add(out, "-device");

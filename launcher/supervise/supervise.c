@@ -53,7 +53,9 @@
 #define SUPERVISE_OUTPUT_KEEP	8192	/* QEMU's words kept for a report */
 #define SUPERVISE_CLIENTS_MAX	8	/* consoles attached at once */
 #define SUPERVISE_RING		65536	/* console output replayed on attach */
-#define SUPERVISE_REQUEST_MAX	4096	/* one control request */
+#define SUPERVISE_REQUEST_MAX	65536	/* one control request (qmp JSON) */
+#define SUPERVISE_MARKER_MAX	256	/* --watchdog-start/-end text, bytes */
+#define SUPERVISE_QMP_WAIT_MS	60000	/* a command through control.sock */
 
 enum supervise_phase { PHASE_RUNNING, PHASE_POWERDOWN, PHASE_QUITTING, PHASE_KILLED };
 
@@ -89,6 +91,16 @@ struct supervisor {
 	char status_buf[32];		/* the guest's status line */
 	size_t nstatus;
 	int guest_status;		/* -1 until the guest says */
+	int watchers[SUPERVISE_CLIENTS_MAX];	/* tapvm events: QMP events as lines */
+	size_t nwatchers;
+	bool rebooting;			/* tapvm reboot: a SHUTDOWN is a reset */
+	long reboot_deadline;
+	unsigned int boots;		/* for the console log's boot lines */
+	bool boot_quiet;		/* no console output since the last one */
+	char log_last;			/* the last byte the log got */
+	bool wd_armed;			/* --watchdog counts silence now */
+	char wd_tail[SUPERVISE_MARKER_MAX];	/* the console's last bytes, for markers */
+	size_t nwd_tail;
 };
 
 static long supervise_now(void)
@@ -291,16 +303,124 @@ static void supervise_escalate(struct supervisor *s, int end, const char *why);
 
 static void supervise_started(struct supervisor *s);
 
-/* One request per connection: status, stop, shutdown, restart, monitor CMD. */
+/* tapvm reboot: the guest powers off, QEMU pauses instead of exiting, and
+ * is reset and resumed (libvirt's way); set-action needs QEMU 6.0. */
+static int supervise_reboot(struct supervisor *s, char *err, size_t errlen)
+{
+	struct json_object *args = json_object_new_object();
+	unsigned int id;
+
+	json_object_object_add(args, "shutdown", json_object_new_string("pause"));
+	if (qmp_execute(&s->qmp, "set-action", args, NULL, 10000)) {
+		snprintf(err, errlen, "%s", s->qmp.err);
+		return -1;
+	}
+	qmp_send(&s->qmp, "system_powerdown", NULL, &id);
+	s->rebooting = true;
+	s->reboot_deadline = supervise_now() + s->o->shutdown_timeout * 1000L;
+	return 0;
+}
+
+/* The guest powered off for tapvm reboot (or did not in time): reset. */
+static void supervise_reboot_end(struct supervisor *s, bool powered_off)
+{
+	struct json_object *args = json_object_new_object();
+	unsigned int id;
+
+	s->rebooting = false;
+	s->reboot_deadline = 0;
+	json_object_object_add(args, "shutdown", json_object_new_string("poweroff"));
+	qmp_send(&s->qmp, "set-action", args, &id);
+	if (!powered_off) {
+		supervise_say(s, "tapvm reboot: the guest did not power off within %u s; it runs on (tapvm reset %s forces a reboot)",
+			      s->o->shutdown_timeout, s->o->name ? s->o->name : "NAME");
+		return;
+	}
+	qmp_send(&s->qmp, "system_reset", NULL, &id);
+	qmp_send(&s->qmp, "cont", NULL, &id);
+}
+
+/* Write all of @buf to a control client; it has SO_SNDTIMEO. */
+static void supervise_answer(int fd, const char *buf)
+{
+	supervise_write_all(fd, buf, strlen(buf));
+}
+
+/* qmp JSON: QEMU's whole reply, one line; or a QMP-shaped error of ours. */
+static void supervise_qmp_request(struct supervisor *s, int fd, const char *text)
+{
+	struct json_object *cmd = json_tokener_parse(text), *reply = NULL;
+	int r;
+
+	if (!cmd) {
+		snprintf(s->qmp.err, sizeof(s->qmp.err), "the QMP command is not JSON");
+		r = -EINVAL;
+	} else {
+		r = qmp_call(&s->qmp, cmd, &reply, SUPERVISE_QMP_WAIT_MS);
+	}
+	if (r) {
+		struct json_object *err = json_object_new_object();
+
+		reply = json_object_new_object();
+		json_object_object_add(err, "class", json_object_new_string(
+			r == -EINVAL ? "GenericError" : "tapvm"));
+		json_object_object_add(err, "desc", json_object_new_string(s->qmp.err));
+		json_object_object_add(reply, "error", err);
+	}
+	supervise_answer(fd, json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	supervise_answer(fd, "\n");
+	json_object_put(reply);
+	json_object_put(cmd);
+}
+
+/* monitor CMD, reset: through QMP; the answer as text, LF line ends. */
+static void supervise_hmp(struct supervisor *s, int fd, const char *cmd,
+			  struct json_object *args)
+{
+	struct json_object *ret = NULL;
+	int r = qmp_execute(&s->qmp, cmd, args, &ret, SUPERVISE_QMP_WAIT_MS);
+
+	if (r) {
+		dprintf(fd, "error: %s\n", s->qmp.err);
+	} else if (ret && json_object_is_type(ret, json_type_string)) {
+		const char *t = json_object_get_string(ret);
+		size_t n = strlen(t);
+		char *lf = malloc(n + 2), *o = lf;
+
+		/* HMP ends its lines with CRLF, for a terminal: LF for files. */
+		for (size_t i = 0; lf && i < n; i++)
+			if (!(t[i] == '\r' && t[i + 1] == '\n'))
+				*o++ = t[i];
+		if (lf) {
+			*o = '\0';
+			supervise_answer(fd, "ok\n");
+			supervise_answer(fd, lf);
+		}
+		free(lf);
+	} else {
+		supervise_answer(fd, "ok\n");
+	}
+	json_object_put(ret);
+}
+
+/*
+ * One request per connection (see vm.c): status, stop, shutdown, reboot,
+ * reset, monitor CMD, qmp JSON, events. Answers start "ok" or "error: ",
+ * but for status, qmp and events.
+ */
 static void supervise_control(struct supervisor *s)
 {
-	char req[SUPERVISE_REQUEST_MAX + 1];
+	char *req = malloc(SUPERVISE_REQUEST_MAX + 1), err[256];
 	int fd = supervise_accept(s->control_listen);
 	size_t len = 0;
 	char *nl = NULL;
 
-	if (fd < 0)
+	if (fd < 0 || !req) {
+		if (fd >= 0)
+			close(fd);
+		free(req);
 		return;
+	}
 	while (len < SUPERVISE_REQUEST_MAX && !nl) {
 		ssize_t n = recv(fd, req + len, SUPERVISE_REQUEST_MAX - len, 0);
 
@@ -312,8 +432,7 @@ static void supervise_control(struct supervisor *s)
 	}
 	if (!nl) {
 		dprintf(fd, "error: a request is one line of at most %d bytes\n", SUPERVISE_REQUEST_MAX);
-		close(fd);
-		return;
+		goto done;
 	}
 	*nl = '\0';
 	if (!strcmp(req, "status")) {
@@ -321,13 +440,14 @@ static void supervise_control(struct supervisor *s)
 
 		dprintf(fd, "name=%s\nstate=%s\npid=%d\nsupervisor=%d\nuptime=%ld\ntaps=%s\n"
 			"memory_kb=%ld\nconsole=%s/console.sock\nvnc=%s\ncontrol=%s/control.sock\n"
-			"log=%s/console.log\n",
+			"log=%s/console.log\nboots=%u\n",
 			s->o->name ? s->o->name : "-",
-			s->phase == PHASE_RUNNING ? "running" : "stopping", (int)s->pid,
+			s->phase == PHASE_RUNNING ? (s->rebooting ? "rebooting" : "running") :
+			"stopping", (int)s->pid,
 			(int)getpid(), (long)(time(NULL) - s->started_at),
 			s->o->tap_names && *s->o->tap_names ? s->o->tap_names : "-", rss,
 			s->o->state_dir, s->o->vnc ? s->o->vnc : "-", s->o->state_dir,
-			s->o->state_dir);
+			s->o->state_dir, s->boots);
 	} else if (!strcmp(req, "stop")) {
 		dprintf(fd, "ok: stopping QEMU (quit)\n");
 		s->phase = s->phase < PHASE_POWERDOWN ? PHASE_POWERDOWN : s->phase;
@@ -335,30 +455,56 @@ static void supervise_control(struct supervisor *s)
 	} else if (!strcmp(req, "shutdown")) {
 		dprintf(fd, "ok: asking the guest to power off\n");
 		supervise_escalate(s, 0, "tapvm shutdown");
-	} else if (!strcmp(req, "restart") || !strncmp(req, "monitor ", 8)) {
-		struct json_object *ret = NULL, *args = NULL;
-		const char *cmd = "system_reset";
-		int r;
-
-		if (req[0] == 'm') {
-			cmd = "human-monitor-command";
-			args = json_object_new_object();
-			json_object_object_add(args, "command-line", json_object_new_string(req + 8));
-		}
-		r = qmp_execute(&s->qmp, cmd, args, &ret, 10000);
-		if (!r && !s->started)	/* it answered: it is up (this ate the other answer) */
-			supervise_started(s);
-		if (r)
-			dprintf(fd, "error: %s\n", s->qmp.err);
-		else if (ret && json_object_is_type(ret, json_type_string))
-			dprintf(fd, "%s", json_object_get_string(ret));
+	} else if (!strcmp(req, "reboot")) {
+		if (s->phase != PHASE_RUNNING)
+			dprintf(fd, "error: the VM is being stopped\n");
+		else if (s->rebooting)
+			dprintf(fd, "ok: the guest is rebooting already\n");
+		else if (supervise_reboot(s, err, sizeof(err)))
+			dprintf(fd, "error: cannot reboot the guest: %s\n", err);
 		else
-			dprintf(fd, "ok\n");
-		json_object_put(ret);
+			dprintf(fd, "ok: asking the guest to reboot (system_powerdown, then reset)\n");
+	} else if (!strcmp(req, "reset")) {
+		supervise_hmp(s, fd, "system_reset", NULL);
+	} else if (!strncmp(req, "monitor ", 8)) {
+		struct json_object *args = json_object_new_object();
+
+		json_object_object_add(args, "command-line", json_object_new_string(req + 8));
+		supervise_hmp(s, fd, "human-monitor-command", args);
+	} else if (!strncmp(req, "qmp ", 4)) {
+		supervise_qmp_request(s, fd, req + 4);
+	} else if (!strcmp(req, "events")) {
+		if (s->nwatchers == SUPERVISE_CLIENTS_MAX) {
+			dprintf(fd, "error: %d event watchers are attached already\n",
+				SUPERVISE_CLIENTS_MAX);
+		} else {
+			s->watchers[s->nwatchers++] = fd;
+			fd = -1;
+		}
 	} else {
-		dprintf(fd, "error: unknown request (status, stop, shutdown, restart, monitor CMD)\n");
+		dprintf(fd, "error: unknown request (status, stop, shutdown, reboot, reset, monitor CMD, qmp JSON, events)\n");
 	}
-	close(fd);
+done:
+	if (fd >= 0)
+		close(fd);
+	free(req);
+}
+
+/* An event to tapvm events: one line each; a watcher that cannot keep up goes. */
+static void supervise_event_out(struct supervisor *s, struct json_object *ev)
+{
+	const char *line = json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	size_t len = strlen(line);
+
+	for (size_t i = s->nwatchers; i-- > 0;) {
+		struct iovec iov[2] = { { (void *)line, len }, { "\n", 1 } };
+		struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
+
+		if (sendmsg(s->watchers[i], &m, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)len + 1) {
+			close(s->watchers[i]);
+			s->watchers[i] = s->watchers[--s->nwatchers];
+		}
+	}
 }
 
 /*
@@ -392,6 +538,14 @@ static void supervise_escalate(struct supervisor *s, int end, const char *why)
 
 	if (s->exited)
 		return;
+	if (s->rebooting) {	/* a power-off now is one: QEMU must not pause */
+		struct json_object *args = json_object_new_object();
+
+		json_object_object_add(args, "shutdown", json_object_new_string("poweroff"));
+		qmp_send(&s->qmp, "set-action", args, &id);
+		s->rebooting = false;
+		s->reboot_deadline = 0;
+	}
 	if (s->phase == PHASE_RUNNING && !end && s->greeted) {
 		supervise_say(s, "%s: asking the guest to power off (system_powerdown, up to %u s)",
 			      why, s->o->shutdown_timeout);
@@ -465,6 +619,90 @@ static ssize_t supervise_read(int *fd, char *buf, size_t size)
 	return 0;
 }
 
+/* A line in the console log: its own line, whatever the guest left. */
+static void supervise_log_line(struct supervisor *s, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	int n;
+
+	if (s->log < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (s->log_last && s->log_last != '\n')
+		supervise_write_all(s->log, "\n", 1);
+	supervise_write_all(s->log, line, strlen(line));
+	s->log_last = '\n';
+}
+
+/*
+ * Each boot of the guest starts with one line in the console log, so that
+ * a script waiting for a line does not find the last boot's:
+ *	--- tapvm: boot N of VM NAME at YYYY-MM-DD HH:MM:SS UTC ---
+ */
+static void supervise_boot_line(struct supervisor *s)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	/* Firmware resets once more as it starts (SeaBIOS): one boot, one line. */
+	if (s->boots && s->boot_quiet)
+		return;
+	s->boot_quiet = true;
+	s->boots++;
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	supervise_log_line(s, "--- tapvm: boot %u of VM %s at %s ---\n", s->boots,
+			   s->o->name ? s->o->name : "-", when);
+}
+
+/*
+ * --watchdog arms at the console's first output, or, with markers, from a
+ * start marker to an end marker (build-vm's "### WATCHDOG MARKER START ###").
+ * Markers are looked for in the last bytes and this chunk: one split over
+ * two reads is found.
+ */
+static void supervise_watchdog_feed(struct supervisor *s, const char *buf, size_t n)
+{
+	const char *st = s->o->watchdog_start, *en = s->o->watchdog_end;
+	char win[SUPERVISE_MARKER_MAX + 4096];
+	size_t w = 0;
+	const char *p, *last_start = NULL, *last_end = NULL;
+
+	if (!st) {
+		if (!s->wd_armed)
+			s->wd_armed = true;
+		return;
+	}
+	if (n > 4096) {
+		buf += n - 4096;
+		n = 4096;
+	}
+	memcpy(win, s->wd_tail, s->nwd_tail);
+	w = s->nwd_tail;
+	memcpy(win + w, buf, n);
+	w += n;
+	for (p = win; (p = memmem(p, (size_t)(win + w - p), st, strlen(st))); p++)
+		last_start = p;
+	for (p = win; en && (p = memmem(p, (size_t)(win + w - p), en, strlen(en))); p++)
+		last_end = p;
+	if (last_start && (!last_end || last_start > last_end)) {
+		if (!s->wd_armed)
+			s->last_console = supervise_now();
+		s->wd_armed = true;
+	} else if (last_end) {
+		s->wd_armed = false;
+	}
+	/* Keep what could begin a marker, less than a whole one (found already). */
+	s->nwd_tail = w < SUPERVISE_MARKER_MAX - 1 ? w : SUPERVISE_MARKER_MAX - 1;
+	memcpy(s->wd_tail, win + w - s->nwd_tail, s->nwd_tail);
+}
+
 static void supervise_console(struct supervisor *s)
 {
 	char buf[4096];
@@ -473,8 +711,12 @@ static void supervise_console(struct supervisor *s)
 	if (!n)
 		return;
 	s->last_console = supervise_now();
-	if (s->log >= 0)
+	s->boot_quiet = false;
+	supervise_watchdog_feed(s, buf, (size_t)n);
+	if (s->log >= 0) {
 		supervise_write_all(s->log, buf, (size_t)n);
+		s->log_last = buf[n - 1];
+	}
 	if (!s->o->state_dir) {
 		supervise_write_all(STDOUT_FILENO, buf, (size_t)n);
 		return;
@@ -500,32 +742,38 @@ static void supervise_output(struct supervisor *s)
 		supervise_write_all(STDERR_FILENO, buf, (size_t)n);
 }
 
-/* The guest writes its exit status, a decimal number and a newline. */
+/* One status line of the guest: a number from 0 to 255. */
+static void supervise_status_line(struct supervisor *s)
+{
+	char *end;
+	long v;
+
+	s->status_buf[s->nstatus] = '\0';
+	v = strtol(s->status_buf, &end, 10);
+	if (s->nstatus && !*end && v >= 0 && v <= 255)
+		s->guest_status = (int)v;
+	else if (s->nstatus)
+		supervise_say(s, "the guest's status '%s' is not a number from 0 to 255",
+			      s->status_buf);
+	s->nstatus = 0;
+}
+
+/*
+ * The guest writes its exit status, a decimal number and a newline; the
+ * newline may be missing at the end (printf %d).
+ */
 static void supervise_status(struct supervisor *s)
 {
 	char buf[64];
 	ssize_t n = supervise_read(&s->status, buf, sizeof(buf));
 
-	if (!n)
-		return;
 	for (ssize_t i = 0; i < n; i++) {
 		char c = buf[i];
 
-		if (c == '\n' || c == '\r') {
-			char *end;
-			long v;
-
-			s->status_buf[s->nstatus] = '\0';
-			v = strtol(s->status_buf, &end, 10);
-			if (s->nstatus && !*end && v >= 0 && v <= 255)
-				s->guest_status = (int)v;
-			else if (s->nstatus)
-				supervise_say(s, "the guest's status '%s' is not a number from 0 to 255",
-					      s->status_buf);
-			s->nstatus = 0;
-		} else if (s->nstatus < sizeof(s->status_buf) - 1) {
+		if (c == '\n' || c == '\r')
+			supervise_status_line(s);
+		else if (s->nstatus < sizeof(s->status_buf) - 1)
 			s->status_buf[s->nstatus++] = c;
-		}
 	}
 }
 
@@ -540,6 +788,13 @@ static void supervise_started(struct supervisor *s)
 	if (s->nsaid)	/* what QEMU said while starting */
 		supervise_write_all(STDERR_FILENO, s->said, s->nsaid);
 	supervise_ready(s);
+}
+
+static bool supervise_console_pending(struct supervisor *s)
+{
+	struct pollfd p = { .fd = s->console, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1;
 }
 
 static void supervise_qmp(struct supervisor *s)
@@ -559,11 +814,20 @@ static void supervise_qmp(struct supervisor *s)
 	}
 	while ((ev = qmp_event_pop(&s->qmp))) {
 		struct json_object *name;
+		const char *what = json_object_object_get_ex(ev, "event", &name) ?
+				   json_object_get_string(name) : "";
 
-		if (json_object_object_get_ex(ev, "event", &name) &&
-		    !strcmp(json_object_get_string(name), "SHUTDOWN") &&
-		    s->phase == PHASE_POWERDOWN && s->o->verbose)
+		supervise_event_out(s, ev);
+		if (!strcmp(what, "SHUTDOWN") && s->phase == PHASE_POWERDOWN && s->o->verbose)
 			supervise_say(s, "the guest powered off");
+		if (!strcmp(what, "SHUTDOWN") && s->rebooting && s->phase == PHASE_RUNNING)
+			supervise_reboot_end(s, true);
+		if (!strcmp(what, "RESET")) {
+			/* The old boot's last words first, then the new boot's line. */
+			while (s->console >= 0 && supervise_console_pending(s))
+				supervise_console(s);
+			supervise_boot_line(s);
+		}
 		json_object_put(ev);
 	}
 	if (ret)	/* QEMU closed QMP: it is exiting; SIGCHLD follows */
@@ -625,9 +889,11 @@ static int supervise_timeout_ms(struct supervisor *s, long now)
 		next = s->deadline;
 	if (s->hard_deadline && s->phase == PHASE_RUNNING && s->hard_deadline < next)
 		next = s->hard_deadline;
-	if (s->o->watchdog && s->phase == PHASE_RUNNING &&
+	if (s->o->watchdog && s->wd_armed && s->phase == PHASE_RUNNING &&
 	    s->last_console + s->o->watchdog * 1000L < next)
 		next = s->last_console + s->o->watchdog * 1000L;
+	if (s->reboot_deadline && s->reboot_deadline < next)
+		next = s->reboot_deadline;
 	if (!s->greeted && s->phase == PHASE_RUNNING)
 		next = next < now + 1000 ? next : now + 1000;
 	return next > now ? (int)(next - now) : 0;
@@ -644,9 +910,12 @@ static void supervise_deadlines(struct supervisor *s, long now, long started)
 	}
 	if (s->phase != PHASE_RUNNING)
 		return;
+	if (s->rebooting && now >= s->reboot_deadline)
+		supervise_reboot_end(s, false);
 	if (s->hard_deadline && now >= s->hard_deadline) {
 		supervise_escalate(s, EXIT_TIMEOUT, "--timeout");
-	} else if (s->o->watchdog && now >= s->last_console + s->o->watchdog * 1000L) {
+	} else if (s->o->watchdog && s->wd_armed &&
+		   now >= s->last_console + s->o->watchdog * 1000L) {
 		char why[80];
 
 		snprintf(why, sizeof(why), "--watchdog: no console output for %u s", s->o->watchdog);
@@ -664,13 +933,14 @@ static void supervise_loop(struct supervisor *s)
 	long started = supervise_now();
 
 	s->last_console = started;
+	supervise_boot_line(s);
 	if (s->o->timeout)
 		s->hard_deadline = started + s->o->timeout * 1000L;
 	while (!s->exited) {
-		struct pollfd p[8 + SUPERVISE_CLIENTS_MAX];
+		struct pollfd p[8 + 2 * SUPERVISE_CLIENTS_MAX];
 		long now = supervise_now();
 		int n = 0, timeout = supervise_timeout_ms(s, now);
-		size_t nclients = s->nclients;
+		size_t nclients = s->nclients, nwatchers = s->nwatchers;
 
 		p[n++] = (struct pollfd){ .fd = s->sfd, .events = POLLIN };
 		p[n++] = (struct pollfd){ .fd = s->qmp_closed ? -1 : s->qmp.fd, .events = POLLIN };
@@ -683,8 +953,17 @@ static void supervise_loop(struct supervisor *s)
 		p[n++] = (struct pollfd){ .fd = s->console_listen, .events = POLLIN };
 		for (size_t i = 0; i < nclients; i++)
 			p[n++] = (struct pollfd){ .fd = s->clients[i], .events = POLLIN };
+		for (size_t i = 0; i < nwatchers; i++)
+			p[n++] = (struct pollfd){ .fd = s->watchers[i], .events = POLLIN };
 		if (poll(p, (nfds_t)n, timeout) < 0 && errno != EINTR)
 			break;
+		/* A watcher says nothing: anything, or its end, means it is gone. */
+		for (size_t i = nwatchers; i-- > 0;) {
+			if (p[8 + nclients + i].revents) {
+				close(s->watchers[i]);
+				s->watchers[i] = s->watchers[--s->nwatchers];
+			}
+		}
 		for (size_t i = nclients; i-- > 0;)
 			if (p[8 + i].revents)
 				supervise_console_input(s, i);
@@ -711,6 +990,8 @@ static void supervise_loop(struct supervisor *s)
 		supervise_console(s);
 	while (s->exited && s->status >= 0)
 		supervise_status(s);
+	if (s->nstatus)		/* a last status with no newline counts */
+		supervise_status_line(s);
 }
 
 static int supervise_exit_status(struct supervisor *s)
@@ -736,8 +1017,12 @@ static int supervise_exit_status(struct supervisor *s)
 	}
 	if (s->phase == PHASE_POWERDOWN)
 		supervise_say(s, "ended: the guest powered off after system_powerdown");
-	if (!WIFEXITED(s->wstatus))
+	if (!WIFEXITED(s->wstatus)) {
+		supervise_say(s, "QEMU was killed by signal %d (%s) (exit status %d)",
+			      WTERMSIG(s->wstatus), strsignal(WTERMSIG(s->wstatus)),
+			      128 + WTERMSIG(s->wstatus));
 		return 128 + WTERMSIG(s->wstatus);
+	}
 	if (s->o->guest_status && WEXITSTATUS(s->wstatus) == 0) {
 		if (s->guest_status < 0) {
 			supervise_say(s, "the guest ended without writing its status to /dev/virtio-ports/" SUPERVISE_STATUS_PORT);
@@ -918,8 +1203,12 @@ int supervise_run(const char *qemu, char **argv, int *taps, size_t ntaps,
 	while (n < 0 && errno == EINTR);
 	if (n == sizeof(e)) {
 		waitpid(s.pid, NULL, 0);
-		fprintf(stderr, "tapvm: cannot run QEMU %s: %s\n", qemu, strerror(e));
-		ret = e == ENOENT ? EXIT_NOQEMU : e == EACCES ? EXIT_NOEXEC : EXIT_OSERR;
+		fprintf(stderr, "tapvm: cannot run QEMU %s: %s%s\n", qemu, strerror(e),
+			e == ENOEXEC ? " (not a program for this machine: pass --qemu a QEMU built for it)" : "");
+		/* As a shell: 127 not found, 126 found but not runnable. */
+		ret = e == ENOENT ? EXIT_NOQEMU :
+		      e == EACCES || e == ENOEXEC || e == ETXTBSY || e == EISDIR ? EXIT_NOEXEC :
+		      EXIT_OSERR;
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		goto out;
 	}
@@ -953,6 +1242,8 @@ out:
 
 		for (size_t i = 0; i < s.nclients; i++)
 			close(s.clients[i]);
+		for (size_t i = 0; i < s.nwatchers; i++)
+			close(s.watchers[i]);
 
 		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 			if (fds[i] >= 0)

@@ -16,7 +16,9 @@
  *		system_powerdown, before quit
  * @timeout:	hard limit in seconds, 0 for none (--timeout)
  * @watchdog:	seconds of console silence before QEMU is stopped, 0 for
- *		none (--watchdog)
+ *		none (--watchdog); counted from the console's first output
+ * @watchdog_start: with @watchdog_end, the watchdog counts only between a
+ *		console line with this text and one with that; or NULL
  * @console_log: file the console is appended to, or NULL
  * @console:	the serial console is tapvm's to relay (its chardev follows
  *		QMP's fd); QEMU is then kept off the terminal
@@ -39,6 +41,7 @@ struct supervise_opts {
 	unsigned int shutdown_timeout;
 	unsigned int timeout;
 	unsigned int watchdog;
+	const char *watchdog_start, *watchdog_end;
 	const char *console_log;
 	bool console;
 	bool guest_status;

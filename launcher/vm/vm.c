@@ -23,6 +23,8 @@
 #include "util.h"
 #include "vm.h"
 
+#include <json-c/json.h>
+
 /* The state directory of a running VM, or a one-line reason why not. */
 int vm_find(const char *name, char dir[PATH_MAX])
 {
@@ -107,36 +109,59 @@ bool vm_wait_gone(const char *dir, int seconds)
 	return false;
 }
 
-/*
- * The line of tapvm.log that says how the VM ended, printed; return the
- * exit status its supervisor ended with, or -1 if the log does not say.
+/**
+ * vm_end() - how a VM that ran ended, from its tapvm.log
+ * @dir:	its state directory
+ * @name:	its name
+ * @line:	set to the log's line saying why (its "ended:" line, else its
+ *		last line), with its newline; may be NULL
+ * @size:	@line's size
+ *
+ * Return: the exit status its supervisor ended with, or -1 if the log does
+ * not say (it never ran, or it runs).
  */
-int vm_print_end(const char *dir, const char *name)
+int vm_end(const char *dir, const char *name, char *line, size_t size)
 {
-	char path[PATH_MAX + 16], line[512], last[512] = "", prev[512] = "", want[300];
+	char path[PATH_MAX + 16], buf[512], last[512] = "", prev[512] = "", want[300];
 	int status = -1, n;
 	size_t wl;
 	FILE *f;
 
+	if (line && size)
+		line[0] = '\0';
 	snprintf(path, sizeof(path), "%s/tapvm.log", dir);
 	snprintf(want, sizeof(want), VM_ENDED_LINE, name);
 	wl = strlen(want);
 	f = fopen(path, "re");
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f)) {
+	while (fgets(buf, sizeof(buf), f)) {
 		int st;
 
-		if (strstr(line, "ended:"))
-			snprintf(prev, sizeof(prev), "%s", line);
-		snprintf(last, sizeof(last), "%s", line);
+		if (strstr(buf, "ended:"))
+			snprintf(prev, sizeof(prev), "%s", buf);
+		snprintf(last, sizeof(last), "%s", buf);
 		n = 0;
-		if (!strncmp(line, want, wl) && sscanf(line + wl, "%d%n", &st, &n) == 1 &&
-		    (line[wl + (size_t)n] == '\n' || !line[wl + (size_t)n]))
+		if (!strncmp(buf, want, wl) && sscanf(buf + wl, "%d%n", &st, &n) == 1 &&
+		    (buf[wl + (size_t)n] == '\n' || !buf[wl + (size_t)n]))
 			status = st;
 	}
 	fclose(f);
-	fputs(prev[0] ? prev : last, stderr);
+	if (line && size)
+		snprintf(line, size, "%s", prev[0] ? prev : last);
+	return status;
+}
+
+/*
+ * The line of tapvm.log that says how the VM ended, printed; return the
+ * exit status its supervisor ended with, or -1 if the log does not say.
+ */
+int vm_print_end(const char *dir, const char *name)
+{
+	char line[512];
+	int status = vm_end(dir, name, line, sizeof(line));
+
+	fputs(line, stderr);
 	return status;
 }
 
@@ -168,47 +193,112 @@ const char *vm_field(const char *text, const char *key, char *buf, size_t size)
 	return buf;
 }
 
+/* Fields that are numbers in JSON; taps is a list. */
+static const char *const vm_numbers[] = { "pid", "supervisor", "uptime", "memory_kb", "boots",
+					  "exit_status" };
+
 /**
- * vm_list() - print the named VMs, for tapvm list
+ * vm_status_json() - a supervisor's key=value answer as a JSON object
+ * @text:	the answer
  *
- * Return: how many there were.
+ * Return: the object (the caller puts it). "-" is null; taps a list.
  */
-int vm_list(void)
+struct json_object *vm_status_json(const char *text)
 {
-	char base[PATH_MAX], err[STATE_ERR_MAX];
-	struct dirent *e;
-	int count = 0;
-	DIR *d;
+	struct json_object *o = json_object_new_object();
 
-	if (state_base(base, sizeof(base), false, err, sizeof(err)) || !(d = opendir(base)))
-		return 0;
-	while ((e = readdir(d))) {
-		char dir[PATH_MAX + 256], *answer = NULL, st[32], pid[16], up[16], taps[256], mem[32];
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		size_t len = strcspn(l, "\n"), k = strcspn(l, "=\n");
+		char key[64], *val;
+		struct json_object *v = NULL;
 
-		if (!names_label_valid(e->d_name))
+		if (k == len || k >= sizeof(key))
 			continue;
-		snprintf(dir, sizeof(dir), "%s/%s", base, e->d_name);
-		if (!count++)
-			printf("%-20s %-9s %-8s %-8s %-10s %s\n", "VM", "STATE", "PID", "UPTIME",
-			       "MEMORY", "TAPS");
-		if (!state_running(dir)) {
-			printf("%-20s %-9s\n", e->d_name, state_pid(dir) ? "stale" : "stopped");
-			continue;
+		snprintf(key, sizeof(key), "%.*s", (int)k, l);
+		val = strndup(l + k + 1, len - k - 1);
+		if (!val)
+			break;
+		if (!strcmp(key, "taps")) {
+			v = json_object_new_array();
+			for (char *save = NULL, *t = strtok_r(val, ",", &save); t;
+			     t = strtok_r(NULL, ",", &save))
+				if (strcmp(t, "-"))
+					json_object_array_add(v, json_object_new_string(t));
+		} else if (strcmp(val, "-")) {
+			v = json_object_new_string(val);
+			for (size_t i = 0; i < sizeof(vm_numbers) / sizeof(vm_numbers[0]); i++) {
+				char *end;
+				long long n = strtoll(val, &end, 10);
+
+				if (!strcmp(key, vm_numbers[i]) && *val && !*end) {
+					json_object_put(v);
+					v = json_object_new_int64(n);
+				}
+			}
 		}
-		if (vm_request(dir, "status", NULL, &answer)) {
-			printf("%-20s %-9s\n", e->d_name, "?");
-			continue;
-		}
-		vm_field(answer, "memory_kb", mem, sizeof(mem));
-		if (strcmp(mem, "-"))
-			strncat(mem, " kB", sizeof(mem) - strlen(mem) - 1);
-		printf("%-20s %-9s %-8s %-8s %-10s %s\n", e->d_name,
-		       vm_field(answer, "state", st, sizeof(st)),
-		       vm_field(answer, "pid", pid, sizeof(pid)),
-		       vm_field(answer, "uptime", up, sizeof(up)), mem,
-		       vm_field(answer, "taps", taps, sizeof(taps)));
-		free(answer);
+		json_object_object_add(o, key, v);
+		free(val);
 	}
-	closedir(d);
-	return count;
+	return o;
+}
+
+/* A supervisor's answer on stdout: as it is, or as JSON. */
+void vm_print_status(const char *text, bool json)
+{
+	struct json_object *o;
+
+	if (!json) {
+		fputs(text, stdout);
+		return;
+	}
+	o = vm_status_json(text);
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+/**
+ * vm_describe() - one named VM, as an object for tapvm list
+ * @name:	the VM
+ * @defined:	it has a NAME.conf
+ *
+ * Return: {"name", "state", ...}: a running VM's status fields; an ended
+ * one's "exit_status"; or NULL when there is nothing to say (not defined,
+ * never ran).
+ */
+struct json_object *vm_describe(const char *name, bool defined)
+{
+	char base[PATH_MAX], err[STATE_ERR_MAX], dir[PATH_MAX + 256], *answer = NULL;
+	struct json_object *o;
+	const char *state;
+	int st = -1;
+
+	if (state_base(base, sizeof(base), false, err, sizeof(err)))
+		base[0] = '\0';
+	snprintf(dir, sizeof(dir), "%s/%s", base, name);
+	if (base[0] && state_running(dir) && !vm_request(dir, "status", NULL, &answer)) {
+		o = vm_status_json(answer);
+		free(answer);
+		json_object_object_add(o, "name", json_object_new_string(name));
+		json_object_object_add(o, "defined", json_object_new_boolean(defined));
+		return o;
+	}
+	if (base[0] && state_running(dir))
+		state = "?";	/* running, not answering */
+	else if (base[0] && state_pid(dir))
+		state = "stale";
+	else if (base[0] && (st = vm_end(dir, name, NULL, 0)) >= 0)
+		state = "ended";
+	else if (base[0] && !access(dir, F_OK))
+		state = "stopped";
+	else if (defined)
+		state = "defined";
+	else
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "name", json_object_new_string(name));
+	json_object_object_add(o, "state", json_object_new_string(state));
+	json_object_object_add(o, "defined", json_object_new_boolean(defined));
+	if (st >= 0)
+		json_object_object_add(o, "exit_status", json_object_new_int(st));
+	return o;
 }

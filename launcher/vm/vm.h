@@ -15,6 +15,11 @@ int vm_find(const char *name, char dir[PATH_MAX]);
 int vm_request(const char *dir, const char *req, FILE *out, char **answer);
 bool vm_wait_gone(const char *dir, int seconds);
 int vm_print_end(const char *dir, const char *name);
+int vm_end(const char *dir, const char *name, char *line, size_t size);
+struct json_object;
+struct json_object *vm_status_json(const char *text);
+void vm_print_status(const char *text, bool json);
+struct json_object *vm_describe(const char *name, bool defined);
 const char *vm_name_arg(int argc, char **argv, const char *usage);
 const char *vm_field(const char *text, const char *key, char *buf, size_t size);
 

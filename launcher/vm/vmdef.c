@@ -11,7 +11,10 @@
  *	firmware = uefi		or bios:/path/to/image, or default
  *	netdev = br0,mac=:05	repeatable, in order
  *	disk = /path/x.qcow2	repeatable, in order
+ *	drive-if = scsi		if= for the VM's own drives (virtio, scsi)
  *	qemu-arg = -vga		repeatable: one QEMU argument each
+ *	option = --watchdog=30	repeatable: one tapvm run option each (not
+ *				--netdev, --disk, --name, --dry-run)
  *	class = win		defaults from classes/win.conf (no class there)
  *
  * Anything else is an error naming file:line. Precedence is applied in
@@ -22,6 +25,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,11 +77,31 @@ int vmdef_data_dir(const char *name, char *out, size_t size)
 }
 
 struct vmdef_level {
-	const char *memory, *cpus, *accel, *qemu, *firmware, *class;
+	const char *memory, *cpus, *accel, *qemu, *firmware, *class, *drive_if;
 	const char *netdevs[VMDEF_LIST_MAX], *disks[VMDEF_LIST_MAX];
-	const char *args[VMDEF_LIST_MAX];
-	size_t nnetdevs, ndisks, nargs;
+	const char *args[VMDEF_LIST_MAX], *options[VMDEF_LIST_MAX];
+	size_t nnetdevs, ndisks, nargs, noptions;
 };
+
+/*
+ * An option line is one tapvm run option that the other keys do not say:
+ * never a NIC, a disk, the name, or --dry-run. Return: it may be one.
+ */
+static bool vmdef_option_valid(const char *v)
+{
+	static const char *const no[] = { "--netdev", "--disk", "--name", "--dry-run", "--help",
+					  "--save" };
+
+	if (v[0] != '-' || v[1] != '-')
+		return false;
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		size_t l = strlen(no[i]);
+
+		if (!strncmp(v, no[i], l) && (v[l] == '\0' || v[l] == '='))
+			return false;
+	}
+	return true;
+}
 
 static char *vmdef_trim(char *s)
 {
@@ -141,6 +165,13 @@ static int vmdef_read(struct vmdef *def, const char *path, struct vmdef_level *l
 			lv->qemu = copy;
 		else if (!strcmp(key, "firmware"))
 			lv->firmware = copy;
+		else if (!strcmp(key, "drive-if") && (!strcmp(copy, "virtio") || !strcmp(copy, "scsi")))
+			lv->drive_if = copy;
+		else if (!strcmp(key, "drive-if")) {
+			snprintf(err, errlen, "%s:%u: drive-if '%s' is not virtio or scsi", path, lineno, copy);
+			ret = -EINVAL;
+			break;
+		}
 		else if (!strcmp(key, "class") && !is_class)
 			lv->class = copy;
 		else if (!strcmp(key, "netdev"))
@@ -149,8 +180,15 @@ static int vmdef_read(struct vmdef *def, const char *path, struct vmdef_level *l
 			list = lv->disks, n = &lv->ndisks;
 		else if (!strcmp(key, "qemu-arg"))
 			list = lv->args, n = &lv->nargs;
-		else {
-			snprintf(err, errlen, "%s:%u: unknown key '%s' (memory, cpus, accel, qemu, firmware, netdev, disk, qemu-arg%s)",
+		else if (!strcmp(key, "option") && vmdef_option_valid(copy))
+			list = lv->options, n = &lv->noptions;
+		else if (!strcmp(key, "option")) {
+			snprintf(err, errlen, "%s:%u: option '%s' is not a --long tapvm run option other than --netdev, --disk, --name, --dry-run",
+				 path, lineno, copy);
+			ret = -EINVAL;
+			break;
+		} else {
+			snprintf(err, errlen, "%s:%u: unknown key '%s' (memory, cpus, accel, qemu, firmware, netdev, disk, drive-if, qemu-arg, option%s)",
 				 path, lineno, key, is_class ? "" : ", class");
 			ret = -EINVAL;
 			break;
@@ -210,6 +248,7 @@ int vmdef_load(const char *name, struct vmdef *def, char *err, size_t errlen)
 	def->accel = file.accel ? file.accel : class.accel;
 	def->qemu = file.qemu ? file.qemu : class.qemu;
 	def->firmware = file.firmware ? file.firmware : class.firmware;
+	def->drive_if = file.drive_if ? file.drive_if : class.drive_if;
 	{
 		struct vmdef_level *nl = file.nnetdevs ? &file : &class;
 		struct vmdef_level *dl = file.ndisks ? &file : &class;
@@ -222,6 +261,9 @@ int vmdef_load(const char *name, struct vmdef *def, char *err, size_t errlen)
 	memcpy(def->qemu_args, class.args, sizeof(char *) * class.nargs);
 	memcpy(def->qemu_args + class.nargs, file.args, sizeof(char *) * file.nargs);
 	def->nqemu_args = class.nargs + file.nargs;
+	memcpy(def->options, class.options, sizeof(char *) * class.noptions);
+	memcpy(def->options + class.noptions, file.options, sizeof(char *) * file.noptions);
+	def->noptions = class.noptions + file.noptions;
 	return 0;
 }
 

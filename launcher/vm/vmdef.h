@@ -16,19 +16,24 @@
  * @accel:	or NULL
  * @qemu:	or NULL
  * @firmware:	"uefi", "bios:PATH" or "default", or NULL
+ * @drive_if:	if= for the VM's own drives (nbsvm's drive_if), or NULL
  * @netdevs:	the file's netdev lines, else the class's
  * @disks:	the file's disk lines, else the class's
  * @qemu_args:	the class's qemu-arg lines, then the file's
+ * @options:	the class's option lines, then the file's: tapvm run options,
+ *		one argument each (--watchdog=30), read before the command line
  * @lines:	storage
  */
 struct vmdef {
-	const char *memory, *cpus, *accel, *qemu, *firmware;
+	const char *memory, *cpus, *accel, *qemu, *firmware, *drive_if;
 	const char *netdevs[VMDEF_LIST_MAX];
 	size_t nnetdevs;
 	const char *disks[VMDEF_LIST_MAX];
 	size_t ndisks;
 	const char *qemu_args[VMDEF_LIST_MAX * 2];
 	size_t nqemu_args;
+	const char *options[VMDEF_LIST_MAX * 2];
+	size_t noptions;
 	char *lines[VMDEF_LIST_MAX * 4];
 	size_t nlines;
 };

@@ -1,7 +1,8 @@
 #!/bin/bash
-# defs.sh - VM definitions, classes and the order of precedence; tapvm img
-# new, snapshot and clone; a named VM booting from its overlay; a block
-# device as a drive.
+# defs.sh - VM definitions, classes and the order of precedence; define,
+# start --save, undefine, rm; tapvm img new, snapshot and clone; a named VM
+# booting from its overlay, with a USB tablet; a block device as a drive;
+# drive-if.
 . "$(dirname "$0")/lib.sh"
 command -v qemu-io >/dev/null || skip "qemu-io is missing (package qemu-utils)"
 setup defs
@@ -60,6 +61,42 @@ check_eq "list --names: every VM defined or with a state directory, once each" \
 	"bad evil web zeta" "$(tv list --names | paste -sd' ')"
 rm -rf "$H/run/tapvm/evil" "$H/run/tapvm/zeta"
 
+# --- define, start --save, undefine, rm ---------------------------------------------------
+out=$(tv define job -n user --memory 300 --accel tcg --watchdog 30 --guest-status -- -append "a b  c" 2>&1); rc=$?
+check_eq "define writes the VM's file" 0 "$rc"
+check "... saying where" grep -q "VM job defined in $H/cfg/tapvm/job.conf" <<<"$out"
+check "... run options as keys of their own" grep -qx "memory = 300" "$H/cfg/tapvm/job.conf"
+check "... others as option lines" grep -qx "option = --watchdog=30" "$H/cfg/tapvm/job.conf"
+check "... QEMU arguments as qemu-arg lines, as they were" grep -qx "qemu-arg = a b  c" "$H/cfg/tapvm/job.conf"
+line=$(tv start job --dry-run)
+check_eq "start runs what define wrote" 300 "$(mopt <<<"$line")"
+check "... the QEMU arguments as they were" grep -qF -- "-append 'a b  c'" <<<"$line"
+check "... the option lines too (--guest-status's port)" grep -q "org.tapvm.status" <<<"$line"
+check "a VNC display comes with a USB tablet (nbsvm's default)" grep -q -- "-device qemu-xhci,id=tapvm-usb -device usb-tablet,bus=tapvm-usb.0" <<<"$line"
+check_eq "... the command line over the option lines" 2G "$(tv start job --dry-run --memory 2G | mopt)"
+out=$(tv define job --name other 2>&1); rc=$?
+check_eq "define refuses --name" 64 "$rc"
+out=$(tv define job -- "$(printf 'two\nlines')" 2>&1); rc=$?
+check_eq "define refuses what a line cannot keep" 64 "$rc"
+check "... and leaves the file as it was" grep -qx "memory = 300" "$H/cfg/tapvm/job.conf"
+out=$(tv list 2>/dev/null)
+check "list shows a defined VM that never ran" grep -Eq '^job +defined ' <<<"$out"
+out=$(tv start saved --save --dry-run -n user --cpus 3 2>&1); rc=$?
+check_eq "start --save --dry-run" 0 "$rc"
+check "... writes nothing" test ! -e "$H/cfg/tapvm/saved.conf"
+out=$(tv start saved --save -n user --cpus 3 --qemu "$TMP/none/qemu-system-x86_64" 2>&1); rc=$?
+check_eq "start --save, then a start that fails (no such QEMU)" 127 "$rc"
+check "... wrote the file first" grep -qx "cpus = 3" "$H/cfg/tapvm/saved.conf"
+check_eq "undefine" 0 "$(tv undefine saved >/dev/null 2>&1; echo $?)"
+check "... removes the file" test ! -e "$H/cfg/tapvm/saved.conf"
+check_eq "undefine of a VM not defined: 88" 88 "$(tv undefine saved >/dev/null 2>&1; echo $?)"
+check_eq "rm of the state the failed start left" 0 "$(tv rm saved >/dev/null 2>&1; echo $?)"
+check_eq "rm of a VM with no state: 88" 88 "$(tv rm saved >/dev/null 2>&1; echo $?)"
+printf 'drive-if = floppy\n' >"$H/cfg/tapvm/badif.conf"
+out=$(tv start badif --dry-run 2>&1); rc=$?
+check_eq "drive-if other than virtio or scsi is refused" 64 "$rc"
+check "... naming file:line" grep -q "badif.conf:1: drive-if 'floppy' is not virtio or scsi" <<<"$out"
+
 # --- drives: new, snapshot, clone ---------------------------------------------------------
 out=$(tv img new gold 16M); rc=$?
 check_eq "img new makes the VM's first drive" "0 $H/data/tapvm/gold/disk-0.qcow2" "$rc $out"
@@ -92,8 +129,17 @@ if [ -n "$loopdev" ]; then
 	check "the block device is the second drive" grep -aq "TAPVM-DISK vdb disk-1 8192 BLOCKDEV" "$H/run/tapvm/web/console.log"
 fi
 check "its memory is the class's (the file's was removed)" sh -c "ps -o args= -u $TEST_UID | grep qemu | grep -q -- ' -m 512 '"
+out=$(tv rm web 2>&1); rc=$?
+check_eq "rm of a running VM is refused: 86" 86 "$rc"
 tv shutdown web >/dev/null 2>&1
 check "it shuts down" no_qemu
+out=$(tv rm web 2>&1); rc=$?
+check_eq "rm of a stopped VM" 0 "$rc"
+check "... removes its state directory" test ! -e "$H/run/tapvm/web"
+check "... not its drives" test -e "$H/data/tapvm/web/disk-0.qcow2"
+echo "drive-if = scsi" >>"$H/cfg/tapvm/web.conf"
+line=$(tv start web --dry-run --accel tcg)
+check "drive-if: the VM's own drives on that interface" grep -q -- "-device scsi-hd,.*drive=disk00" <<<"$line"
 [ -n "$loopdev" ] && losetup -d "$loopdev"
 
 finish

@@ -1,7 +1,8 @@
 #!/bin/bash
 # lifecycle.sh - tapvm run sees QEMU to its end: a guest that ignores
-# system_powerdown, a second signal, launch failures, --timeout, --watchdog,
-# the guest's exit status, the console log, and the console relay on a
+# system_powerdown, a second signal, launch failures, --timeout, --watchdog
+# (and build-vm's markers), the guest's exit status, the console log and its
+# boot lines, QEMU killed or not runnable, and the console relay on a
 # pseudo-terminal as a person would use it.
 . "$(dirname "$0")/lib.sh"
 setup lifecycle
@@ -62,6 +63,28 @@ check_eq "--watchdog stops a VM whose console went silent" 82 "$rc"
 check "... saying why" grep -aq "no console output for 12 s" "$TMP/watchdog"
 check "... not before the guest had said its last" grep -aq TAPVM-HOLDING "$TMP/watchdog"
 
+# The watchdog counts silence from the console's first output, not from the
+# start; with build-vm's markers, only between them.
+start_vm "$TMP/wd-inside" "tapvm.marks=inside" --watchdog 3 --watchdog-markers
+wait "$VM_PID"; rc=$?
+check_eq "--watchdog-markers: silence between the markers fires it" 82 "$rc"
+check "... after the start marker" grep -aq "### WATCHDOG MARKER START ###" "$TMP/wd-inside"
+check "... saying why" grep -aq "no console output for 3 s" "$TMP/wd-inside"
+start_vm "$TMP/wd-outside" "tapvm.marks=outside" --watchdog 3 --watchdog-markers
+wait "$VM_PID"; rc=$?
+check_eq "--watchdog-markers: silence after the end marker does not" 0 "$rc"
+start_vm "$TMP/wd-custom" "tapvm.marks=inside" --watchdog 3 \
+	--watchdog-start "MARKER START" --watchdog-end "NO SUCH END"
+wait "$VM_PID"; rc=$?
+check_eq "--watchdog-start/--watchdog-end: markers of one's own" 82 "$rc"
+out=$(as_user -- "${RUN[@]}" --watchdog 5 -- -serial null 2>&1); rc=$?
+check_eq "--watchdog with a -serial of the user's own is refused" 64 "$rc"
+check "... in one line saying what to do" grep -qx "tapvm: --watchdog watches the serial console tapvm relays, and the QEMU argument -serial takes it: drop one of them" <<<"$out"
+out=$(as_user -- "${RUN[@]}" --console-log "$TMP/x.log" -- -serial null 2>&1); rc=$?
+check_eq "... and --console-log with it" 64 "$rc"
+out=$(as_user -- "${RUN[@]}" --watchdog-start X -- -m 64 2>&1); rc=$?
+check_eq "--watchdog-start alone is refused" 64 "$rc"
+
 # --- batch: the guest's exit status, the console log ---------------------------------------
 mkdir "$TMP/u" && chown "$TEST_UID" "$TMP/u"
 for want in 7 0; do
@@ -72,9 +95,31 @@ for want in 7 0; do
 done
 check "--console-log keeps the console" grep -aq "TAPVM-STATUS-SENT 0" "$TMP/u/console.log"
 check_eq "... mode 0600" 600 "$(stat -c %a "$TMP/u/console.log")"
+as_user -- "${RUN[@]}" --guest-status -- "${GUEST[@]}" -append "$APPEND tapvm.status=9 tapvm.nonl=1" \
+	</dev/null >"$TMP/nonl" 2>&1
+check_eq "--guest-status: a status with no newline counts" 9 "$?"
+check "the console log starts with a boot line" \
+	grep -aqx -- "--- tapvm: boot 1 of VM [^ ]* at [0-9-]* [0-9:]* UTC ---" "$TMP/u/console.log"
 as_user -- "${RUN[@]}" --guest-status -- "${GUEST[@]}" -append "$APPEND" </dev/null >"$TMP/nostatus" 2>&1
 check_eq "--guest-status when the guest wrote none" 85 "$?"
 check "... saying so" grep -aq "the guest ended without writing its status" "$TMP/nostatus"
+
+# --- QEMU killed, QEMU that cannot run, QEMU missing ----------------------------------------
+start_vm "$TMP/killed" "tapvm.hold=1"
+check "the guest is up" wait_for 1800 grep -aq TAPVM-HOLDING "$TMP/killed"
+pkill -KILL -P "$VM_PID" -f qemu-system
+wait "$VM_PID"; rc=$?
+check_eq "QEMU killed by SIGKILL: 128+9" 137 "$rc"
+check "... and a line says so" grep -aq "tapvm: QEMU was killed by signal 9 (Killed) (exit status 137)" "$TMP/killed"
+mkdir -p "$TMP/badqemu"
+printf 'not a program\n' >"$TMP/badqemu/qemu-system-x86_64"
+chmod 755 "$TMP/badqemu" "$TMP/badqemu/qemu-system-x86_64"
+out=$(as_user -- "$TAPVM" run --accel tcg -n none --qemu "$TMP/badqemu/qemu-system-x86_64" -- -m 64 2>&1); rc=$?
+check_eq "a QEMU that is not a program (Exec format error): 126" 126 "$rc"
+check "... saying so" grep -q "cannot run QEMU $TMP/badqemu/qemu-system-x86_64: Exec format error" <<<"$out"
+out=$(as_user -- "$TAPVM" run --dry-run -n none --kvm qemu-system-aarch64 2>&1); rc=$?
+check_eq "--dry-run for a QEMU not installed that must be asked: 127" 127 "$rc"
+check "... naming its package" grep -q "install qemu-system-arm (apt install qemu-system-arm)" <<<"$out"
 
 # --- the console relay on a pseudo-terminal -----------------------------------------------
 # script(1) gives tapvm a terminal; the keys come through a FIFO.
@@ -103,7 +148,7 @@ check "... through its power button" grep -aq "TAPVM-ACPI-POWEROFF" "$TMP/pty"
 check "... and says so" grep -aq "ended: the guest powered off after system_powerdown" "$TMP/pty"
 check "no QEMU is left" no_qemu
 check "no tap is left" sh -c "! ip netns exec $NS ip -o link show | grep -q ': tapd'"
-[ "$failed" = 0 ] || for f in ignore twice timeout watchdog status-7 nostatus pty; do
+[ "$failed" = 0 ] || for f in ignore twice timeout watchdog wd-inside wd-outside wd-custom status-7 nonl nostatus killed pty; do
 	sed "s/^/$f: /" "$TMP/$f" 2>/dev/null | grep -a -E 'tapvm|TAPVM' | tail -8
 done
 

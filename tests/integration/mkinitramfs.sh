@@ -11,7 +11,9 @@
 # powers off (or, with tapvm.hold=1, waits to be shut down). With
 # tapvm.efivar=write|read it writes or reads an EFI variable; with
 # tapvm.status=N it writes N to the org.tapvm.status port; with
-# tapvm.acpid=1 the power button powers it off; with tapvm.keys=1 it echoes
+# tapvm.nonl=1 the status has no newline; with tapvm.marks=inside|outside it
+# prints build-vm's watchdog markers with 8 s of silence between or after them;
+# with tapvm.acpid=1 the power button powers it off; with tapvm.keys=1 it echoes
 # the codes of two keys read from its console. Its console says:
 #   TAPVM-EFI yes|no                   booted through UEFI or not
 #   TAPVM-EFIVAR written|read VALUE    the EFI variable
@@ -51,7 +53,7 @@ mount -t devtmpfs dev /dev 2>/dev/null
 for m in $(cat /modules.order); do
 	insmod /lib/modules/$m 2>/dev/null || [ $m = efivarfs.ko ] || echo "TAPVM-INSMOD-FAIL $m"
 done
-ip=; peer=; hold=; want_mac=; efivar=; status=; acpi=; keys=
+ip=; peer=; hold=; want_mac=; efivar=; status=; acpi=; keys=; nonl=; marks=
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	tapvm.status=*) status=${w#tapvm.status=} ;;
@@ -62,6 +64,8 @@ for w in $(cat /proc/cmdline); do
 	tapvm.mac=*) want_mac=${w#tapvm.mac=} ;;
 	tapvm.efivar=*) efivar=${w#tapvm.efivar=} ;;
 	tapvm.hold=1) hold=1 ;;
+	tapvm.nonl=1) nonl=1 ;;
+	tapvm.marks=*) marks=${w#tapvm.marks=} ;;
 	esac
 done
 # What udev would do: /dev/virtio-ports/NAME for each named port.
@@ -116,7 +120,15 @@ if [ -n "$keys" ]; then
 	k=$(dd bs=1 count=1 2>/dev/null | od -An -tx1)
 	echo "TAPVM-KEY$k"
 fi
-if [ -n "$status" ]; then
+# build-vm's watchdog markers, with 8 s of silence inside them or after them.
+if [ "$marks" = inside ]; then
+	echo "### WATCHDOG MARKER START ###"; sleep 8; echo "### WATCHDOG MARKER END ###"
+elif [ "$marks" = outside ]; then
+	echo "### WATCHDOG MARKER START ###"; echo "### WATCHDOG MARKER END ###"; sleep 8
+fi
+if [ -n "$status" ] && [ -n "$nonl" ]; then
+	printf %s "$status" >/dev/virtio-ports/org.tapvm.status && echo "TAPVM-STATUS-SENT $status"
+elif [ -n "$status" ]; then
 	echo "$status" >/dev/virtio-ports/org.tapvm.status && echo "TAPVM-STATUS-SENT $status"
 fi
 if [ -n "$hold" ]; then

@@ -1,7 +1,8 @@
 #!/bin/bash
-# named.sh - named VMs: start, status, list, console, monitor, vnc, restart,
-# shutdown, stop; two at once; a second start refused; stale state after a
-# SIGKILLed supervisor; state directory rules.
+# named.sh - named VMs: start, status, list, console, monitor, qmp, events,
+# vnc, reset, reboot, restart, wait, shutdown, stop, --json; two at once; a
+# second start (or run --name) refused; stale state after a SIGKILLed
+# supervisor; state directory rules.
 . "$(dirname "$0")/lib.sh"
 setup named
 guest_setup 8
@@ -43,6 +44,30 @@ out=$(printf 'info name\ninfo status\n' | tv monitor web)
 check "monitor, from stdin" grep -q '^web' <<<"$out"
 check "... each line a command" grep -q 'VM status: running' <<<"$out"
 
+out=$(tv monitor web nosuchcommand 2>/dev/null); rc=$?
+check_eq "monitor: a command QEMU does not know exits 1" 1 "$rc"
+check "... with QEMU's words" grep -q "unknown command: 'nosuchcommand'" <<<"$out"
+out=$(tv monitor web info name)
+check "monitor answers end their lines with LF alone" sh -c '! printf "%s" "$0" | grep -q "$(printf "\r")"' "$out"
+out=$(tv monitor web xp /200000xg 0 | wc -c)
+check "an HMP answer over 1 MiB (5.6 MB) is delivered whole" test "$out" -gt 5000000
+out=$(tv monitor web info status); rc=$?
+check_eq "... and the VM's QMP channel goes on" 0 "$rc"
+
+# tapvm qmp: raw QMP through the supervisor, replies as JSON lines.
+out=$(tv qmp web '{"execute": "query-status", "id": "mine"}'); rc=$?
+check_eq "qmp: one command" 0 "$rc"
+check "... its reply, with the caller's id" jq -e '.return.status == "running" and .id == "mine"' <<<"$out"
+out=$(tv qmp web '{"execute": "no-such-command"}'); rc=$?
+check_eq "qmp: QEMU's error exits 1" 1 "$rc"
+check "... the error as QEMU said it" grep -q '"class":"CommandNotFound"' <<<"$out"
+out=$(tv qmp web 'not json'); rc=$?
+check_eq "qmp: not JSON exits 1" 1 "$rc"
+check "... a QMP-shaped error" grep -q '"error"' <<<"$out"
+out=$(printf '{"execute": "query-name"}\n\n{"execute": "query-kvm"}\n' | tv qmp web); rc=$?
+check_eq "qmp: commands from stdin" 0 "$rc"
+check "... one reply a line" test "$(grep -c '"return"' <<<"$out")" = 2
+
 out=$(as_user -- timeout 3 "$TAPVM" console web </dev/null 2>&1)
 check "console replays what the guest said before attaching" grep -aq TAPVM-HOLDING <<<"$out"
 
@@ -75,21 +100,61 @@ out=$(tv vnc web); rc=$?
 check_eq "vnc says where the display is" 0 "$rc"
 check "... a Unix socket in the state directory" grep -q "^VNC display of web: $STATE/web/vnc.sock" <<<"$out"
 check "QEMU listens there" sh -c "ip netns exec $NS ss -xlp | grep -q '$STATE/web/vnc.sock'"
+out=$(tv monitor web info usb)
+check "... and the guest has a USB tablet for it (nbsvm's default)" grep -q "QEMU USB Tablet" <<<"$out"
 
-out=$(tv restart db 2>&1); rc=$?
-check_eq "restart resets the VM" 0 "$rc"
+as_user -- "$TAPVM" events db >"$TMP/events" 2>&1 &
+EPID=$!
+sleep 1	# events has attached: it asks before reset does
+out=$(tv reset db 2>&1); rc=$?
+check_eq "reset resets the VM at once" 0 "$rc"
 check "... and the guest boots again" wait_for 1800 sh -c "[ \$(grep -ac TAPVM-READY-KEYS $STATE/db/console.log) = 2 ]"
+check "... with one boot line for the second boot" test "$(grep -ac -- '^--- tapvm: boot [0-9]* of VM db at' "$STATE/db/console.log")" = 2
+check "events shows the RESET as a JSON line" wait_for 50 grep -q '^{.*"event":"RESET".*"reason":"host-qmp-system-reset"' "$TMP/events"
+check "status counts the boots" grep -qx "boots=2" <<<"$(tv status db)"
+out=$(tv reboot web 2>&1); rc=$?
+check_eq "reboot asks the guest" 0 "$rc"
+check "... its power button: the guest powers off" wait_for 1800 grep -aq TAPVM-ACPI-POWEROFF "$STATE/web/console.log"
+check "... and QEMU resets it instead of exiting" wait_for 1800 sh -c "[ \$(grep -ac TAPVM-HOLDING $STATE/web/console.log) = 2 ]"
+check "... the VM runs on" grep -qx "state=running" <<<"$(tv status web)"
+out=$(tv run --name web --accel tcg -n br0 -- -m 64 </dev/null 2>&1); rc=$?
+check_eq "run --name beside a running VM of that name is refused" 86 "$rc"
+check "... because of its MACs" grep -q "VM web is running already (tapvm start, pid [0-9]*), and a second would have its MACs" <<<"$out"
+out=$(tv wait web --timeout 1 2>&1); rc=$?
+check_eq "wait --timeout on a running VM: 81" 81 "$rc"
+check "... saying so" grep -qx "tapvm: VM web still runs after 1 s" <<<"$out"
+out=$(tv list --json); rc=$?
+check_eq "list --json" 0 "$rc"
+check "... VMs, bridges and taps as JSON" jq -e '(.vms[] | select(.name == "web") | .state == "running" and (.taps[0] | startswith("tapd"))) and (.bridges | index({"bridge": "br0", "max_taps": 8}) != null) and ([.taps[] | select(.vm == "web")] | length == 1)' <<<"$out"
+out=$(tv status --json web)
+check "status --json" jq -e '.state == "running" and (.pid | type) == "number" and .memory_kb > 0' <<<"$out"
+out=$(tv taps --json)
+check "taps --json" jq -e 'length == 2 and all(.[]; .bridge == "br0" and .pid > 0)' <<<"$out"
 
+tv wait web >"$TMP/wait-web" 2>&1 &
+WPID=$!
 out=$(tv shutdown web 2>&1); rc=$?
 check_eq "shutdown" 0 "$rc"
+wait "$WPID"; rc=$?
+check_eq "wait: a VM that powered off exits 0" 0 "$rc"
 check "... the guest powered off when asked" grep -q "ended: the guest powered off after system_powerdown" <<<"$out"
 check "... and the VM is gone" sh -c "! ip netns exec $NS setpriv --reuid=$TEST_UID --regid=$TEST_UID --clear-groups env XDG_RUNTIME_DIR=$TMP/run $TAPVM status web >/dev/null 2>&1"
 out=$(tv stop db 2>&1); rc=$?
 check_eq "stop" 0 "$rc"
 check "... says so" grep -q "VM db stopped" <<<"$out"
 check "... and its log says who stopped it" grep -q "ended: tapvm stop; QEMU was told to quit" "$STATE/db/tapvm.log"
-out=$(tv status db 2>&1); rc=$?
+out=$(tv status db 2>/dev/null); rc=$?
 check_eq "status of a stopped VM" 87 "$rc"
+check "... says it ended, and how" sh -c 'printf "%s\n" "$0" | grep -qx state=ended && printf "%s\n" "$0" | grep -qx exit_status=83' "$out"
+wait "$EPID"; rc=$?
+check_eq "events ends with the VM, exiting 0" 0 "$rc"
+check "... having shown its SHUTDOWN" grep -q '"event":"SHUTDOWN"' "$TMP/events"
+out=$(tv wait db 2>&1); rc=$?
+check_eq "wait on a VM that ended already: its status (stop: 83)" 83 "$rc"
+out=$(tv list --running)
+check "list --running leaves ended VMs out" sh -c '! printf "%s\n" "$0" | grep -q "^db "' "$out"
+out=$(tv list)
+check "list shows an ended VM and its exit status" grep -Eq '^db +ended +83 ' <<<"$out"
 check "no tap is left" sh -c "! ip netns exec $NS ip -o link show | grep -q ': tapd'"
 check "no QEMU is left" no_qemu
 
@@ -111,6 +176,17 @@ check "a guest that ignores system_powerdown is up" wait_for 1800 grep -aq TAPVM
 out=$(tv shutdown deaf 2>&1); rc=$?
 check_eq "shutdown of a guest that does not power off exits 83" 83 "$rc"
 check "... its line saying why" grep -q "the guest did not power off in time; QEMU was told to quit (exit status 83)" <<<"$out"
+
+# restart: shut down, then started again as tapvm start was told.
+tv start again --shutdown-timeout 60 "${VMARGS[@]}" -append "$APPEND tapvm.hold=1 tapvm.acpid=1" </dev/null >/dev/null 2>&1
+check "a VM to restart is up" wait_for 1800 grep -aq TAPVM-HOLDING "$STATE/again/console.log"
+old_sup=$(cat "$STATE/again/pid")
+out=$(tv restart again </dev/null 2>&1); rc=$?
+check_eq "restart: shut down and started again" 0 "$rc"
+check "... the guest powered off first" grep -q "ended: the guest powered off after system_powerdown" <<<"$out"
+check "... a new supervisor" test "$(cat "$STATE/again/pid")" != "$old_sup"
+check "... with the same arguments: the guest holds again" wait_for 1800 sh -c "grep -ac TAPVM-HOLDING $STATE/again/console.log | grep -qx 2"
+tv stop again >/dev/null 2>&1
 
 # Launch failures under start: the status is the supervisor's, never "running".
 out=$(tv start nokernel --accel tcg -n none -- -kernel /nonexistent </dev/null 2>&1); rc=$?
