@@ -29,7 +29,11 @@
 /* A value a line can keep: read back as it was (no newline, no blank ends). */
 static bool define_value_ok(const char *v)
 {
-	size_t n = strlen(v);
+	size_t n;
+
+	if (!v)
+		return false;
+	n = strlen(v);
 
 	return !strchr(v, '\n') && !strchr(v, '\r') &&
 	       !(n && (strchr(" \t\v\f", v[0]) || strchr(" \t\v\f", v[n - 1])));
@@ -39,7 +43,7 @@ static int define_line(FILE *f, const char *key, const char *prefix, const char 
 {
 	if (!define_value_ok(value)) {
 		fprintf(stderr, "tapvm: '%s' cannot be kept in a VM file (a newline, or blanks at an end)\n",
-			value);
+			value ? value : "");
 		return EXIT_USAGE;
 	}
 	fprintf(f, "%s = %s%s\n", key, prefix, value);

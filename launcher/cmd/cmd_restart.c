@@ -66,8 +66,8 @@ int restart_main(int argc, char **argv)
 		"For a reset of the running VM see tapvm reset; for the guest's own\n"
 		"reboot, tapvm reboot.\n");
 	char dir[PATH_MAX], err[STATE_ERR_MAX];
-	cleanup_free char *answer = NULL, *buf = NULL;
-	char **args;
+	cleanup_free char *answer = NULL;
+	char **args, *buf = NULL;
 	int ret;
 
 	if (!name)
@@ -81,20 +81,21 @@ int restart_main(int argc, char **argv)
 	if (state_dir(name, dir, sizeof(dir), false, err, sizeof(err)))
 		dir[0] = '\0';	/* never ran: start it */
 	args = restart_argv(dir, name, &buf);
-	if (!args)
-		return EXIT_OSERR;
-	if (dir[0] && state_running(dir)) {
-		if ((ret = vm_request(dir, "shutdown", NULL, &answer)))
-			return ret;
-		if (!vm_wait_gone(dir, 24 * 3600)) {
-			fprintf(stderr, "tapvm: VM %s did not end\n", name);
-			return EXIT_KILLED;
-		}
-		vm_print_end(dir, name);
+	ret = !args ? EXIT_OSERR :
+	      dir[0] && state_running(dir) ? vm_request(dir, "shutdown", NULL, &answer) : -1;
+	if (!ret && !vm_wait_gone(dir, 24 * 3600)) {
+		fprintf(stderr, "tapvm: VM %s did not end\n", name);
+		ret = EXIT_KILLED;
 	}
-	fflush(stderr);
-	execv("/proc/self/exe", args);
-	fprintf(stderr, "tapvm: cannot run tapvm start again: %s\n", strerror(errno));
+	if (!ret)
+		vm_print_end(dir, name);
+	if (ret <= 0) {
+		fflush(stderr);
+		execv("/proc/self/exe", args);
+		fprintf(stderr, "tapvm: cannot run tapvm start again: %s\n", strerror(errno));
+		ret = EXIT_OSERR;
+	}
 	free(args);
-	return EXIT_OSERR;
+	free(buf);
+	return ret;
 }

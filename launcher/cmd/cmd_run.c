@@ -365,7 +365,8 @@ const struct option run_long_opts[] = {
 
 static int run_parse(struct run_state *st, int argc, char **argv)
 {
-	const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	const char *arg0 = argc > 0 && argv[0] ? argv[0] : "tapvm";
+	const char *prog = strrchr(arg0, '/') ? strrchr(arg0, '/') + 1 : arg0;
 	struct run_opts *o = &st->o;
 	struct vm_spec *vm = &st->vm;
 	int c;

@@ -75,7 +75,7 @@ struct supervisor {
 	struct termios saved;
 	enum supervise_phase phase;
 	int end;			/* EXIT_* when tapvm ended it, else 0 */
-	const char *end_why;		/* what made tapvm end it */
+	char end_why[96];		/* what made tapvm end it; "" if nothing */
 	long deadline;			/* of the phase, ms; 0 for none */
 	long hard_deadline;		/* --timeout */
 	long last_console;		/* for --watchdog */
@@ -559,7 +559,7 @@ static void supervise_escalate(struct supervisor *s, int end, const char *why)
 		s->deadline = supervise_now() + SUPERVISE_QUIT_S * 1000L;
 		if (!s->end) {
 			s->end = end ? end : EXIT_FORCED;
-			s->end_why = why;
+			snprintf(s->end_why, sizeof(s->end_why), "%s", why);
 		}
 	} else {
 		supervise_say(s, "%s: killing QEMU (SIGKILL)", why);
@@ -1012,7 +1012,7 @@ static int supervise_exit_status(struct supervisor *s)
 			supervise_say(s, "ended: %s (exit status %d)", what, s->end);
 		else
 			supervise_say(s, "ended: %s; QEMU was told to quit (exit status %d)",
-				      s->end_why ? s->end_why : "stopped", s->end);
+				      s->end_why[0] ? s->end_why : "stopped", s->end);
 		return s->end;
 	}
 	if (s->phase == PHASE_POWERDOWN)
