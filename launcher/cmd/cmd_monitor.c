@@ -12,6 +12,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <editline/readline.h>
+
 #include "commands.h"
 #include "exitcode.h"
 #include "state.h"
@@ -63,7 +65,8 @@ int monitor_main(int argc, char **argv)
 	const char *name = vm_name_arg(argc, argv,
 		"Usage: tapvm monitor NAME [HMP-COMMAND...]\nRun an HMP command (QMP human-monitor-command) and print its answer;\n"
 		"without one, read commands from stdin, one a line (on a terminal, with a\n"
-		"(qemu) prompt). Exit status 1 when QEMU says a command failed\n"
+		"(qemu) prompt, line editing and this session's history: libedit). Exit\n"
+		"status 1 when QEMU says a command failed\n"
 		"(\"unknown command\", or a line starting \"Error: \").\n");
 	char dir[PATH_MAX], req[4096], *line = NULL;
 	size_t cap = 0;
@@ -88,15 +91,17 @@ int monitor_main(int argc, char **argv)
 		return monitor_one(dir, req);
 	}
 	for (;;) {
-		ssize_t n;
-
 		if (tty) {
-			printf("(qemu) ");
-			fflush(stdout);
-		}
-		n = getline(&line, &cap, stdin);
-		if (n < 0)
+			/* On a terminal: libedit's line editing, with this session's history. */
+			free(line);
+			line = readline("(qemu) ");
+			if (!line)
+				break;
+			if (*line)
+				add_history(line);
+		} else if (getline(&line, &cap, stdin) < 0) {
 			break;
+		}
 		line[strcspn(line, "\r\n")] = '\0';
 		if (!*line)
 			continue;

@@ -12,6 +12,7 @@ export XDG_RUNTIME_DIR=$TMP/run TAPD_SOCKET=$SOCK XDG_CONFIG_HOME=$TMP/run/cfg X
 VMARGS=(--accel tcg -n br0 -- -m 256 -kernel "$TMP/guest/vmlinuz" -initrd "$TMP/guest/initrd.img")
 tv() { as_user -- "$TAPVM" "$@"; }
 tv_quiet() { tv "$@" >/dev/null 2>&1; }
+jqt() { jq -e "$1" <<<"$2" >/dev/null; }	# jqt FILTER JSON: FILTER is true of JSON
 STATE=$TMP/run/tapvm
 
 out=$(tv start web "${VMARGS[@]}" -append "$APPEND tapvm.hold=1 tapvm.acpid=1" </dev/null 2>&1); rc=$?
@@ -54,10 +55,27 @@ check "an HMP answer over 1 MiB (5.6 MB) is delivered whole" test "$out" -gt 500
 out=$(tv monitor web info status); rc=$?
 check_eq "... and the VM's QMP channel goes on" 0 "$rc"
 
+# monitor on a terminal: libedit's line editing and history.
+mkfifo "$TMP/mkeys"; chmod 666 "$TMP/mkeys"
+as_user -- script -qfec "env TERM=xterm $TAPVM monitor web" /dev/null <"$TMP/mkeys" >"$TMP/mon" 2>&1 &
+MPID=$!
+exec {MK}>"$TMP/mkeys"
+check "monitor on a terminal prompts" wait_for 50 grep -aq "(qemu)" "$TMP/mon"
+printf 'info name\r' >&"$MK"
+check "... runs a command" wait_for 50 sh -c "[ \$(grep -ac '^web' $TMP/mon) = 1 ]"
+printf '\033[A\r' >&"$MK"
+check "... Up brings the last command back (history)" wait_for 50 sh -c "[ \$(grep -ac '^web' $TMP/mon) = 2 ]"
+printf 'info nme\033[D\033[Da\r' >&"$MK"
+check "... Left moves the cursor within the line (editing)" wait_for 50 sh -c "[ \$(grep -ac '^web' $TMP/mon) = 3 ]"
+printf 'q\r' >&"$MK"
+wait "$MPID"; rc=$?
+exec {MK}>&-
+check_eq "... q leaves it" 0 "$rc"
+
 # tapvm qmp: raw QMP through the supervisor, replies as JSON lines.
 out=$(tv qmp web '{"execute": "query-status", "id": "mine"}'); rc=$?
 check_eq "qmp: one command" 0 "$rc"
-check "... its reply, with the caller's id" jq -e '.return.status == "running" and .id == "mine"' <<<"$out"
+check "... its reply, with the caller's id" jqt '.return.status == "running" and .id == "mine"' "$out"
 out=$(tv qmp web '{"execute": "no-such-command"}'); rc=$?
 check_eq "qmp: QEMU's error exits 1" 1 "$rc"
 check "... the error as QEMU said it" grep -q '"class":"CommandNotFound"' <<<"$out"
@@ -125,11 +143,11 @@ check_eq "wait --timeout on a running VM: 81" 81 "$rc"
 check "... saying so" grep -qx "tapvm: VM web still runs after 1 s" <<<"$out"
 out=$(tv list --json); rc=$?
 check_eq "list --json" 0 "$rc"
-check "... VMs, bridges and taps as JSON" jq -e '(.vms[] | select(.name == "web") | .state == "running" and (.taps[0] | startswith("tapd"))) and (.bridges | index({"bridge": "br0", "max_taps": 8}) != null) and ([.taps[] | select(.vm == "web")] | length == 1)' <<<"$out"
+check "... VMs, bridges and taps as JSON" jqt '(.vms[] | select(.name == "web") | .state == "running" and (.taps[0] | startswith("tapd"))) and (.bridges | index({"bridge": "br0", "max_taps": 8}) != null) and ([.taps[] | select(.vm == "web")] | length == 1)' "$out"
 out=$(tv status --json web)
-check "status --json" jq -e '.state == "running" and (.pid | type) == "number" and .memory_kb > 0' <<<"$out"
+check "status --json" jqt '.state == "running" and (.pid | type) == "number" and .memory_kb > 0' "$out"
 out=$(tv taps --json)
-check "taps --json" jq -e 'length == 2 and all(.[]; .bridge == "br0" and .pid > 0)' <<<"$out"
+check "taps --json" jqt 'length == 2 and all(.[]; .bridge == "br0" and .pid > 0)' "$out"
 
 tv wait web >"$TMP/wait-web" 2>&1 &
 WPID=$!
