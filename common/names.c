@@ -2,6 +2,7 @@
 /* names.c - validation of interface names, VM labels and guests' MACs */
 
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "names.h"
@@ -70,4 +71,23 @@ bool names_label_valid(const char *label)
 bool names_mac_unicast(const uint8_t mac[6])
 {
 	return !(mac[0] & 1) && (mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]);
+}
+
+/**
+ * names_bridge_missing() - the line for a bridge that does not exist
+ * @bridge:	its name
+ * @buf:	the line: "bridge NAME does not exist: " and what to do
+ * @size:	its size
+ *
+ * One home for the words, so that tapd's refusal, tapd --check and tapvm
+ * doctor say the same: virbr0 is libvirt's default network, to be started;
+ * another bridge is the admin's to create.
+ */
+void names_bridge_missing(const char *bridge, char *buf, size_t size)
+{
+	if (!strcmp(bridge, "virbr0"))
+		snprintf(buf, size, "bridge virbr0 does not exist: it is libvirt's default network: start it (sudo virsh net-start default; sudo virsh net-autostart default keeps it started)");
+	else
+		snprintf(buf, size, "bridge %s does not exist: ask the admin to create it (ip link add %s type bridge, or in the network configuration)",
+			 bridge, bridge);
 }

@@ -74,8 +74,9 @@ static void usage(FILE *f)
 "  -V, --version         show the version and exit\n"
 "\n"
 "tapd needs CAP_NET_ADMIN: start it as root (it becomes --user, keeping\n"
-"only CAP_NET_ADMIN) or from systemd's tapd.socket. See tapd.conf in the\n"
-"README for the policy language. SIGHUP reloads the policy.\n",
+"only CAP_NET_ADMIN) or from systemd's tapd.socket. SIGHUP reloads the\n"
+"policy. Manual pages: tapd(8), the policy language tapd.conf(5), tapvm(1),\n"
+"tapd-bridge-helper(8).\n",
 		QUOTA_MAX_TAPS_DEFAULT);
 }
 
@@ -256,7 +257,9 @@ static int main_policy(struct server_cfg *cfg, const struct main_opts *o)
 	if (!ret)
 		ret = policy_load_subids(cfg->policy, SUBID_UID_PATH, SUBID_GID_PATH, err,
 					 sizeof(err));
-	if (ret)
+	if (ret && o->check)
+		log_err("the policy has an error: %s", err);
+	else if (ret)
 		log_err("policy not loaded, not starting: %s", err);
 	return ret;
 }

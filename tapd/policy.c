@@ -219,6 +219,11 @@ static int policy_add_rule(struct policy_parser *pp, bool deny, char **tok,
 	size_t i = 3;
 	int ret;
 
+	/* qemu-bridge-helper's bridge.conf says "allow br0": who is missing. */
+	if (ntok == 2 && !strchr(tok[1], ':') && strcmp(tok[1], "all"))
+		return policy_error(pp, -EINVAL,
+				    "'%s %s' has no subject: tapd.conf needs one, as in '%s group:kvm %s' (qemu-bridge-helper's bridge.conf has none; see tapd.conf(5))",
+				    tok[0], tok[1], tok[0], tok[1]);
 	if (ntok < 3)
 		return policy_error(pp, -EINVAL, "'%s' needs a subject and a bridge list",
 				    tok[0]);
@@ -638,6 +643,40 @@ int policy_check(const struct policy *p, const struct policy_cred *cred,
 	if (grant)
 		*grant = g;
 	return 0;
+}
+
+/**
+ * policy_explain() - why policy_check() refused, for the refusal's line
+ * @p:		the policy
+ * @cred:	the caller
+ * @bridge:	the bridge
+ * @gids:	filled with the groups whose allow rules name @bridge
+ * @max:	room in @gids
+ * @ngids:	set to how many (at most @max)
+ *
+ * Return: true when a deny rule for the caller names @bridge (what refused
+ * it then), false when no allow rule grants it to the caller.
+ */
+bool policy_explain(const struct policy *p, const struct policy_cred *cred, const char *bridge,
+		    gid_t *gids, size_t max, size_t *ngids)
+{
+	*ngids = 0;
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct policy_rule *r = &p->rules[i];
+		bool seen = false;
+
+		if (!policy_names_bridge(r, bridge))
+			continue;
+		if (r->deny && policy_subject_matches(r, cred))
+			return true;
+		if (r->deny || r->subject != POLICY_GID)
+			continue;
+		for (size_t k = 0; k < *ngids && !seen; k++)
+			seen = gids[k] == r->id;
+		if (!seen && *ngids < max)
+			gids[(*ngids)++] = r->id;
+	}
+	return false;
 }
 
 /**

@@ -108,6 +108,8 @@ int policy_load_subids(struct policy *p, const char *uid_path, const char *gid_p
 void policy_free(struct policy *p);
 int policy_check(const struct policy *p, const struct policy_cred *cred,
 		 const char *bridge, struct policy_grant *grant);
+bool policy_explain(const struct policy *p, const struct policy_cred *cred, const char *bridge,
+		    gid_t *gids, size_t max, size_t *ngids);
 size_t policy_grants(const struct policy *p, const struct policy_cred *cred,
 		     void (*fn)(void *ctx, const char *bridge, unsigned int max),
 		     void *ctx);

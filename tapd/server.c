@@ -18,6 +18,7 @@
  *	   and the non-persistent tap vanishes with it.
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -53,6 +54,8 @@
 #define SERVER_WARNED_MAX	64
 #define SERVER_LIST_TAPS	64	/* taps in one list reply, at most */
 #define SERVER_FIXED_FDS	4	/* signals, listener, notifications, the back */
+#define SERVER_NAME_MAX		33	/* a user or group name in a refusal */
+#define SERVER_EXPLAIN_GROUPS	4	/* groups a refusal names, at most */
 
 struct server_client {
 	int fd;
@@ -61,6 +64,7 @@ struct server_client {
 	uid_t peer_uid;		/* SO_PEERCRED's: the tap's owner */
 	gid_t *gids;		/* primary first, then supplementary */
 	size_t ngids;
+	char user[SERVER_NAME_MAX];	/* the account's name, or "" */
 	unsigned int requests;
 	time_t deadline;
 	bool clean;		/* its close cannot block (release_clean()) */
@@ -161,12 +165,24 @@ static void server_refuse_conn(int fd, const struct ucred *cred, bool clean, int
 	server_release_conn(fd, cred->uid, clean);
 }
 
+/* A user or group name as a refusal may quote it: the portable characters. */
+static bool server_name_ok(const char *name)
+{
+	if (!*name)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._-$", *p))
+			return false;
+	return true;
+}
+
 /*
  * The account's own groups beside the connection's: a process can drop its
  * supplementary groups (setgroups() in a user namespace of its own) and
  * must not escape a group rule by it.
  */
-static int server_account_groups(uid_t uid, gid_t **gids, size_t *ngids)
+static int server_account_groups(uid_t uid, gid_t **gids, size_t *ngids, char *user,
+				 size_t userlen)
 {
 	char buf[16384];
 	struct passwd pw, *pwp = NULL;
@@ -175,6 +191,8 @@ static int server_account_groups(uid_t uid, gid_t **gids, size_t *ngids)
 
 	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &pwp) || !pwp)
 		return 0;	/* no account: the connection's groups alone */
+	if (strlen(pw.pw_name) < userlen && server_name_ok(pw.pw_name))
+		snprintf(user, userlen, "%s", pw.pw_name);
 	for (;;) {
 		gid_t *a = realloc(acct, (size_t)n * sizeof(gid_t));
 		int want = n;
@@ -253,7 +271,8 @@ static void server_accept(struct server *s)
 	memset(c, 0, sizeof(*c));
 	ret = server_peer_groups(fd, cred.gid, &c->gids, &c->ngids);
 	if (!ret)
-		ret = server_account_groups(cred.uid, &c->gids, &c->ngids);
+		ret = server_account_groups(cred.uid, &c->gids, &c->ngids, c->user,
+					    sizeof(c->user));
 	if (ret) {
 		log_warn("refused uid=%u pid=%d: cannot read its groups: %s",
 			 cred.uid, cred.pid, strerror(-ret));
@@ -420,6 +439,49 @@ static void server_fds_close(struct server_fds *f)
 }
 
 /*
+ * The policy refused: say who asked and what would grant it, so that the
+ * user knows whom to ask for what ("user alice (uid 1003) may not use
+ * bridge br0: the policy grants it to group kvm, which alice is not in").
+ * The policy is root's to read anyway (tapd.conf(5)); names come from NSS.
+ */
+static int server_refuse_policy(struct server *s, struct server_client *c, uint32_t seq,
+				const struct policy_cred *cred, const char *bridge)
+{
+	char who[SERVER_NAME_MAX + 32], groups[SERVER_EXPLAIN_GROUPS * (SERVER_NAME_MAX + 2)] = "";
+	gid_t gids[SERVER_EXPLAIN_GROUPS];
+	size_t n;
+
+	if (c->user[0])
+		snprintf(who, sizeof(who), "user %s (uid %u)", c->user, c->uid);
+	else
+		snprintf(who, sizeof(who), "uid %u", c->uid);
+	if (policy_explain(s->cfg->policy, cred, bridge, gids, SERVER_EXPLAIN_GROUPS, &n))
+		return server_refuse(c, seq, bridge, -EACCES,
+				     "%s may not use bridge %s: a deny rule of the tapd policy refuses it",
+				     who, bridge);
+	if (!n)
+		return server_refuse(c, seq, bridge, -EACCES,
+				     "%s may not use bridge %s: ask the admin to allow it in the tapd policy",
+				     who, bridge);
+	for (size_t i = 0; i < n; i++) {
+		char buf[4096], name[SERVER_NAME_MAX + 8];
+		struct group gr, *res = NULL;
+
+		if (!getgrgid_r(gids[i], &gr, buf, sizeof(buf), &res) && res &&
+		    strlen(gr.gr_name) < SERVER_NAME_MAX && server_name_ok(gr.gr_name))
+			snprintf(name, sizeof(name), "%s", gr.gr_name);
+		else
+			snprintf(name, sizeof(name), "#%u", (unsigned int)gids[i]);
+		snprintf(groups + strlen(groups), sizeof(groups) - strlen(groups), "%s%s",
+			 i ? ", " : "", name);
+	}
+	return server_refuse(c, seq, bridge, -EACCES,
+			     "%s may not use bridge %s: the policy grants it to group%s %s, which %s is %s: ask the admin to add you",
+			     who, bridge, n > 1 ? "s" : "", groups, c->user[0] ? c->user : "this user",
+			     n > 1 ? "in none of" : "not in");
+}
+
+/*
  * Steps 2 and 3 of a create: the policy, the quotas, the bridge, the port
  * the grant gives. Return: 0 to go on, 1 when refused (and answered), or
  * the error sending the refusal.
@@ -434,9 +496,7 @@ static int server_decide(struct server *s, struct server_client *c, uint32_t seq
 
 	/* 2. The policy, before the bridge is even looked at. */
 	if (policy_check(s->cfg->policy, &cred, bridge, grant))
-		return server_refused(server_refuse(c, seq, bridge, -EACCES,
-				     "uid %u may not use bridge %s: ask the admin to allow it in the tapd policy",
-				     c->uid, bridge));
+		return server_refused(server_refuse_policy(s, c, seq, &cred, bridge));
 	if (rq->queues > grant->max_queues)
 		return server_refused(server_refuse(c, seq, bridge, -EPERM,
 				     "uid %u may have taps of at most %u queue%s on bridge %s, not %u: ask the admin (queues= in the tapd policy)",
@@ -455,10 +515,12 @@ static int server_decide(struct server *s, struct server_client *c, uint32_t seq
 
 	/* 3. Resolve the granted name once; the ifindex from here on. */
 	ret = link_bridge_lookup(s->cfg->link, bridge, br);
-	if (ret == -ENODEV)
-		return server_refused(server_refuse(c, seq, bridge, ret,
-				     "bridge %s does not exist: create it (ip link add %s type bridge)",
-				     bridge, bridge));
+	if (ret == -ENODEV) {
+		char line[PROTO_MESSAGE_MAX];
+
+		names_bridge_missing(bridge, line, sizeof(line));
+		return server_refused(server_refuse(c, seq, bridge, ret, "%s", line));
+	}
 	if (ret == -EMEDIUMTYPE)
 		return server_refused(server_refuse(c, seq, bridge, ret,
 				     "%s is not a bridge: the tapd policy must name bridges only",

@@ -23,6 +23,7 @@
 #include "client.h"
 #include "commands.h"
 #include "exitcode.h"
+#include "names.h"
 #include "firmware.h"
 #include "host.h"
 #include "qemu.h"
@@ -61,11 +62,10 @@ static void doctor_bridge(struct doctor *d, const char *name)
 
 	snprintf(path, sizeof(path), "/sys/class/net/%s", name);
 	if (stat(path, &st)) {
-		if (!strcmp(name, "virbr0"))
-			doctor_say(d, FAIL, "bridge virbr0 does not exist: it is libvirt's default network; start it (sudo virsh net-start default; net-autostart to keep it)");
-		else
-			doctor_say(d, FAIL, "bridge %s does not exist: ask the admin to create it (ip link add %s type bridge, or in the network configuration)",
-				   name, name);
+		char line[256];
+
+		names_bridge_missing(name, line, sizeof(line));
+		doctor_say(d, FAIL, "%s", line);
 		return;
 	}
 	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", name);

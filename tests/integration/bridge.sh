@@ -30,7 +30,7 @@ check "tapd logged the caller's name as the tap's label" \
 out=$(helper --use-vnet --fd={fd} --br=brx)
 check "a bridge not granted: nothing sent, exit 1" grep -qx "bytes=0 fds=0 exit=1" <<<"$out"
 check "... and one line from tapd's answer" \
-	grep -qx "tapd-bridge-helper: uid $TEST_UID may not use bridge brx: ask the admin to allow it in the tapd policy" <<<"$out"
+	grep -qx "tapd-bridge-helper: user $(id -nu "$TEST_UID") (uid $TEST_UID) may not use bridge brx: ask the admin to allow it in the tapd policy" <<<"$out"
 check_eq "... just one" 2 "$(wc -l <<<"$out")"
 hold_tap br0; H1=$HOLD_FD; P1=$HOLD_PID
 hold_tap br0

@@ -38,7 +38,7 @@ check_eq "a bridge named a\"uid=0 is refused like any other not granted" 13 "$rc
 line=$(grep 'refuse .*bridge=' "$TMP/tapd.log" | tail -1)
 keys=$(sed -E 's/"([^"\\]|\\.)*"//g' <<<"$line" | grep -oE '(^| )uid=[0-9]*' | tr -d ' ' | paste -sd' ')
 check_eq "... and logged as one quoted, escaped value: the only uid key is the client's" "uid=$ATT" "$keys"
-check "... bridge=\"a\\\"uid=0\"" grep -qF 'bridge="a\"uid=0" errno=13 reason="uid 65534 may not use bridge a\"uid=0:' <<<"$line"
+check "... bridge=\"a\\\"uid=0\"" grep -qF 'bridge="a\"uid=0" errno=13 reason="user nobody (uid 65534) may not use bridge a\"uid=0:' <<<"$line"
 
 # --- a LAN host, a pinned victim, a sender and the attacker on brlan -------------------
 l2 "$LAN" lan brlan "$LAN_MAC"

@@ -13,10 +13,11 @@ for l in br0 brx denied grpbr; do nsx ip link set "$l" up; done
 
 cat >"$TMP/extra.conf" <<CONF
 allow group:#4242 grpbr
+allow group:audio grpbr
 CONF
 cat >"$TMP/tapd.conf" <<CONF
 # integration test policy
-allow user:#$TEST_UID br0,ve0,nobr 2
+allow user:#$TEST_UID br0,ve0,nobr,virbr0 2
 allow all denied
 deny user:#$TEST_UID denied
 include $TMP/extra.conf
@@ -67,7 +68,7 @@ check "tapd --list: every tap, from the kernel, with user, pid, bridge, age, VM"
 	grep -Eq "^$TAP +nobody +$HOLD_PID +br0 +[0-9]+s +vm-one\$" <<<"$out"
 out=$(as_user -- "$TAPVM" taps --socket "$SOCK" --bogus 2>&1); rc=$?
 check_eq "tapvm taps: a bad option is a usage error" 64 "$rc"
-check_eq "tapvm list --bridges is for completion" "br0 ve0 nobr" \
+check_eq "tapvm list --bridges is for completion" "br0 ve0 nobr virbr0" \
 	"$(as_user -- "$TAPVM" list --bridges --socket "$SOCK" | tr '\n' ' ' | sed 's/ $//')"
 
 # --- bash completion: commands, options, bridges and VM names from tapvm itself ---
@@ -82,7 +83,7 @@ comp() {
 }
 check "completion: commands" grep -q "run start stop .* list taps doctor help --help --version" <<<"$(comp tapvm "")"
 check_eq "completion: options from --help" "--name --netdev --no-dowait" "$(comp tapvm run --n)"
-check_eq "completion: bridges from tapd" "user br0 ve0 nobr" "$(comp tapvm run --netdev "")"
+check_eq "completion: bridges from tapd" "user br0 ve0 nobr virbr0" "$(comp tapvm run --netdev "")"
 check_eq "completion: VM names" "web" "$(comp tapvm start "")"
 check_eq "completion: img's commands" "new snapshot clone list" "$(comp tapvm img "")"
 check_eq "completion: nothing after --" "" "$(comp tapvm run -- "")"
@@ -92,13 +93,14 @@ check_eq "completion: xkvm is tapvm run" "--name --netdev --no-dowait" "$(comp x
 out=$(as_user -- "$TAPVM" doctor --socket "$SOCK"); rc=$?
 check_eq "doctor: a bridge that is missing is a problem (exit 1)" 1 "$rc"
 check "... tapd answers" grep -qx "ok    tapd answers at $SOCK" <<<"$out"
-check "... which bridges the policy grants" grep -qx "ok    the tapd policy grants you: br0 (2 taps), ve0 (2 taps), nobr (2 taps)" <<<"$out"
+check "... which bridges the policy grants" grep -qx "ok    the tapd policy grants you: br0 (2 taps), ve0 (2 taps), nobr (2 taps), virbr0 (2 taps)" <<<"$out"
 check "... br0 exists" grep -qx "ok    bridge br0 exists" <<<"$out"
 check "... ve0 is not a bridge" grep -qx "FAIL  ve0 is not a bridge: ask the admin to grant a bridge instead" <<<"$out"
 check "... nobr is missing, and what to do" grep -q "^FAIL  bridge nobr does not exist: ask the admin to create it (ip link add nobr type bridge" <<<"$out"
 check "... QEMU is there" grep -q "^ok    QEMU: /.*/qemu-system-" <<<"$out"
 check "... KVM: usable or why not" grep -Eq "^(ok    KVM: /dev/kvm is usable|warn  KVM: .*)$" <<<"$out"
-check "... and a count" grep -qx "2 problems to fix before tapvm run can work." <<<"$out"
+check "... virbr0 is missing: libvirt's network to start" grep -qx "FAIL  bridge virbr0 does not exist: it is libvirt's default network: start it (sudo virsh net-start default; sudo virsh net-autostart default keeps it started)" <<<"$out"
+check "... and a count" grep -qx "3 problems to fix before tapvm run can work." <<<"$out"
 out=$(as_user -- "$TAPVM" doctor --socket "$TMP/none.sock" --qemu /nonexistent/qemu-system-x86_64); rc=$?
 check_eq "doctor without tapd or QEMU: exit 1" 1 "$rc"
 check "... says to start tapd" grep -q "^FAIL  tapd is not running at $TMP/none.sock: start tapd.socket" <<<"$out"
@@ -115,11 +117,18 @@ check_eq "a bridge not granted is refused (EACCES)" 13 "$rc_brx"
 check_eq "a name not granted that does not exist gets the same errno" 13 "$rc_none"
 check_eq "... and the same words" "${msg_brx//brx/X}" "${msg_none//nothere/X}"
 check "the refusal says why and what to do" grep -q "may not use bridge brx: ask the admin" <<<"$msg_brx"
-as_user -- "$TAPD_CLIENT" "$SOCK" create denied >/dev/null
-check_eq "deny wins over allow all" 13 "$?"
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" create denied); rc=$?
+check_eq "deny wins over allow all" 13 "$rc"
+check "... saying a deny rule refuses it" grep -q "user $(id -nu "$TEST_UID") (uid $TEST_UID) may not use bridge denied: a deny rule of the tapd policy refuses it" <<<"$out"
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" create grpbr); rc=$?
+check_eq "a bridge granted to groups the user is not in" 13 "$rc"
+check "... names the user and those groups" grep -q "user $(id -nu "$TEST_UID") (uid $TEST_UID) may not use bridge grpbr: the policy grants it to groups #4242, audio, which $(id -nu "$TEST_UID") is in none of: ask the admin to add you" <<<"$out"
 out=$(as_user -- "$TAPD_CLIENT" "$SOCK" create nobr); rc=$?
 check_eq "a granted bridge that does not exist: ENODEV" 19 "$rc"
 check "... saying so" grep -q "bridge nobr does not exist" <<<"$out"
+out=$(as_user -- "$TAPD_CLIENT" "$SOCK" create virbr0); rc=$?
+check_eq "virbr0 missing: ENODEV" 19 "$rc"
+check "... with the hint doctor gives: libvirt's network, to start" grep -q "bridge virbr0 does not exist: it is libvirt's default network: start it (sudo virsh net-start default;" <<<"$out"
 out=$(as_user -- "$TAPD_CLIENT" "$SOCK" create ve0); rc=$?
 check_eq "a granted veth is not a bridge: EMEDIUMTYPE" 124 "$rc"
 check "... saying so" grep -q "ve0 is not a bridge" <<<"$out"
@@ -252,6 +261,11 @@ out=$(nsx setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all,+ne
 check_eq "nor run as nobody when started so" 1 "$rc"
 check "... saying why" grep -q "tapd runs as nobody, whom other processes share" <<<"$out"
 rm -f "$TMP/other.sock"
+printf 'allow virbr0\n' >"$TMP/qemu-style.conf"
+out=$(nsx "$TAPD" --check --config "$TMP/qemu-style.conf" 2>&1); rc=$?
+check_eq "tapd --check: qemu-bridge-helper's 'allow virbr0' is an error" 1 "$rc"
+check "... with the line tapd.conf needs" grep -qx "tapd: the policy has an error: $TMP/qemu-style.conf:1: 'allow virbr0' has no subject: tapd.conf needs one, as in 'allow group:kvm virbr0' (qemu-bridge-helper's bridge.conf has none; see tapd.conf(5))" <<<"$out"
+check "tapd --help points at the manual pages" grep -q "Manual pages: tapd(8), the policy language tapd.conf(5)" <<<"$("$TAPD" --help)"
 printf 'allow all br0\nallow all br0 many\n' >"$TMP/bad.conf"
 out=$(nsx "$TAPD" --config "$TMP/bad.conf" --socket "$TMP/other.sock" 2>&1); rc=$?
 check_eq "tapd with a bad policy does not start" 1 "$rc"
@@ -269,7 +283,7 @@ check "... with one line naming the socket and the fix" \
 	grep -qx "tapvm: tapd is not running at $TMP/none.sock: start tapd.socket.*" <<<"$out"
 out=$(as_user -- "$TAPVM" run --socket "$SOCK" -n brx --qemu /bin/true 2>&1); rc=$?
 check_eq "tapvm: refused by policy exits 77" 77 "$rc"
-check "... printing tapd's line as it is" grep -qx "tapvm: uid $TEST_UID may not use bridge brx: .*" <<<"$out"
+check "... printing tapd's line as it is" grep -qx "tapvm: user $(id -nu "$TEST_UID") (uid $TEST_UID) may not use bridge brx: .*" <<<"$out"
 out=$(as_user -- "$TAPVM" run --socket "$SOCK" -n nobr --qemu /bin/true 2>&1); rc=$?
 check_eq "tapvm: missing bridge exits 68" 68 "$rc"
 out=$(as_user -- "$TAPVM" run --socket "$SOCK" -n br0 --qemu "$TMP/no-qemu" 2>&1); rc=$?
@@ -291,7 +305,7 @@ check "tapvm --accel auto picks $want here" grep -q -- " -accel $want " <<<"$out
 out=$(as_user -- env PATH="$(dirname "$TAPVM"):$PATH" TAPD_SOCKET="$SOCK" bash -c '
 	. "$1"; COMP_WORDS=(tapvm run --netdev ""); COMP_CWORD=3; _tapvm; echo "${COMPREPLY[*]}"' \
 	_ "$COMPLETION")
-check_eq "bash completion of --netdev lists user and the granted bridges" "user br0 ve0 nobr abcdefghijklmno" "$out"
+check_eq "bash completion of --netdev lists user and the granted bridges" "user br0 ve0 nobr virbr0 abcdefghijklmno" "$out"
 
 # QEMU replaced by a program that reports its fds and exits without
 # speaking QMP: tapvm reports a launch failure.

@@ -68,6 +68,7 @@ check "the tap went with QEMU" sh -c "! ip netns exec $NS /usr/sbin/tapd --list 
 out=$(as_user -- env TAPD_SOCKET="$SOCK" /usr/bin/tapvm run --accel tcg -n virbr0 --qemu /bin/true 2>&1); rc=$?
 check_eq "outside kvm: refused (77)" 77 "$rc"
 check "... saying why" grep -q "may not use bridge virbr0" <<<"$out"
+check "... naming the group that would grant it" grep -q "the policy grants it to group kvm, which nobody is not in" <<<"$out"
 [ "$failed" = 0 ] || sed 's/^/run: /' "$TMP/run.out"
 
 finish
