@@ -16,6 +16,16 @@ ok() { echo "ok - $*"; passed=$((passed + 1)); }
 not_ok() { echo "not ok - $*"; failed=$((failed + 1)); }
 finish() { echo "$passed passed, $failed failed"; [ "$failed" = 0 ]; exit $?; }
 
+# A directory the script did not make is never emptied (scripts/package ~).
+keep=$(mktemp -d)
+echo precious >"$keep/file"
+if ! scripts/package "$keep" >/dev/null 2>&1 && [ "$(cat "$keep/file")" = precious ]; then
+	ok "scripts/package refuses a directory it did not make, leaving it as it was"
+else
+	not_ok "scripts/package emptied or used a directory it did not make"
+fi
+rm -rf "$keep"
+
 if scripts/package "$out" >/dev/null; then
 	ok "the tapd and tapvm packages build (dpkg-buildpackage, unit tests inside)"
 else

@@ -69,6 +69,18 @@ out=$(as_user -- env TAPD_SOCKET="$SOCK" /usr/bin/tapvm run --accel tcg -n virbr
 check_eq "outside kvm: refused (77)" 77 "$rc"
 check "... saying why" grep -q "may not use bridge virbr0" <<<"$out"
 check "... naming the group that would grant it" grep -q "the policy grants it to group kvm, which nobody is not in" <<<"$out"
+
+# systemctl reload: the unit's ExecReload= is a SIGHUP, which rereads the policy.
+reload=$(sed -n 's/^ExecReload=//p' "$UNIT")
+check_eq "the unit reloads with SIGHUP, not a restart" '/bin/kill -HUP $MAINPID' "$reload"
+main=$(pgrep -o -x -u tapd tapd)
+if [ -n "$main" ]; then
+	MAINPID=$main sh -c "${reload//\$MAINPID/\$MAINPID}"
+	check "... and tapd rereads its policy then" wait_for 30 grep -q "policy reloaded" "$TMP/tapd.log"
+else
+	echo "# SKIP part: tapd (idle) has exited: its reload is not tried"
+fi
+check "tapvm suggests virt-viewer (for tapvm vnc)" sh -c "dpkg-query -W -f '\${Suggests}' tapvm | grep -q virt-viewer"
 [ "$failed" = 0 ] || sed 's/^/run: /' "$TMP/run.out"
 
 finish
