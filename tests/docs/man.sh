@@ -40,6 +40,24 @@ for page in tapvm.1 tapd.8 tapd.conf.5 tapd-bridge-helper.8; do
 	[ -z "$out" ] || echo "$out" | sed 's/^/# /'
 done
 
+# SEE ALSO names pages that exist: ours, or one on this system (Debian's
+# names: qemu-system(1), not qemu-system-x86_64(1); no qemu-bridge-helper(8)).
+see_also_ok() {
+	local page=$1 ref missing=
+	for ref in $(words "$page" | sed -n '/^\.SH SEE ALSO/,/^\.SH/p' | grep -oE '[a-z][a-z0-9_.-]*\([0-9]\)'); do
+		local name=${ref%(*} sec=${ref#*(}
+		sec=${sec%)}
+		[ -e "$dir/$name.$sec" ] || man -w "$sec" "$name" >/dev/null 2>&1 || missing="$missing $ref"
+	done
+	[ -z "$missing" ] || echo "# $page names pages that are not there:$missing"
+	[ -z "$missing" ]
+}
+for page in tapvm.1 tapd.8 tapd.conf.5 tapd-bridge-helper.8; do
+	check "$page: SEE ALSO names pages that exist" see_also_ok "$page"
+done
+# A shell line continued with \ keeps its backslash (scdoc needs \\).
+check "tapd-bridge-helper(8)'s QEMU example keeps its line continuation" \
+	sh -c "LC_ALL=C.UTF-8 MANWIDTH=200 man -l '$dir/tapd-bridge-helper.8' 2>/dev/null | grep -q 'tapd-bridge-helper \\\\\$'"
 check "tapd(8) has every option of tapd --help" in_page tapd.8 $(options_of "$tapd")
 check "tapd-bridge-helper(8) has every option of its --help" \
 	in_page tapd-bridge-helper.8 $(options_of "$helper")
