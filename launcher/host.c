@@ -6,6 +6,9 @@
  */
 
 #include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -64,6 +67,59 @@ int host_find_program(const char *name, char **path)
 	return ret;
 }
 
+/* Is @gid among this process's groups (the session's)? */
+static bool host_in_session(gid_t gid)
+{
+	gid_t g[NGROUPS_MAX];
+	int n = getgroups(NGROUPS_MAX, g);
+
+	if (getegid() == gid)
+		return true;
+	for (int i = 0; i < n; i++)
+		if (g[i] == gid)
+			return true;
+	return false;
+}
+
+/* Is @gid among the account's groups (/etc/group now)? */
+static bool host_in_account(gid_t gid)
+{
+	struct passwd *pw = getpwuid(getuid());
+	gid_t g[NGROUPS_MAX];
+	int n = NGROUPS_MAX;
+
+	if (!pw || getgrouplist(pw->pw_name, pw->pw_gid, g, &n) < 0)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (g[i] == gid)
+			return true;
+	return false;
+}
+
+/*
+ * /dev/kvm would not open: its group, and whether this session lacks a
+ * group the account has (added after login: log out and in, not adduser).
+ */
+static void host_kvm_group_why(int err, char *why, size_t size)
+{
+	struct stat st;
+	struct group *gr;
+	char name[64];
+
+	if (err != EACCES || stat("/dev/kvm", &st)) {
+		snprintf(why, size, "cannot open /dev/kvm: %s", strerror(err));
+		return;
+	}
+	gr = getgrgid(st.st_gid);
+	snprintf(name, sizeof(name), "%s", gr ? gr->gr_name : "?");
+	if (!host_in_session(st.st_gid) && host_in_account(st.st_gid))
+		snprintf(why, size, "cannot open /dev/kvm: you were added to group %s after this session began: log out and in again (or run newgrp %s)",
+			 name, name);
+	else
+		snprintf(why, size, "cannot open /dev/kvm: %s: join its group %s (sudo adduser $USER %s), then log out and in again",
+			 strerror(err), name, name);
+}
+
 /**
  * host_kvm_check() - can this user run KVM guests here?
  * @why:	if not, filled with the reason and what to do (or NULL)
@@ -87,8 +143,7 @@ int host_kvm_check(char *why, size_t size)
 		if (why && err == ENOENT)
 			snprintf(why, size, "/dev/kvm does not exist: load kvm_intel or kvm_amd, or enable virtualization in the firmware");
 		else if (why)
-			snprintf(why, size, "cannot open /dev/kvm: %s: join its group (usually kvm: sudo adduser $USER kvm, then log in again)",
-				 strerror(err));
+			host_kvm_group_why(err, why, size);
 		return -err;
 	}
 	f = fopen("/proc/cpuinfo", "re");

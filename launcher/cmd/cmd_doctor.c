@@ -55,6 +55,9 @@ doctor_say(struct doctor *d, int level, const char *fmt, ...)
 #define WARN	1
 #define FAIL	2
 
+/* Where QEMU (and libvirt, without bridge_helper) look for the helper. */
+#define DOCTOR_QEMU_HELPER	"/usr/lib/qemu/qemu-bridge-helper"
+
 static void doctor_bridge(struct doctor *d, const char *name)
 {
 	char path[64];
@@ -169,13 +172,74 @@ static void doctor_qemu(struct doctor *d, const char *qemu)
 		doctor_say(d, OK, "KVM: /dev/kvm is usable");
 }
 
+/*
+ * libvirt's qemu:///session (virt-manager's user session, GNOME Boxes) runs
+ * bridge_helper from the user's qemu.conf, else QEMU's helper path: which
+ * one, and whether it can work without setuid.
+ */
+static void doctor_libvirt(struct doctor *d)
+{
+	static const char *const daemons[] = { "/usr/sbin/libvirtd", "/usr/sbin/virtqemud" };
+	char conf[PATH_MAX], line[PATH_MAX + 64], helper[PATH_MAX] = DOCTOR_QEMU_HELPER;
+	char *real = NULL, *ours = NULL;
+	const char *base, *home = getenv("HOME"), *xdg = getenv("XDG_CONFIG_HOME");
+	bool have = false, set = false;
+	struct stat st;
+	FILE *f;
+
+	for (size_t i = 0; i < sizeof(daemons) / sizeof(daemons[0]); i++)
+		have = have || !access(daemons[i], X_OK);
+	if (!have)
+		return;	/* no libvirt: nothing to say */
+	if (xdg && *xdg)
+		snprintf(conf, sizeof(conf), "%s/libvirt/qemu.conf", xdg);
+	else
+		snprintf(conf, sizeof(conf), "%s/.config/libvirt/qemu.conf", home ? home : "");
+	f = fopen(conf, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " \t"), *q;
+
+		if (strncmp(p, "bridge_helper", 13))
+			continue;
+		p += 13 + strspn(p + 13, " \t");
+		if (*p++ != '=')
+			continue;
+		p += strspn(p, " \t");
+		if (*p != '"' || !(q = strchr(p + 1, '"')))
+			continue;
+		snprintf(helper, sizeof(helper), "%.*s", (int)(q - p - 1), p + 1);
+		set = true;
+	}
+	if (f)
+		fclose(f);
+	real = realpath(helper, NULL);
+	ours = realpath(TAPVM_BRIDGE_HELPER, NULL);
+	base = real ? strrchr(real, '/') : NULL;
+	if (real && ((ours && !strcmp(real, ours)) || (base && !strcmp(base, "/tapd-bridge-helper"))))
+		doctor_say(d, OK, "libvirt's session (virt-manager, GNOME Boxes) runs tapd-bridge-helper for bridged NICs (%s: %s)",
+			   helper, set ? "bridge_helper in your qemu.conf" :
+			   "QEMU's path, diverted by tapd-qemu-bridge-helper");
+	else if (!real || stat(real, &st))
+		doctor_say(d, WARN, "libvirt's session would run %s for bridged NICs, which is not there: install tapd-qemu-bridge-helper (sudo apt install tapd-qemu-bridge-helper), or set bridge_helper = \"%s\" in %s",
+			   helper, TAPVM_BRIDGE_HELPER, conf);
+	else if ((st.st_mode & S_ISUID) && st.st_uid == 0)
+		doctor_say(d, OK, "libvirt's session runs %s for bridged NICs: QEMU's helper, setuid root (its own ACL, /etc/qemu/bridge.conf, decides)",
+			   helper);
+	else
+		doctor_say(d, WARN, "libvirt's session (virt-manager, GNOME Boxes) would run %s for bridged NICs, which is not setuid: they fail; install tapd-qemu-bridge-helper (sudo apt install tapd-qemu-bridge-helper), or set bridge_helper = \"%s\" in %s",
+			   helper, TAPVM_BRIDGE_HELPER, conf);
+	free(real);
+	free(ours);
+}
+
 static void doctor_usage(FILE *f)
 {
 	fprintf(f,
 "Usage: tapvm doctor [--socket PATH] [--qemu BINARY]\n"
 "Check what a first tapvm run needs and say what to do for each missing\n"
 "piece: tapd reachable; the bridges its policy grants you, and that they\n"
-"exist; QEMU, qemu-img and UEFI firmware installed; KVM usable, or why not.\n"
+"exist; QEMU, qemu-img and UEFI firmware installed; KVM usable, or why not;\n"
+"the bridge helper libvirt's session would run (when libvirt is installed).\n"
 "Changes nothing. Exit status 0 when nothing FAILs, else 1.\n"
 "\n"
 "      --socket PATH     tapd's socket (default $TAPD_SOCKET, else\n"
@@ -223,6 +287,7 @@ int doctor_main(int argc, char **argv)
 	}
 	doctor_tapd(&d, client_socket_path(sock_path));
 	doctor_qemu(&d, qemu);
+	doctor_libvirt(&d);
 	if (d.failed)
 		printf("\n%u problem%s to fix before tapvm run can work.\n", d.failed,
 		       d.failed == 1 ? "" : "s");

@@ -82,8 +82,16 @@ check "... for want of privilege" grep -q "failed to create tun device: Operatio
 [ "$failed" = 0 ] || echo "$out"
 stop_session
 
+doctor() { as_user -- env -i HOME="$HOME_DIR" TAPD_SOCKET="$SOCK" PATH=/usr/bin:/bin "$TAPVM" doctor; }
+out=$(doctor)
+check "doctor: the session would run QEMU's helper, which cannot work here" \
+	grep -q "^warn  libvirt's session (virt-manager, GNOME Boxes) would run /usr/lib/qemu/qemu-bridge-helper for bridged NICs, which is not setuid: they fail; install tapd-qemu-bridge-helper" <<<"$out"
+
 # --- tapd-bridge-helper ---------------------------------------------------------------------
 echo "bridge_helper = \"$HELPER\"" >"$HOME_DIR/.config/libvirt/qemu.conf"
+out=$(doctor)
+check "doctor: the session runs tapd-bridge-helper" \
+	grep -qx "ok    libvirt's session (virt-manager, GNOME Boxes) runs tapd-bridge-helper for bridged NICs ($HELPER: bridge_helper in your qemu.conf)" <<<"$out"
 out=$(virsh start tapvm-test 2>&1); rc=$?
 check_eq "with bridge_helper = tapd-bridge-helper the domain starts" 0 "$rc"
 [ "$rc" = 0 ] || echo "$out"

@@ -33,7 +33,7 @@ else
 	finish
 fi
 
-installed=$(dpkg-query -W -f='${Package} ${Status}\n' tapd tapvm 2>/dev/null | grep ' installed$' | cut -d' ' -f1 | paste -sd' ')
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' tapd tapvm tapd-qemu-bridge-helper 2>/dev/null | grep ' installed$' | cut -d' ' -f1 | paste -sd' ')
 if [ -n "$installed" ]; then
 	echo "# SKIP install and smoke test: this machine has $installed installed, which the test would replace and purge"
 	finish
@@ -46,7 +46,7 @@ had_kvm=$(getent group kvm || true)
 had_run=$([ -e /run/tapd ] && echo yes || true)
 restore() {
 	pkill -x tapd -U tapd 2>/dev/null
-	dpkg --purge tapd tapvm >>"$out/install.log" 2>&1
+	dpkg --purge tapd-qemu-bridge-helper tapd tapvm >>"$out/install.log" 2>&1
 	[ -n "$had_user" ] || ! getent passwd tapd >/dev/null || userdel tapd
 	[ -n "$had_group" ] || ! getent group tapd >/dev/null || groupdel tapd
 	[ -n "$had_kvm" ] || ! getent group kvm >/dev/null || groupdel kvm
@@ -54,7 +54,11 @@ restore() {
 }
 trap restore EXIT
 
-if dpkg -i "$out"/tapd_*.deb "$out"/tapvm_*.deb >"$out/install.log" 2>&1; then
+# QEMU's own helper, as it is before tapd-qemu-bridge-helper diverts it.
+qbh=/usr/lib/qemu/qemu-bridge-helper
+qbh_sum=$(sha256sum "$qbh" 2>/dev/null | cut -d' ' -f1)
+if dpkg -i "$out"/tapd_*.deb "$out"/tapvm_*.deb "$out"/tapd-qemu-bridge-helper_*.deb \
+	>"$out/install.log" 2>&1; then
 	ok "the packages install (dpkg -i)"
 else
 	tail -20 "$out/install.log" | sed 's/^/# /'
@@ -67,9 +71,17 @@ else
 	grep -E '^(not ok|run:|tapd.log:)' "$out/smoke.log" | tail -40 | sed 's/^/# /'
 	not_ok "the installed packages fail their smoke test: see $out/smoke.log"
 fi
+# Removing the diversion package puts QEMU's helper back, as it was.
+dpkg -r tapd-qemu-bridge-helper >>"$out/install.log" 2>&1
+if [ -z "$(dpkg-divert --list "$qbh")" ] && [ ! -L "$qbh" ] &&
+	{ [ -z "$qbh_sum" ] || [ "$(sha256sum "$qbh" | cut -d' ' -f1)" = "$qbh_sum" ]; }; then
+	ok "removing tapd-qemu-bridge-helper restores QEMU's $qbh and its diversion is gone"
+else
+	not_ok "after removing tapd-qemu-bridge-helper, $qbh is not QEMU's again ($(ls -l "$qbh" 2>&1); $(dpkg-divert --list "$qbh"))"
+fi
 restore
 trap - EXIT
-left=$(dpkg-query -W -f='${Package} ${Status}\n' tapd tapvm 2>/dev/null | grep -v ' not-installed$' | cut -d' ' -f1 | paste -sd' ')
+left=$(dpkg-query -W -f='${Package} ${Status}\n' tapd tapvm tapd-qemu-bridge-helper 2>/dev/null | grep -v ' not-installed$' | cut -d' ' -f1 | paste -sd' ')
 check_left() {
 	[ -z "$left" ] && ! pgrep -x -u tapd tapd >/dev/null 2>&1 &&
 		{ [ -n "$had_user" ] || ! getent passwd tapd >/dev/null; } &&

@@ -2,7 +2,9 @@
 # smoke.sh - the installed Debian packages: files where Debian wants them,
 # the tapd user, the default policy as a conffile, tapd started as its
 # installed unit starts it, and a tap granted through the installed tapvm to
-# an unprivileged member of kvm on virbr0 (the default policy's grant).
+# an unprivileged member of kvm on virbr0 (the default policy's grant); with
+# tapd-qemu-bridge-helper, QEMU's -nic bridge and libvirt's session with no
+# setting reach virbr0 through tapd.
 # Run as root after `dpkg -i tapd_*.deb tapvm_*.deb` (scripts/test does).
 TAPD=/usr/sbin/tapd TAPVM=/usr/bin/tapvm TAPD_CLIENT=/bin/false
 . "$(dirname "$0")/../integration/lib.sh"
@@ -69,6 +71,63 @@ out=$(as_user -- env TAPD_SOCKET="$SOCK" /usr/bin/tapvm run --accel tcg -n virbr
 check_eq "outside kvm: refused (77)" 77 "$rc"
 check "... saying why" grep -q "may not use bridge virbr0" <<<"$out"
 check "... naming the group that would grant it" grep -q "the policy grants it to group kvm, which nobody is not in" <<<"$out"
+
+# --- tapd-qemu-bridge-helper: QEMU's default helper path is tapd's ----------------------
+QBH=/usr/lib/qemu/qemu-bridge-helper
+if dpkg-query -W -f '${Status}' tapd-qemu-bridge-helper 2>/dev/null | grep -q ' installed$'; then
+	check "tapd-qemu-bridge-helper diverts QEMU's helper" \
+		sh -c "dpkg-divert --list $QBH | grep -q 'to $QBH.qemu by tapd-qemu-bridge-helper'"
+	check "... and its path is tapd-bridge-helper" test "$(readlink -f "$QBH")" = /usr/libexec/tapd-bridge-helper
+	# in_run CMD...: as the user in group kvm, in a mount namespace whose
+	# /run/tapd is this test's (libvirt runs helpers with a cleaned
+	# environment: they find tapd only at /run/tapd/tapd.sock).
+	in_run() {
+		nsx unshare --mount --propagation private sh -c '
+			mount -t tmpfs none /run && mkdir /run/tapd && mount --bind "$0" /run/tapd && exec "$@"' \
+			"$TMP" setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --groups="$kvm" "$@"
+	}
+	on_virbr0() { nsx /usr/sbin/tapd --list | grep -Eq "^tapd[0-9a-f]+ +nobody +[0-9]+ +virbr0 "; }
+	no_virbr0_tap() { ! on_virbr0; }
+	# QEMU's -nic bridge with no helper=: QEMU runs its default helper path.
+	in_run env -i PATH=/usr/bin:/bin qemu-system-x86_64 -S -nodefaults -display none \
+		-nic bridge,br=virbr0,model=virtio-net-pci </dev/null >"$TMP/nic.out" 2>&1 &
+	QPID=$!
+	PIDS+=("$QPID")
+	check "QEMU's -nic bridge (no helper=) gets a tap on virbr0 from tapd" wait_for 100 on_virbr0
+	kill "$QPID"; wait "$QPID"
+	check "... which goes with QEMU" wait_for 50 no_virbr0_tap
+	[ "$failed" = 0 ] || sed 's/^/nic: /' "$TMP/nic.out"
+	# libvirt's qemu:///session with no bridge_helper setting.
+	if command -v virsh >/dev/null && [ -x /usr/sbin/libvirtd ]; then
+		mkdir -p "$TMP/home" "$TMP/xdg" && chmod 700 "$TMP/xdg"
+		chown -R "$TEST_UID" "$TMP/home" "$TMP/xdg"
+		cat >"$TMP/dom.xml" <<XML
+<domain type='qemu'>
+  <name>tapd-smoke</name>
+  <memory unit='MiB'>64</memory>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <emulator>$(command -v qemu-system-x86_64)</emulator>
+    <interface type='bridge'><source bridge='virbr0'/><model type='virtio'/></interface>
+    <graphics type='vnc' socket='$TMP/xdg/vnc.sock'/>
+  </devices>
+</domain>
+XML
+		chmod 644 "$TMP/dom.xml"
+		lv() { in_run env -i HOME="$TMP/home" XDG_RUNTIME_DIR="$TMP/xdg" PATH=/usr/bin:/bin:/usr/sbin:/sbin virsh -q -c qemu:///session "$@"; }
+		out=$(lv create "$TMP/dom.xml" 2>&1); rc=$?
+		check_eq "libvirt's session with no bridge_helper: a bridge interface starts" 0 "$rc"
+		[ "$rc" = 0 ] || echo "$out" | sed 's/^/libvirt: /'
+		check "... with a tap from tapd on virbr0" wait_for 100 on_virbr0
+		lv destroy tapd-smoke >/dev/null 2>&1
+		check "... gone with the domain" wait_for 50 no_virbr0_tap
+		pkill -u "$TEST_UID" -x libvirtd; pkill -u "$TEST_UID" -x virtlogd
+	else
+		echo "# SKIP part: libvirt is not installed: its session is not tried"
+	fi
+else
+	echo "# SKIP part: tapd-qemu-bridge-helper is not installed"
+fi
 
 # systemctl reload: the unit's ExecReload= is a SIGHUP, which rereads the policy.
 reload=$(sed -n 's/^ExecReload=//p' "$UNIT")
