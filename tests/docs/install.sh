@@ -20,7 +20,8 @@ sbindir=$(opt sbindir) bindir=$(opt bindir) libexecdir=$(opt libexecdir) mandir=
 
 check "meson install --destdir succeeds" sh -c "meson install -C '$build' --no-rebuild --quiet --destdir '$tmp' >/dev/null"
 for f in "$sbindir/tapd" "$bindir/tapvm" "$bindir/xkvm" "$libexecdir/tapd-bridge-helper" \
-	lib/sysusers.d/tapd.conf lib/tmpfiles.d/tapd.conf share/bash-completion/completions/tapvm; do
+	lib/sysusers.d/tapd.conf lib/tmpfiles.d/tapd.conf share/bash-completion/completions/tapvm \
+	"$(opt sysconfdir)/apparmor.d/abstractions/tapd-bridge-helper"; do
 	check "$prefix/$f is installed" test -e "$tmp$prefix/$f"
 done
 check "tapd-bridge-helper is installed without setuid or setgid" \
