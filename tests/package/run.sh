@@ -33,6 +33,23 @@ else
 	finish
 fi
 
+check_dsc() { grep -qx 'Format: 3.0 (quilt)' "$out"/tapvm_*.dsc && ls "$out"/tapvm_*.orig.tar.xz "$out"/tapvm_*.debian.tar.xz >/dev/null; }
+if check_dsc; then
+	ok "the source package builds: 3.0 (quilt), an .orig.tar.xz and a -1 revision's debian.tar.xz"
+else
+	not_ok "no 3.0 (quilt) source package in $out"
+fi
+if command -v lintian >/dev/null; then
+	if lintian --pedantic --fail-on error,warning "$out"/*.changes >"$out/lintian.log" 2>&1; then
+		ok "lintian --pedantic: no error or warning"
+	else
+		grep -E '^[EW]: ' "$out/lintian.log" | sed 's/^/# /'
+		not_ok "lintian --pedantic reports errors or warnings: see $out/lintian.log"
+	fi
+else
+	echo "# SKIP lintian is not installed: the packages are not checked with it"
+fi
+
 installed=$(dpkg-query -W -f='${Package} ${Status}\n' tapd tapvm tapd-qemu-bridge-helper 2>/dev/null | grep ' installed$' | cut -d' ' -f1 | paste -sd' ')
 if [ -n "$installed" ]; then
 	echo "# SKIP install and smoke test: this machine has $installed installed, which the test would replace and purge"

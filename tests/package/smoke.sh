@@ -31,7 +31,7 @@ done
 v=$(sed -n "s/^  version : '\(.*\)',$/\1/p" "$(dirname "$0")/../../meson.build")
 check "tapd --version says $v" sh -c "/usr/sbin/tapd --version | grep -q '^tapd $v '"
 check "tapvm --version says $v" sh -c "/usr/bin/tapvm --version | grep -q '^tapvm $v '"
-check_eq "the package is version $v" "$v" "$(dpkg-query -W -f '${Version}' tapd)"
+check_eq "the package is version $v-1" "$v-1" "$(dpkg-query -W -f '${Version}' tapd)"
 
 # --- tapd as its unit starts it -------------------------------------------------------------
 # User=, AmbientCapabilities= and ExecStart= from the installed unit; setpriv
