@@ -1,6 +1,8 @@
 #!/bin/bash
 # tests/package/run.sh [OUTDIR] - the Debian packages: built (scripts/package,
-# which runs the unit tests inside dpkg-buildpackage), installed with dpkg -i,
+# which runs the unit tests inside dpkg-buildpackage; a 3.0 (quilt) source
+# package too), checked with lintian --pedantic, the RPMs built from the same
+# tarball with the same files (rpm.sh), installed with dpkg -i,
 # smoke-tested as installed (smoke.sh), then purged: the machine is left as
 # it was found (no tapd or tapvm package, no tapd user, tapd or kvm group it
 # did not have, no /run/tapd, no tapd running).
@@ -49,6 +51,14 @@ if command -v lintian >/dev/null; then
 else
 	echo "# SKIP lintian is not installed: the packages are not checked with it"
 fi
+# The RPMs (Fedora, openSUSE): built from the same tarball, the same files.
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok "rpm: ${line#ok - }" ;;
+	"not ok - "*) not_ok "rpm: ${line#not ok - }" ;;
+	"#"*) echo "$line" ;;
+	esac
+done < <(tests/package/rpm.sh "$out")
 
 installed=$(dpkg-query -W -f='${Package} ${Status}\n' tapd tapvm tapd-qemu-bridge-helper 2>/dev/null | grep ' installed$' | cut -d' ' -f1 | paste -sd' ')
 if [ -n "$installed" ]; then
