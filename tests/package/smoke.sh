@@ -3,8 +3,8 @@
 # the tapd user, the default policy as a conffile, tapd started as its
 # installed unit starts it, and a tap granted through the installed tapvm to
 # an unprivileged member of kvm on virbr0 (the default policy's grant); with
-# tapd-qemu-bridge-helper, QEMU's -nic bridge and libvirt's session with no
-# setting reach virbr0 through tapd.
+# tapd-qemu-bridge-helper, QEMU's -nic bridge, libvirt's session and
+# virt-install --network bridge= with no setting reach virbr0 through tapd.
 # Run as root after `dpkg -i tapd_*.deb tapvm_*.deb` (scripts/test does).
 TAPD=/usr/sbin/tapd TAPVM=/usr/bin/tapvm TAPD_CLIENT=/bin/false
 . "$(dirname "$0")/../integration/lib.sh"
@@ -109,7 +109,6 @@ if dpkg-query -W -f '${Status}' tapd-qemu-bridge-helper 2>/dev/null | grep -q ' 
   <devices>
     <emulator>$(command -v qemu-system-x86_64)</emulator>
     <interface type='bridge'><source bridge='virbr0'/><model type='virtio'/></interface>
-    <graphics type='vnc' socket='$TMP/xdg/vnc.sock'/>
   </devices>
 </domain>
 XML
@@ -121,6 +120,20 @@ XML
 		check "... with a tap from tapd on virbr0" wait_for 100 on_virbr0
 		lv destroy tapd-smoke >/dev/null 2>&1
 		check "... gone with the domain" wait_for 50 no_virbr0_tap
+		if command -v virt-install >/dev/null; then
+			out=$(in_run env -i HOME="$TMP/home" XDG_RUNTIME_DIR="$TMP/xdg" PATH=/usr/bin:/bin:/usr/sbin:/sbin \
+				virt-install --connect qemu:///session --name tapd-vi --memory 64 --vcpus 1 \
+				--virt-type qemu --osinfo detect=off,name=generic --disk none --boot hd \
+				--network bridge=virbr0,model=virtio --graphics none --noautoconsole \
+				--transient 2>&1); rc=$?
+			check_eq "virt-install --network bridge=virbr0 (the session, no setting)" 0 "$rc"
+			[ "$rc" = 0 ] || echo "$out" | sed 's/^/virt-install: /'
+			check "... gets its tap from tapd" wait_for 100 on_virbr0
+			lv destroy tapd-vi >/dev/null 2>&1
+			check "... gone with the domain" wait_for 50 no_virbr0_tap
+		else
+			echo "# SKIP part: virt-install is missing (package virtinst)"
+		fi
 		pkill -u "$TEST_UID" -x libvirtd; pkill -u "$TEST_UID" -x virtlogd
 	else
 		echo "# SKIP part: libvirt is not installed: its session is not tried"
