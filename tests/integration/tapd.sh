@@ -101,6 +101,20 @@ check "... QEMU is there" grep -q "^ok    QEMU: /.*/qemu-system-" <<<"$out"
 check "... KVM: usable or why not" grep -Eq "^(ok    KVM: /dev/kvm is usable|warn  KVM: .*)$" <<<"$out"
 check "... virbr0 is missing: libvirt's network to start" grep -qx "FAIL  bridge virbr0 does not exist: it is libvirt's default network: start it (sudo virsh net-start default; sudo virsh net-autostart default keeps it started)" <<<"$out"
 check "... and a count" grep -qx "3 problems to fix before tapvm run can work." <<<"$out"
+# Added to /dev/kvm's group after logging in: told to log in again, not to
+# ask for the group. (A private /dev with a /dev/kvm of group audio, and a
+# private /etc where the account is in audio; the session is not.)
+mkdir -p "$TMP/etc.u" "$TMP/etc.w"
+u=$(id -nu "$TEST_UID")
+out=$(nsx unshare --mount --propagation private sh -c '
+	mount -t tmpfs none /dev && mknod -m 666 /dev/null c 1 3 &&
+	mknod -m 660 /dev/kvm c 10 232 && chgrp audio /dev/kvm &&
+	mount -t overlay overlay -o "lowerdir=/etc,upperdir=$0/etc.u,workdir=$0/etc.w" /etc &&
+	sed -i -E "s/^(audio:[^:]*:[0-9]+:)$/\1$1/; s/^(audio:[^:]*:[0-9]+:.+)$/\1,$1/" /etc/group &&
+	exec setpriv --reuid="$2" --regid="$2" --clear-groups "$3" doctor --socket "$4"' \
+	"$TMP" "$u" "$TEST_UID" "$TAPVM" "$SOCK" 2>&1)
+check "doctor: a session older than the user's kvm group is told to log in again" \
+	grep -qx "warn  KVM: cannot open /dev/kvm: you were added to group audio after this session began: log out and in again (or run newgrp audio)" <<<"$out"
 out=$(as_user -- "$TAPVM" doctor --socket "$TMP/none.sock" --qemu /nonexistent/qemu-system-x86_64); rc=$?
 check_eq "doctor without tapd or QEMU: exit 1" 1 "$rc"
 check "... says to start tapd" grep -q "^FAIL  tapd is not running at $TMP/none.sock: start tapd.socket" <<<"$out"
