@@ -78,18 +78,19 @@ if dpkg-query -W -f '${Status}' tapd-qemu-bridge-helper 2>/dev/null | grep -q ' 
 	check "tapd-qemu-bridge-helper diverts QEMU's helper" \
 		sh -c "dpkg-divert --list $QBH | grep -q 'to $QBH.qemu by tapd-qemu-bridge-helper'"
 	check "... and its path is tapd-bridge-helper" test "$(readlink -f "$QBH")" = /usr/libexec/tapd-bridge-helper
-	# in_run CMD...: as the user in group kvm, in a mount namespace whose
-	# /run/tapd is this test's (libvirt runs helpers with a cleaned
-	# environment: they find tapd only at /run/tapd/tapd.sock).
-	in_run() {
-		nsx unshare --mount --propagation private sh -c '
-			mount -t tmpfs none /run && mkdir /run/tapd && mount --bind "$0" /run/tapd && exec "$@"' \
-			"$TMP" setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --groups="$kvm" "$@"
-	}
+	# "${IN_RUN[@]}" CMD...: as the user in group kvm, in a mount namespace
+	# whose /run/tapd is this test's (libvirt runs helpers with a cleaned
+	# environment: they find tapd only at /run/tapd/tapd.sock). Each program
+	# execs the next: started with &, $! is CMD's pid.
+	IN_RUN=(ip netns exec "$NS" unshare --mount --propagation private sh -c '
+		mount -t tmpfs none /run && mkdir /run/tapd && mount --bind "$0" /run/tapd && exec "$@"' \
+		"$TMP" setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --groups="$kvm")
+	in_run() { "${IN_RUN[@]}" "$@"; }
 	on_virbr0() { nsx /usr/sbin/tapd --list | grep -Eq "^tapd[0-9a-f]+ +nobody +[0-9]+ +virbr0 "; }
 	no_virbr0_tap() { ! on_virbr0; }
 	# QEMU's -nic bridge with no helper=: QEMU runs its default helper path.
-	in_run env -i PATH=/usr/bin:/bin qemu-system-x86_64 -S -nodefaults -display none \
+	check "no tap is on virbr0 before" wait_for 50 no_virbr0_tap
+	"${IN_RUN[@]}" env -i PATH=/usr/bin:/bin qemu-system-x86_64 -S -nodefaults -display none \
 		-nic bridge,br=virbr0,model=virtio-net-pci </dev/null >"$TMP/nic.out" 2>&1 &
 	QPID=$!
 	PIDS+=("$QPID")
@@ -123,7 +124,7 @@ XML
 		if command -v virt-install >/dev/null; then
 			out=$(in_run env -i HOME="$TMP/home" XDG_RUNTIME_DIR="$TMP/xdg" PATH=/usr/bin:/bin:/usr/sbin:/sbin \
 				virt-install --connect qemu:///session --name tapd-vi --memory 64 --vcpus 1 \
-				--virt-type qemu --osinfo detect=off,name=generic --disk none --boot hd \
+				--virt-type qemu --osinfo detect=off,name=generic --disk none --pxe \
 				--network bridge=virbr0,model=virtio --graphics none --noautoconsole \
 				--transient 2>&1); rc=$?
 			check_eq "virt-install --network bridge=virbr0 (the session, no setting)" 0 "$rc"
