@@ -98,6 +98,21 @@ else
 	grep -E '^(not ok|run:|tapd.log:)' "$out/smoke.log" | tail -40 | sed 's/^/# /'
 	not_ok "the installed packages fail their smoke test: see $out/smoke.log"
 fi
+# The autopkgtest (debian/tests) as a distribution's CI runs it, here on this
+# machine (the null runner): it runs smoke.sh from the unpacked source.
+if command -v autopkgtest >/dev/null; then
+	if autopkgtest "$out"/tapvm_*.dsc "$out"/tapd_*.deb "$out"/tapvm_*.deb \
+		"$out"/tapd-qemu-bridge-helper_*.deb -- null >"$out/autopkgtest.log" 2>&1 &&
+		grep -Eq '^smoke +PASS' "$out/autopkgtest.log"; then
+		ok "autopkgtest (debian/tests/smoke, null runner): PASS"
+	else
+		grep -E '^(not ok|smoke )' "$out/autopkgtest.log" | tail -20 | sed 's/^/# /'
+		not_ok "autopkgtest failed: see $out/autopkgtest.log"
+	fi
+else
+	echo "# SKIP autopkgtest is not installed: debian/tests is not run"
+fi
+
 # Removing the diversion package puts QEMU's helper back, as it was.
 dpkg -r tapd-qemu-bridge-helper >>"$out/install.log" 2>&1
 if [ -z "$(dpkg-divert --list "$qbh")" ] && [ ! -L "$qbh" ] &&
