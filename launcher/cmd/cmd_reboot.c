@@ -19,20 +19,14 @@ int reboot_main(int argc, char **argv)
 		"that does not power off within the VM's --shutdown-timeout runs on (tapvm\n"
 		"reset forces a reboot). Returns once the guest is asked.\n");
 	cleanup_free char *answer = NULL;
-	char dir[PATH_MAX];
 	int ret;
 
 	if (!name)
 		return argc == 2 ? 0 : EXIT_USAGE;
 	if (argc > 2)
 		return command_no_operands("reboot", argv[2]);
-	if ((ret = vm_find(name, dir)) || (ret = vm_request(dir, "reboot", NULL, &answer)))
+	if ((ret = vm_verb(name, "reboot", "reboot", &answer)))
 		return ret;
-	if (strncmp(answer, "ok", 2)) {
-		fprintf(stderr, "tapvm: cannot reboot VM %s: %s", name,
-			strncmp(answer, "error: ", 7) ? answer : answer + 7);
-		return EXIT_OSERR;
-	}
-	fprintf(stderr, "tapvm: VM %s: %s", name, answer + (answer[2] == ':' ? 4 : 2));
+	fprintf(stderr, "tapvm: VM %s: %s", name, answer);
 	return 0;
 }

@@ -17,20 +17,14 @@ int reset_main(int argc, char **argv)
 		"Usage: tapvm reset NAME\nReset the VM NAME at once, as its reset button would (QMP system_reset;\n"
 		"virsh reset): the guest is not asked, its taps stay.\n");
 	cleanup_free char *answer = NULL;
-	char dir[PATH_MAX];
 	int ret;
 
 	if (!name)
 		return argc == 2 ? 0 : EXIT_USAGE;
 	if (argc > 2)
 		return command_no_operands("reset", argv[2]);
-	if ((ret = vm_find(name, dir)) || (ret = vm_request(dir, "reset", NULL, &answer)))
+	if ((ret = vm_verb(name, "reset", "reset", &answer)))
 		return ret;
-	if (strncmp(answer, "ok", 2)) {
-		fprintf(stderr, "tapvm: cannot reset VM %s: %s", name,
-			strncmp(answer, "error: ", 7) ? answer : answer + 7);
-		return EXIT_OSERR;
-	}
 	fprintf(stderr, "tapvm: VM %s reset\n", name);
 	return 0;
 }

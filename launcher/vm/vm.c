@@ -98,6 +98,35 @@ int vm_request(const char *dir, const char *req, FILE *out, char **answer)
 	return 0;
 }
 
+/**
+ * vm_verb() - one request to a running VM whose answer is "ok..." or "error: ..."
+ * @name:	the VM
+ * @req:	the request (reset, reboot)
+ * @verb:	what it does, for the failure's line ("reset")
+ * @answer:	set to the answer after "ok" and ": " (the caller frees it)
+ *
+ * Return: 0, or the exit status to leave with (said): EXIT_OSERR when the
+ * supervisor answered an error.
+ */
+int vm_verb(const char *name, const char *req, const char *verb, char **answer)
+{
+	char dir[PATH_MAX], *a = NULL;
+	int ret;
+
+	*answer = NULL;
+	if ((ret = vm_find(name, dir)) || (ret = vm_request(dir, req, NULL, &a)))
+		return ret;
+	if (strncmp(a, "ok", 2)) {
+		fprintf(stderr, "tapvm: cannot %s VM %s: %s", verb, name,
+			strncmp(a, "error: ", 7) ? a : a + 7);
+		free(a);
+		return EXIT_OSERR;
+	}
+	memmove(a, a + (a[2] == ':' ? 4 : 2), strlen(a) - (a[2] == ':' ? 4 : 2) + 1);
+	*answer = a;
+	return 0;
+}
+
 /* Wait for the supervisor to let go of the VM. */
 bool vm_wait_gone(const char *dir, int seconds)
 {

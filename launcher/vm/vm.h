@@ -14,6 +14,7 @@
 int vm_find(const char *name, char dir[PATH_MAX]);
 int vm_request(const char *dir, const char *req, FILE *out, char **answer);
 bool vm_wait_gone(const char *dir, int seconds);
+int vm_verb(const char *name, const char *req, const char *verb, char **answer);
 int vm_print_end(const char *dir, const char *name);
 int vm_end(const char *dir, const char *name, char *line, size_t size);
 struct json_object;
