@@ -321,16 +321,24 @@ static int supervise_reboot(struct supervisor *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* The guest powered off for tapvm reboot (or did not in time): reset. */
-static void supervise_reboot_end(struct supervisor *s, bool powered_off)
+/* tapvm reboot is over: a guest power-off powers QEMU off again. */
+static void supervise_reboot_cancel(struct supervisor *s)
 {
 	struct json_object *args = json_object_new_object();
 	unsigned int id;
 
-	s->rebooting = false;
-	s->reboot_deadline = 0;
 	json_object_object_add(args, "shutdown", json_object_new_string("poweroff"));
 	qmp_send(&s->qmp, "set-action", args, &id);
+	s->rebooting = false;
+	s->reboot_deadline = 0;
+}
+
+/* The guest powered off for tapvm reboot (or did not in time): reset. */
+static void supervise_reboot_end(struct supervisor *s, bool powered_off)
+{
+	unsigned int id;
+
+	supervise_reboot_cancel(s);
 	if (!powered_off) {
 		supervise_say(s, "tapvm reboot: the guest did not power off within %u s; it runs on (tapvm reset %s forces a reboot)",
 			      s->o->shutdown_timeout, s->o->name ? s->o->name : "NAME");
@@ -538,14 +546,8 @@ static void supervise_escalate(struct supervisor *s, int end, const char *why)
 
 	if (s->exited)
 		return;
-	if (s->rebooting) {	/* a power-off now is one: QEMU must not pause */
-		struct json_object *args = json_object_new_object();
-
-		json_object_object_add(args, "shutdown", json_object_new_string("poweroff"));
-		qmp_send(&s->qmp, "set-action", args, &id);
-		s->rebooting = false;
-		s->reboot_deadline = 0;
-	}
+	if (s->rebooting)	/* a power-off now is one: QEMU must not pause */
+		supervise_reboot_cancel(s);
 	if (s->phase == PHASE_RUNNING && !end && s->greeted) {
 		supervise_say(s, "%s: asking the guest to power off (system_powerdown, up to %u s)",
 			      why, s->o->shutdown_timeout);
@@ -675,8 +677,7 @@ static void supervise_watchdog_feed(struct supervisor *s, const char *buf, size_
 	const char *p, *last_start = NULL, *last_end = NULL;
 
 	if (!st) {
-		if (!s->wd_armed)
-			s->wd_armed = true;
+		s->wd_armed = true;
 		return;
 	}
 	if (n > 4096) {
