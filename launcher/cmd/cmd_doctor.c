@@ -181,7 +181,7 @@ static void doctor_libvirt(struct doctor *d)
 {
 	static const char *const daemons[] = { "/usr/sbin/libvirtd", "/usr/sbin/virtqemud" };
 	char conf[PATH_MAX], line[PATH_MAX + 64], helper[PATH_MAX] = DOCTOR_QEMU_HELPER;
-	char *real = NULL, *ours = NULL;
+	char *real = NULL;
 	const char *base, *home = getenv("HOME"), *xdg = getenv("XDG_CONFIG_HOME");
 	bool have = false, set = false;
 	struct stat st;
@@ -212,10 +212,10 @@ static void doctor_libvirt(struct doctor *d)
 	}
 	if (f)
 		fclose(f);
+	/* Installed anywhere, or reached through QEMU's diverted path. */
 	real = realpath(helper, NULL);
-	ours = realpath(TAPVM_BRIDGE_HELPER, NULL);
 	base = real ? strrchr(real, '/') : NULL;
-	if (real && ((ours && !strcmp(real, ours)) || (base && !strcmp(base, "/tapd-bridge-helper"))))
+	if (base && !strcmp(base, "/tapd-bridge-helper"))
 		doctor_say(d, OK, "libvirt's session (virt-manager, GNOME Boxes) runs tapd-bridge-helper for bridged NICs (%s: %s)",
 			   helper, set ? "bridge_helper in your qemu.conf" :
 			   "QEMU's path, diverted by tapd-qemu-bridge-helper");
@@ -229,7 +229,6 @@ static void doctor_libvirt(struct doctor *d)
 		doctor_say(d, WARN, "libvirt's session (virt-manager, GNOME Boxes) would run %s for bridged NICs, which is not setuid: they fail; install tapd-qemu-bridge-helper (sudo apt install tapd-qemu-bridge-helper), or set bridge_helper = \"%s\" in %s",
 			   helper, TAPVM_BRIDGE_HELPER, conf);
 	free(real);
-	free(ours);
 }
 
 static void doctor_usage(FILE *f)

@@ -31,15 +31,14 @@ static void status_usage(FILE *f)
 "  -h, --help            show this help\n", EXIT_NOTRUNNING);
 }
 
-/* A VM that is not running: how it ended, if it ran. */
-static int status_ended(const char *name, bool json)
+/* A VM not running, in its state directory @dir: how it ended, if it ran. */
+static int status_ended(const char *name, const char *dir, bool json)
 {
-	char dir[PATH_MAX], err[STATE_ERR_MAX], line[512], key[600];
-	int st;
+	char line[512], key[600], found[PATH_MAX];
+	int st = vm_end(dir, name, line, sizeof(line));
 
-	if (state_dir(name, dir, sizeof(dir), false, err, sizeof(err)) || state_running(dir) ||
-	    (st = vm_end(dir, name, line, sizeof(line))) < 0)
-		return vm_find(name, dir);	/* says why, cleans stale state */
+	if (st < 0)
+		return vm_find(name, found);	/* says why, cleans stale state */
 	line[strcspn(line, "\n")] = '\0';
 	snprintf(key, sizeof(key), "name=%s\nstate=ended\nexit_status=%d\nended=%s\n", name, st,
 		 line);
@@ -86,8 +85,10 @@ int status_main(int argc, char **argv)
 		fprintf(stderr, "tapvm: '%s' is not a VM name\n", name);
 		return EXIT_USAGE;
 	}
-	if (state_dir(name, dir, sizeof(dir), false, err, sizeof(err)) || !state_running(dir))
-		return status_ended(name, json);
+	if (state_dir(name, dir, sizeof(dir), false, err, sizeof(err)))
+		return vm_find(name, dir);	/* says why */
+	if (!state_running(dir))
+		return status_ended(name, dir, json);
 	if ((ret = vm_request(dir, "status", NULL, &answer)))
 		return ret;
 	vm_print_status(answer, json);

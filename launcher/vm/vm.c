@@ -111,6 +111,7 @@ int vm_request(const char *dir, const char *req, FILE *out, char **answer)
 int vm_verb(const char *name, const char *req, const char *verb, char **answer)
 {
 	char dir[PATH_MAX], *a = NULL;
+	size_t skip;
 	int ret;
 
 	*answer = NULL;
@@ -122,7 +123,8 @@ int vm_verb(const char *name, const char *req, const char *verb, char **answer)
 		free(a);
 		return EXIT_OSERR;
 	}
-	memmove(a, a + (a[2] == ':' ? 4 : 2), strlen(a) - (a[2] == ':' ? 4 : 2) + 1);
+	skip = a[2] == ':' ? 4 : 2;	/* "ok: ..." or "ok\n..." */
+	memmove(a, a + skip, strlen(a + skip) + 1);
 	*answer = a;
 	return 0;
 }
@@ -302,26 +304,29 @@ struct json_object *vm_describe(const char *name, bool defined)
 	int st = -1;
 
 	if (state_base(base, sizeof(base), false, err, sizeof(err)))
-		base[0] = '\0';
+		base[0] = '\0';	/* no state directory at all yet */
 	snprintf(dir, sizeof(dir), "%s/%s", base, name);
-	if (base[0] && state_running(dir) && !vm_request(dir, "status", NULL, &answer)) {
-		o = vm_status_json(answer);
-		free(answer);
-		json_object_object_add(o, "name", json_object_new_string(name));
-		json_object_object_add(o, "defined", json_object_new_boolean(defined));
-		return o;
-	}
-	if (base[0] && state_running(dir))
+	if (!base[0]) {
+		state = defined ? "defined" : NULL;
+	} else if (state_running(dir)) {
+		if (!vm_request(dir, "status", NULL, &answer)) {
+			o = vm_status_json(answer);
+			free(answer);
+			json_object_object_add(o, "name", json_object_new_string(name));
+			json_object_object_add(o, "defined", json_object_new_boolean(defined));
+			return o;
+		}
 		state = "?";	/* running, not answering */
-	else if (base[0] && state_pid(dir))
+	} else if (state_pid(dir)) {
 		state = "stale";
-	else if (base[0] && (st = vm_end(dir, name, NULL, 0)) >= 0)
+	} else if ((st = vm_end(dir, name, NULL, 0)) >= 0) {
 		state = "ended";
-	else if (base[0] && !access(dir, F_OK))
+	} else if (!access(dir, F_OK)) {
 		state = "stopped";
-	else if (defined)
-		state = "defined";
-	else
+	} else {
+		state = defined ? "defined" : NULL;
+	}
+	if (!state)
 		return NULL;
 	o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string(name));
