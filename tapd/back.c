@@ -43,6 +43,11 @@ static const char *const back_whys[PRIV_WHY_MAX] = {
 	[PRIV_WHY_FDB] = "cannot add the static FDB entry for the pinned MAC",
 	[PRIV_WHY_JOIN] = "cannot join the tap to its port (tc clsact, u32, mirred)",
 	[PRIV_WHY_UP] = "cannot bring the tap's port up",
+	[PRIV_WHY_NOT_BRIDGE] = "not a bridge",
+	[PRIV_WHY_OVSDB] = "cannot reach Open vSwitch's database",
+	[PRIV_WHY_OVS] = "cannot add the tap's port to the Open vSwitch bridge",
+	[PRIV_WHY_OVS_APPLY] = "Open vSwitch did not apply the tap's port in time (is ovs-vswitchd running?)",
+	[PRIV_WHY_OVS_OPT] = "an option Open vSwitch cannot give",
 };
 
 /* What the back could not do, in words (its answer's @why). */
@@ -199,16 +204,17 @@ void back_on_deleted(void (*fn)(void *arg, uint32_t verb, int ifindex, int err),
  * back_start() - fork the back (before either half drops privileges)
  * @uid:	the user both become when started as root
  * @gid:	its group
+ * @ovsdb:	Open vSwitch's database socket (--ovsdb), or NULL for the default
  * @err:	reason for people on failure
  * @errlen:	its size
  *
  * Return: 0 or -errno.
  */
-int back_start(uid_t uid, gid_t gid, char *err, size_t errlen)
+int back_start(uid_t uid, gid_t gid, const char *ovsdb, char *err, size_t errlen)
 {
 	pid_t pid;
 
-	return priv_spawn(uid, gid, &back_sock, &pid, err, errlen);
+	return priv_spawn(uid, gid, ovsdb, &back_sock, &pid, err, errlen);
 }
 
 /**

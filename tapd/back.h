@@ -9,7 +9,7 @@
 
 #include "priv.h"
 
-int back_start(uid_t uid, gid_t gid, char *err, size_t errlen);
+int back_start(uid_t uid, gid_t gid, const char *ovsdb, char *err, size_t errlen);
 int back_ready(char *err, size_t errlen);
 int back_fd(void);
 int back_create(const struct priv_create *req, struct priv_reply *rep, int *fds);

@@ -142,9 +142,11 @@ static bool link_bridge_mac_set(struct link_ctx *ctx, const char *name, int ifin
  * @br:		filled on success
  *
  * One RTM_GETLINK by name: the cost does not grow with the number of links.
- * Callers use @br->ifindex from here on, never the name.
+ * Callers use @br->ifindex from here on, never the name. A link that is no
+ * Linux bridge may be an Open vSwitch bridge (its own internal port): the
+ * back, which may ask Open vSwitch's database, tells (the front may not).
  *
- * Return: 0, -ENODEV (no such link), -EMEDIUMTYPE (not a bridge), or -errno.
+ * Return: 0, -ENODEV (no such link), or -errno.
  */
 int link_bridge_lookup(struct link_ctx *ctx, const char *name,
 		       struct link_bridge *br)
@@ -154,12 +156,11 @@ int link_bridge_lookup(struct link_ctx *ctx, const char *name,
 
 	if (ret)
 		return ret;
-	if (strcmp(l.kind, "bridge"))
-		return -EMEDIUMTYPE;
 	br->ifindex = l.ifindex;
 	br->mtu = l.mtu;
-	br->vlan_filtering = l.br_vlan_filtering;
-	br->mac_set = link_bridge_mac_set(ctx, name, l.ifindex);
+	br->kernel = !strcmp(l.kind, "bridge");
+	br->vlan_filtering = br->kernel && l.br_vlan_filtering;
+	br->mac_set = !br->kernel || link_bridge_mac_set(ctx, name, l.ifindex);
 	return 0;
 }
 
@@ -177,6 +178,17 @@ struct link_walk {
 	void (*fn)(void *arg, const struct link_tapinfo *t);
 	void *arg;
 };
+
+/*
+ * A port on an Open vSwitch bridge has no kernel master (or OVS's datapath
+ * as its master): its alias names the bridge. Return: whether it did.
+ */
+static bool link_port_ovs(const char *alias, char bridge[IFNAMSIZ])
+{
+	int tap;
+
+	return !alias_port_parse(alias, &tap, bridge) && bridge[0];
+}
 
 static void link_walk_one(struct nl_object *obj, void *data)
 {
@@ -199,7 +211,7 @@ static void link_walk_one(struct nl_object *obj, void *data)
 	if (!alias_port_name(t.ifname, port) &&
 	    (pl = rtnl_link_get_by_name(w->cache, port)) != NULL) {
 		master = rtnl_link_get_master(pl);
-		if (master > 0)
+		if (!link_port_ovs(rtnl_link_get_ifalias(pl), t.bridge) && master > 0)
 			rtnl_link_i2name(w->cache, master, t.bridge, sizeof(t.bridge));
 		rtnl_link_put(pl);
 	}
@@ -241,7 +253,8 @@ int link_tap_get(struct link_ctx *ctx, int ifindex, struct link_tapinfo *t)
 	    rtnl_link_get_kernel(ctx->sk, 0, port, &pl) >= 0) {
 		int master = rtnl_link_get_master(pl);
 
-		if (master > 0 && rtnl_link_get_kernel(ctx->sk, master, NULL, &br) >= 0) {
+		if (!link_port_ovs(rtnl_link_get_ifalias(pl), t->bridge) && master > 0 &&
+		    rtnl_link_get_kernel(ctx->sk, master, NULL, &br) >= 0) {
 			snprintf(t->bridge, sizeof(t->bridge), "%s", rtnl_link_get_name(br));
 			rtnl_link_put(br);
 		}
@@ -433,7 +446,7 @@ static int link_watch_msg(struct nl_msg *msg, void *arg)
 		quota_remove(ctx->quota, ifi->ifi_index);
 		return NL_OK;
 	}
-	if (!alias_port_parse(l.alias, &tap)) {
+	if (!alias_port_parse(l.alias, &tap, NULL)) {
 		link_watch_pair(ctx, nlh, ifi, tap);
 		return NL_OK;
 	}

@@ -18,12 +18,15 @@ struct link_ctx;
  * @mtu:	its MTU, given to its new ports
  * @mac_set:	its MAC was set explicitly (else it changes as ports come and go)
  * @vlan_filtering: it filters VLANs (so a port can be given one)
+ * @kernel:	a Linux bridge; else a link that may be an Open vSwitch
+ *		bridge's own port, which the back asks Open vSwitch about
  */
 struct link_bridge {
 	int ifindex;
 	unsigned int mtu;
 	bool mac_set;
 	bool vlan_filtering;
+	bool kernel;
 };
 
 #define LINK_ANY_UID	((uid_t)-1)

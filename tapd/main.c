@@ -41,6 +41,7 @@
 #include "caps.h"
 #include "link.h"
 #include "log.h"
+#include "ovsdb.h"
 #include "policy.h"
 #include "proto.h"
 #include "quota.h"
@@ -67,6 +68,8 @@ static void usage(FILE *f)
 "                        client (default 0: never)\n"
 "      --max-taps N      most taps tapd keeps on this host, for all users\n"
 "                        together (default %d)\n"
+"      --ovsdb PATH      Open vSwitch's database socket, for Open vSwitch\n"
+"                        bridges (default " OVSDB_DEFAULT_PATH ")\n"
 "      --check           read the policy, report errors, and exit\n"
 "  -l, --list            list every tap tapd made on this host (from the\n"
 "                        kernel: works whether or not tapd runs), and exit\n"
@@ -181,6 +184,7 @@ static int main_options(int argc, char **argv, struct main_opts *o, struct serve
 		{ "check", no_argument, NULL, 'C' },
 		{ "max-taps", required_argument, NULL, 'T' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "ovsdb", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -220,6 +224,14 @@ static int main_options(int argc, char **argv, struct main_opts *o, struct serve
 			break;
 		case 'l':
 			o->list = true;
+			break;
+		case 'O':
+			if (!*optarg || strlen(optarg) > OVSDB_PATH_MAX) {
+				fprintf(stderr, "tapd: --ovsdb takes a socket path of 1 to %d bytes\n",
+					OVSDB_PATH_MAX);
+				return 2;
+			}
+			cfg->ovsdb = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -296,10 +308,10 @@ static int main_prepare(struct server_cfg *cfg, const struct main_opts *o, uid_t
 }
 
 /* 5. The back keeps CAP_NET_ADMIN; the front, this process, nothing. */
-static int main_split(uid_t uid, gid_t gid)
+static int main_split(uid_t uid, gid_t gid, const char *ovsdb)
 {
 	char err[POLICY_ERR_MAX];
-	int ret = back_start(uid, gid, err, sizeof(err));
+	int ret = back_start(uid, gid, ovsdb, err, sizeof(err));
 
 	if (!ret)
 		ret = back_ready(err, sizeof(err));
@@ -359,7 +371,7 @@ int main(int argc, char **argv)
 		policy_free(cfg.policy);
 		return 0;
 	}
-	if (main_prepare(&cfg, &o, &uid, &gid) || main_split(uid, gid) ||
+	if (main_prepare(&cfg, &o, &uid, &gid) || main_split(uid, gid, cfg.ovsdb) ||
 	    main_settle(&cfg, &refuses_fds))
 		return 1;
 	log_info("ready socket=%s activated=%s rules=%zu uid=%u taps=%u max_taps=%u client_fds=%s",

@@ -37,6 +37,7 @@
 #include "link.h"
 #include "log.h"
 #include "names.h"
+#include "ovsdb.h"
 #include "policy.h"
 #include "proto.h"
 #include "quota.h"
@@ -371,7 +372,7 @@ static int server_port(struct server_client *c, uint32_t seq, const char *bridge
 		return server_refused(server_refuse(c, seq, bridge, -EACCES,
 				     "uid %u may not use VLAN %u on bridge %s: ask the admin (vlan= in the tapd policy)",
 				     c->uid, *vid, bridge));
-	if (*vid && !br->vlan_filtering)
+	if (*vid && br->kernel && !br->vlan_filtering)
 		return server_refused(server_refuse(c, seq, bridge, -EOPNOTSUPP,
 				     "bridge %s does not filter VLANs, so the tapd policy's vlan= cannot be honoured: ask the admin (ip link set %s type bridge vlan_filtering 1)",
 				     bridge, bridge));
@@ -393,9 +394,10 @@ static const char *server_port_log(char *buf, size_t size, const struct priv_por
 }
 
 /* The back's answer to a create that failed, as a refusal. */
-static int server_create_failed(struct server_client *c, uint32_t seq, const char *bridge,
-				int err, const struct priv_reply *r)
+static int server_create_failed(struct server *s, struct server_client *c, uint32_t seq,
+				const char *bridge, int err, const struct priv_reply *r)
 {
+	const char *s_ovsdb = s->cfg->ovsdb ? s->cfg->ovsdb : OVSDB_DEFAULT_PATH;
 	const char *why = r->why == PRIV_WHY_NO_FLAG && r->opt < PORTOPT_MAX ?
 			  portopt_table[r->opt].missing : back_why(r->why);
 
@@ -413,6 +415,33 @@ static int server_create_failed(struct server_client *c, uint32_t seq, const cha
 	case PRIV_WHY_BRIDGE:
 		return server_refuse(c, seq, bridge, err,
 				     "bridge %s went away while the tap was made: try again",
+				     bridge);
+	case PRIV_WHY_NOT_BRIDGE:
+		return server_refuse(c, seq, bridge, err,
+				     "%s is not a bridge: the tapd policy must name bridges only",
+				     bridge);
+	case PRIV_WHY_OVSDB:
+		return server_refuse(c, seq, bridge, err,
+				     "%s is no Linux bridge, and tapd cannot reach Open vSwitch's database at %s to ask whether it is an Open vSwitch bridge (%s): ask the admin to let tapd's user write to that socket (tapd.conf(5), OPEN VSWITCH)",
+				     bridge, s_ovsdb, strerror(-err));
+	case PRIV_WHY_OVS_OPT:
+		return server_refuse(c, seq, bridge, err,
+				     "%s is an Open vSwitch bridge, whose ports cannot have %s%s, which the tapd policy asks for: ask the admin (tapd.conf(5), OPEN VSWITCH)",
+				     bridge, r->opt < PORTOPT_MAX ? portopt_table[r->opt].missing : "?",
+				     r->opt == PORTOPT_BPDU_GUARD || r->opt == PORTOPT_ROOT_BLOCK ?
+				     " while it forwards BPDUs (other_config:forward-bpdu)" : "");
+	case PRIV_WHY_OVS:
+		if (err == -EEXIST)
+			return server_refuse(c, seq, bridge, err,
+					     "Open vSwitch has a Port or Interface of the name tapd gave the tap's port on bridge %s, not tapd's: try again, or ask the admin to remove it",
+					     bridge);
+		return server_refuse(c, seq, bridge, err,
+				     "cannot add the tap's port to Open vSwitch bridge %s: %s",
+				     bridge, err == -ENXIO ? "ovs-vswitchd could not use it (see its log)" :
+				     strerror(-err));
+	case PRIV_WHY_OVS_APPLY:
+		return server_refuse(c, seq, bridge, err,
+				     "Open vSwitch did not apply the tap's port on bridge %s within 4 s: is ovs-vswitchd running? Ask the admin",
 				     bridge);
 	case PRIV_WHY_TAP:
 	case PRIV_WHY_NONE:
@@ -579,7 +608,7 @@ static int server_create(struct server *s, struct server_client *c,
 		return server_refuse(c, p->seq, bridge, -EIO,
 				     "tapd's privileged half is gone: tapd is restarting, try again");
 	if (ret)
-		return server_create_failed(c, p->seq, bridge, ret, &r);
+		return server_create_failed(s, c, p->seq, bridge, ret, &r);
 
 	/* 5. The reply carries the fds; tapd's copies go when we return. */
 	made.bridge = bridge;

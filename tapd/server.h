@@ -20,6 +20,7 @@ struct quota;
  * @policy_owner: the uid its files must belong to (0)
  * @link:	rtnetlink context
  * @quota:	the taps each user holds
+ * @ovsdb:	Open vSwitch's database socket, for what refusals say
  */
 struct server_cfg {
 	int listen_fd;
@@ -30,6 +31,7 @@ struct server_cfg {
 	uid_t policy_owner;
 	struct link_ctx *link;
 	struct quota *quota;
+	const char *ovsdb;
 };
 
 int server_run(struct server_cfg *cfg);

@@ -17,7 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <net/if.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 
 #include "arch.h"
 #include "client.h"
@@ -58,9 +63,25 @@ doctor_say(struct doctor *d, int level, const char *fmt, ...)
 /* Where QEMU (and libvirt, without bridge_helper) look for the helper. */
 #define DOCTOR_QEMU_HELPER	"/usr/lib/qemu/qemu-bridge-helper"
 
+/* The driver of link @name, as ethtool -i says (no privilege needed). */
+static int doctor_driver(const char *name, char *driver, size_t size)
+{
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = { .ifr_data = (char *)&info };
+	cleanup_fd int sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (sock < 0 || strlen(name) >= sizeof(ifr.ifr_name))
+		return -EINVAL;
+	memcpy(ifr.ifr_name, name, strlen(name) + 1);
+	if (ioctl(sock, SIOCETHTOOL, &ifr))
+		return -errno;
+	snprintf(driver, size, "%.*s", (int)sizeof(info.driver), info.driver);
+	return 0;
+}
+
 static void doctor_bridge(struct doctor *d, const char *name)
 {
-	char path[64];
+	char path[64], driver[40];
 	struct stat st;
 
 	snprintf(path, sizeof(path), "/sys/class/net/%s", name);
@@ -72,11 +93,18 @@ static void doctor_bridge(struct doctor *d, const char *name)
 		return;
 	}
 	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", name);
-	if (stat(path, &st)) {
-		doctor_say(d, FAIL, "%s is not a bridge: ask the admin to grant a bridge instead", name);
+	if (!stat(path, &st)) {
+		doctor_say(d, OK, "bridge %s exists", name);
 		return;
 	}
-	doctor_say(d, OK, "bridge %s exists", name);
+	/* An Open vSwitch bridge's own port: its datapath's device, or a tap of the userspace one. */
+	if (!doctor_driver(name, driver, sizeof(driver)) &&
+	    (!strcmp(driver, "openvswitch") || !strcmp(driver, "tun"))) {
+		doctor_say(d, OK, "bridge %s exists: an Open vSwitch bridge (%s datapath), if Open vSwitch's database says so, which tapd asks",
+			   name, strcmp(driver, "tun") ? "kernel" : "userspace");
+		return;
+	}
+	doctor_say(d, FAIL, "%s is not a bridge: ask the admin to grant a bridge instead", name);
 }
 
 /* tapd, and what its policy lets this user have. */

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* filter.c - the back's seccomp allow-list
  *
- * Tighter than the front's (tapd/sandbox.c): no new socket (its rtnetlink
- * socket and the front's pair are open before), no ioctl but the two that
- * make a tap its owner's, no connect, accept, signalfd or directory reads.
+ * Tighter than the front's (tapd/sandbox.c): no new socket but a Unix one
+ * (ovsdb-server's, ovsdb.c, connected again after it restarts; its
+ * rtnetlink sockets and the front's pair are open before), no ioctl but the
+ * two that make a tap its owner's, no bind, accept, signalfd or directory
+ * reads.
  */
+#include <sys/socket.h>
 
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -23,7 +26,8 @@
  */
 static const struct allow_rule filter_back[] = {
 	ANY(recvmsg), ANY(sendmsg), ANY(recvfrom), ANY(sendto), ANY(poll), ANY(ppoll),
-	/* No socket, bind or setsockopt: its two sockets are open before. */
+	/* Its rtnetlink sockets are open before; ovsdb-server's is connected when needed. */
+	ARG(socket, 0, AF_UNIX), ANY(connect),
 	ANY(openat),			/* /dev/net/tun, /dev/vhost-net */
 	ARG(ioctl, 1, TUNSETIFF, TUNSETOWNER),
 	ARG(fcntl, 1, F_GETFD, F_SETFD, F_GETFL, F_SETFL),

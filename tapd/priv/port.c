@@ -32,7 +32,10 @@
  *
  * The master is of a kind in port_kinds[]: how a port joins it and takes
  * its options is the kind's; the port device, the redirect and their
- * removal are the same for all. The Linux bridge is the one kind today.
+ * removal are the same for all. A Linux bridge is the kernel's master of
+ * the port; an Open vSwitch bridge has it as a Port record in its database
+ * (ovsdb.c), which the port's alias names so that tapd removes it with the
+ * port (priv.c) or, were the port gone while tapd was not running, at start.
  */
 
 #include <errno.h>
@@ -242,13 +245,16 @@ static int port_fdb(struct nl_sock *sk, int ifindex, const uint8_t mac[6], uint1
  *
  * Return: 0 or -errno (@why set).
  */
-static int port_bridge_join(struct nl_sock *sk, int ifindex, int bridge,
+static int port_bridge_join(struct nl_sock *sk, const struct port_master *m,
+			    const struct netlink_link *p, const char *tap_name,
 			    const struct priv_port *port, enum priv_why *why, uint32_t *missing)
 {
+	int ifindex = p->ifindex, bridge = m->link.ifindex;
 	struct nl_msg *msg = netlink_ifi_msg(RTM_NEWLINK, AF_UNSPEC, ifindex);
 	struct nlattr *nest;
 	int ret;
 
+	(void)tap_name;
 	*why = PRIV_WHY_PORT;
 	if (!msg || nla_put_u32(msg, IFLA_MASTER, (uint32_t)bridge))
 		goto oom;
@@ -279,17 +285,92 @@ oom:
 	return -ENOMEM;
 }
 
+static int port_bridge_find(struct port_master *m)
+{
+	return strcmp(m->link.kind, "bridge") ? -EMEDIUMTYPE : 0;
+}
+
+/* A link that is no Linux bridge may be an Open vSwitch bridge's own port. */
+static int port_ovs_find(struct port_master *m)
+{
+	int ret = ovsdb_bridge_find(m->link.name, &m->ovs);
+
+	/* No database at all: no Open vSwitch here, so not a bridge. */
+	return ret == -ENOENT ? -EMEDIUMTYPE : ret;
+}
+
+/**
+ * port_ovs_join() - a new port on an Open vSwitch bridge, before it is up
+ * @sk:		unused: the bridge is the database's
+ * @m:		the bridge
+ * @p:		the port device
+ * @tap_name:	its tap's name, recorded on the Port
+ * @port:	the options
+ * @why:	on failure, what could not be done
+ * @missing:	with PRIV_WHY_OVS_OPT, the option Open vSwitch cannot give
+ *
+ * The options as tapd.conf(5) says for Open vSwitch: vlan= is the Port's
+ * tag (an access port), isolated=yes makes it protected, and bpdu_guard=
+ * or root_block= keep it out of spanning tree (STP and RSTP off on the
+ * port: never a root port, its BPDUs dropped), which holds only on a
+ * bridge that does not forward BPDUs. mac=pinned, learning=no and flood=no
+ * have no Port setting: refused, as is BPDU guard on a bridge with
+ * forward-bpdu, rather than a port without them.
+ *
+ * Return: 0 or -errno (@why set).
+ */
+static int port_ovs_join(struct nl_sock *sk, const struct port_master *m,
+			 const struct netlink_link *p, const char *tap_name,
+			 const struct priv_port *port, enum priv_why *why, uint32_t *missing)
+{
+	struct ovsdb_port op = {
+		.tag = port->vid,
+		.protect = port->opt[PORTOPT_ISOLATED],
+		.no_stp = port->opt[PORTOPT_BPDU_GUARD] || port->opt[PORTOPT_ROOT_BLOCK],
+	};
+	int ret;
+
+	(void)sk;
+	for (int o = 0; o < PORTOPT_MAX; o++) {
+		bool guard = o == PORTOPT_BPDU_GUARD || o == PORTOPT_ROOT_BLOCK;
+
+		if (port->opt[o] ? !portopt_table[o].ovs_on || (guard && m->ovs.forward_bpdu) :
+				   !portopt_table[o].ovs_off) {
+			*why = PRIV_WHY_OVS_OPT;
+			*missing = (uint32_t)o;
+			return -EOPNOTSUPP;
+		}
+	}
+	*why = PRIV_WHY_OVS;
+	ret = ovsdb_port_add(&m->ovs, p->name, tap_name, &op);
+	if (ret == -ETIME)
+		*why = PRIV_WHY_OVS_APPLY;
+	return ret;
+}
+
 static const struct port_kind port_kinds[] = {
-	{ "bridge", port_bridge_join },
+	{ "Linux bridge", port_bridge_find, port_bridge_join, NULL, false },
+	{ "Open vSwitch bridge", port_ovs_find, port_ovs_join, ovsdb_port_del, true },
 };
 
-/* Lookup: the kind of master @master is, or NULL for none a port can join. */
-const struct port_kind *port_kind_of(const struct netlink_link *master)
+/**
+ * port_kind_find() - the kind of master @m is
+ * @m:		the master's link filled in; the kind fills the rest
+ * @kind:	set on success
+ *
+ * Return: 0; -EMEDIUMTYPE (no kind a port can join); or -errno when a kind
+ * could not tell (its database cannot be reached).
+ */
+int port_kind_find(struct port_master *m, const struct port_kind **kind)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(port_kinds); i++)
-		if (!strcmp(master->kind, port_kinds[i].kind))
-			return &port_kinds[i];
-	return NULL;
+	int ret = -EMEDIUMTYPE;
+
+	for (size_t i = 0; i < ARRAY_SIZE(port_kinds) && ret == -EMEDIUMTYPE; i++) {
+		ret = port_kinds[i].find(m);
+		if (!ret)
+			*kind = &port_kinds[i];
+	}
+	return ret;
 }
 
 /**
@@ -298,7 +379,7 @@ const struct port_kind *port_kind_of(const struct netlink_link *master)
  * @kind:	the master's kind (port_kind_of())
  * @tap:	the tap's ifindex
  * @tap_name:	its name
- * @master:	the master (a bridge)
+ * @master:	the master (a bridge, port_kind_find())
  * @mac:	the port's MAC (first byte 0xfe, so the bridge prefers real ports')
  * @opts:	the policy's port options
  * @why:	on failure, what could not be done
@@ -312,20 +393,22 @@ const struct port_kind *port_kind_of(const struct netlink_link *master)
  * Return: 0 or -errno (@why set).
  */
 int port_create(struct nl_sock *sk, const struct port_kind *kind, int tap, const char *tap_name,
-		const struct netlink_link *master, const uint8_t mac[6],
+		const struct port_master *master, const uint8_t mac[6],
 		const struct priv_port *opts, enum priv_why *why, uint32_t *missing)
 {
-	char name[IFNAMSIZ], alias[32];
+	char name[IFNAMSIZ], alias[48];
 	struct netlink_link port;
+	bool joined = false;
 	int ret;
 
 	ret = alias_port_name(tap_name, name);
 	if (!ret)
-		ret = alias_port_format(alias, sizeof(alias), tap);
+		ret = alias_port_format(alias, sizeof(alias), tap,
+					kind->named ? master->link.name : NULL);
 	if (ret)
 		return ret;
 	*why = PRIV_WHY_PORT;
-	ret = port_ifb(sk, name, master->mtu, mac);
+	ret = port_ifb(sk, name, master->link.mtu, mac);
 	if (ret == -EOPNOTSUPP)
 		*why = PRIV_WHY_PORT_IFB;
 	if (ret)
@@ -333,8 +416,10 @@ int port_create(struct nl_sock *sk, const struct port_kind *kind, int tap, const
 	ret = netlink_link_get(sk, 0, name, &port);
 	if (!ret)
 		ret = kernel_configure(sk, port.ifindex, NULL, 0, alias);
-	if (!ret)
-		ret = kind->join(sk, port.ifindex, master->ifindex, opts, why, missing);
+	if (!ret) {
+		ret = kind->join(sk, master, &port, tap_name, opts, why, missing);
+		joined = !ret;
+	}
 	if (!ret) {
 		*why = PRIV_WHY_JOIN;
 		ret = port_redirect(sk, tap, TC_H_MIN_INGRESS, port.ifindex, TCA_INGRESS_REDIR);
@@ -345,6 +430,8 @@ int port_create(struct nl_sock *sk, const struct port_kind *kind, int tap, const
 		*why = PRIV_WHY_UP;
 		ret = kernel_set_up(sk, port.ifindex);	/* last: now the port is open */
 	}
+	if (ret && joined && kind->leave)
+		kind->leave(name);
 	if (ret && !netlink_link_get(sk, 0, name, &port))
 		kernel_delete(sk, port.ifindex);
 	return ret;

@@ -19,7 +19,9 @@
  *			for the RTM_NEWLINK, RTM_SETLINK, RTM_NEWNEIGH,
  *			RTM_NEWQDISC and RTM_NEWTFILTER requests of kernel.c
  *			and port.c (the master's kind is a row of port.c's
- *			port_kinds[]: the Linux bridge today).
+ *			port_kinds[]: a Linux bridge, or an Open vSwitch
+ *			bridge, whose Port records it writes over ovsdb.c's
+ *			connection to ovsdb-server).
  *	PRIV_DELETE_TAP	a tap whose alias is tapd's, if it is persistent with no
  *			queue attached (made so and let go), or its port is
  *			gone. RTM_DELLINK needs the capability.
@@ -62,6 +64,7 @@
 #include "filter.h"
 #include "kernel.h"
 #include "log.h"
+#include "ovsdb.h"
 #include "port.h"
 #include "priv.h"
 #include "tun.h"
@@ -171,7 +174,7 @@ static int priv_create(struct nl_sock *sk, const struct priv_create *c, struct p
 	enum priv_why why = PRIV_WHY_PORT;
 	char alias[ALIAS_MAX];
 	const struct port_kind *kind = NULL;
-	struct netlink_link br;
+	struct port_master br;
 	uint8_t port_mac[6];
 	int ret;
 
@@ -179,12 +182,15 @@ static int priv_create(struct nl_sock *sk, const struct priv_create *c, struct p
 	ret = priv_create_valid(c);
 	if (ret)
 		return ret;
-	ret = netlink_link_get(sk, c->bridge, NULL, &br);
-	if (!ret && !(kind = port_kind_of(&br)))
-		ret = -EMEDIUMTYPE;
+	ret = netlink_link_get(sk, c->bridge, NULL, &br.link);
 	if (ret)
 		return ret;
-	r->mtu = br.mtu;
+	ret = port_kind_find(&br, &kind);
+	if (ret) {
+		r->why = ret == -EMEDIUMTYPE ? PRIV_WHY_NOT_BRIDGE : PRIV_WHY_OVSDB;
+		return ret;
+	}
+	r->mtu = br.link.mtu;
 
 	r->why = PRIV_WHY_TAP;
 	ret = priv_new_tap(sk, c, r, fds);
@@ -251,18 +257,24 @@ static int priv_delete_tap(struct nl_sock *sk, int ifindex)
 static int priv_delete_port(struct nl_sock *sk, int ifindex)
 {
 	struct netlink_link l, t;
+	char ovs[IFNAMSIZ];
 	struct alias_tap a;
 	int tap, ret = netlink_link_get(sk, ifindex, NULL, &l);
 
 	if (ret)
 		return ret;
-	if ((strcmp(l.kind, "ifb") && strcmp(l.kind, "veth")) || alias_port_parse(l.alias, &tap))
+	if ((strcmp(l.kind, "ifb") && strcmp(l.kind, "veth")) ||
+	    alias_port_parse(l.alias, &tap, ovs))
 		return -EPERM;
 	ret = netlink_link_get(sk, tap, NULL, &t);
 	if (!ret && !alias_tap_parse(t.alias, &a))
 		return -EBUSY;
 	if (ret && ret != -ENODEV)
 		return ret;
+	/* Its Port first, so that ovs-vswitchd lets go of the device. */
+	if (ovs[0] && (ret = ovsdb_port_del(l.name)))
+		log_warn("port=%s bridge=%s: cannot remove its Open vSwitch Port (%s): tapd removes it when it next starts",
+			 l.name, ovs, strerror(-ret));
 	return kernel_delete(sk, ifindex);
 }
 
@@ -384,7 +396,7 @@ static int priv_serve(struct nl_sock *sk, int sock, int deleter)
 }
 
 /* The back, from fork() to exit. Return: its exit status. */
-static int priv_main(int sock, pid_t front, uid_t uid, gid_t gid)
+static int priv_main(int sock, pid_t front, uid_t uid, gid_t gid, const char *ovsdb)
 {
 	struct priv_reply hello = { .verb = PRIV_HELLO };
 	struct priv_deleter deleters[PRIV_DELETERS];
@@ -414,6 +426,19 @@ static int priv_main(int sock, pid_t front, uid_t uid, gid_t gid)
 		log_err("cannot open rtnetlink: %s", strerror(-ret));
 	if (!ret && (ret = priv_deleters_start(deleters, sock, &to_deleter)))
 		log_err("cannot start the back's deleting threads: %s", strerror(-ret));
+	if (!ret && (ret = ovsdb_init(ovsdb)))
+		log_err("--ovsdb: a socket path is at most %d bytes", OVSDB_PATH_MAX);
+	/* Ports of tapd's on Open vSwitch bridges whose device went meanwhile. */
+	if (!ret) {
+		int n = ovsdb_clean(sk);
+
+		if (n == -EACCES || n == -ECONNREFUSED || n == -EPERM)
+			log_warn("cannot connect to Open vSwitch's database at %s: %s: Open vSwitch bridges cannot be granted until tapd's user may write to it (tapd.conf(5), OPEN VSWITCH)",
+				 ovsdb_path(), strerror(-n));
+		else if (n < 0 && n != -ENOENT)
+			log_warn("cannot look for stale Open vSwitch ports at %s: %s",
+				 ovsdb_path(), strerror(-n));
+	}
 	/* The front sends no fds; where the kernel can refuse them, it does. */
 	setsockopt(sock, SOL_SOCKET, SO_PASSRIGHTS, &off, sizeof(off));
 	if (!ret && (ret = filter_apply_back()))
@@ -434,6 +459,7 @@ static int priv_main(int sock, pid_t front, uid_t uid, gid_t gid)
  * priv_spawn() - fork the back, before either half drops privileges
  * @uid:	the user both become when started as root (user_resolve())
  * @gid:	its group
+ * @ovsdb:	Open vSwitch's database socket (tapd --ovsdb), or NULL
  * @sock:	set to the front's end of the socket pair
  * @pid:	set to the back's pid
  * @err:	reason for people on failure
@@ -441,7 +467,8 @@ static int priv_main(int sock, pid_t front, uid_t uid, gid_t gid)
  *
  * Return: 0 or -errno.
  */
-int priv_spawn(uid_t uid, gid_t gid, int *sock, pid_t *pid, char *err, size_t errlen)
+int priv_spawn(uid_t uid, gid_t gid, const char *ovsdb, int *sock, pid_t *pid, char *err,
+	       size_t errlen)
 {
 	pid_t front = getpid();
 	int sv[2];
@@ -461,7 +488,7 @@ int priv_spawn(uid_t uid, gid_t gid, int *sock, pid_t *pid, char *err, size_t er
 	}
 	if (!*pid) {
 		close(sv[0]);
-		_exit(priv_main(sv[1], front, uid, gid));
+		_exit(priv_main(sv[1], front, uid, gid, ovsdb));
 	}
 	close(sv[1]);
 	*sock = sv[0];

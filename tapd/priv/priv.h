@@ -42,6 +42,11 @@ enum priv_why {
 	PRIV_WHY_FDB,		/* the pinned MAC's FDB entry */
 	PRIV_WHY_JOIN,		/* tc between tap and port */
 	PRIV_WHY_UP,		/* the port up */
+	PRIV_WHY_NOT_BRIDGE,	/* the ifindex is no master a port can join */
+	PRIV_WHY_OVSDB,		/* Open vSwitch's database cannot be reached */
+	PRIV_WHY_OVS,		/* the Port could not be added */
+	PRIV_WHY_OVS_APPLY,	/* ovs-vswitchd did not apply it in time */
+	PRIV_WHY_OVS_OPT,	/* Open vSwitch cannot give option @opt */
 	PRIV_WHY_MAX
 };
 
@@ -99,7 +104,7 @@ struct priv_delete {
  * @verb:	the request's verb (PRIV_HELLO for the hello)
  * @err:	0 or -errno
  * @why:	with @err: what could not be done (enum priv_why)
- * @opt:	with PRIV_WHY_NO_FLAG: the option (enum portopt)
+ * @opt:	with PRIV_WHY_NO_FLAG or _OVS_OPT: the option (enum portopt)
  * @ifindex:	the tap's
  * @mtu:	its MTU (the bridge's)
  * @vhost_err:	0, or why there are no vhost-net fds (-errno)
@@ -122,6 +127,7 @@ struct priv_reply {
 
 #define PRIV_REPLY_TIMEOUT_S	10	/* the back's work is a few syscalls */
 
-int priv_spawn(uid_t uid, gid_t gid, int *sock, pid_t *pid, char *err, size_t errlen);
+int priv_spawn(uid_t uid, gid_t gid, const char *ovsdb, int *sock, pid_t *pid, char *err,
+	       size_t errlen);
 
 #endif /* TAPD_PRIV_H */

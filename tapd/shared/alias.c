@@ -8,7 +8,10 @@
  * the back deletes nothing whose alias is not one of these.
  *
  *	tap:	"tapd uid=U pid=P since=S[ vm=LABEL]"
- *	port:	"tapd-port tap=IFINDEX"
+ *	port:	"tapd-port tap=IFINDEX[ ovs=BRIDGE]"
+ *
+ * ovs= names the Open vSwitch bridge a port is on: such a port has no
+ * kernel master to say so, and a Port record to remove with it.
  */
 
 #include <errno.h>
@@ -61,9 +64,10 @@ int alias_tap_parse(const char *alias, struct alias_tap *a)
 	return 0;
 }
 
-int alias_port_format(char *buf, size_t size, int tap)
+int alias_port_format(char *buf, size_t size, int tap, const char *ovs)
 {
-	int n = snprintf(buf, size, "tapd-port tap=%d", tap);
+	int n = snprintf(buf, size, "tapd-port tap=%d%s%s", tap, ovs ? " ovs=" : "",
+			 ovs ? ovs : "");
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
@@ -72,15 +76,21 @@ int alias_port_format(char *buf, size_t size, int tap)
  * alias_port_parse() - the tap a port's alias names
  * @alias:	a link's alias, or NULL
  * @tap:	set to the tap's ifindex
+ * @ovs:	if not NULL, set to the Open vSwitch bridge it names, or ""
  *
  * Return: 0 if the alias is a port's, else -ENOENT.
  */
-int alias_port_parse(const char *alias, int *tap)
+int alias_port_parse(const char *alias, int *tap, char ovs[IFNAMSIZ])
 {
-	int n = 0;
+	char br[IFNAMSIZ] = "";
+	int n = 0, m = 0;
 
-	if (!alias || sscanf(alias, "tapd-port tap=%d%n", tap, &n) != 1 || alias[n] || *tap <= 0)
+	if (!alias || sscanf(alias, "tapd-port tap=%d%n", tap, &n) != 1 || *tap <= 0)
 		return -ENOENT;
+	if (alias[n] && (sscanf(alias + n, " ovs=%15[^ ]%n", br, &m) != 1 || alias[n + m]))
+		return -ENOENT;
+	if (ovs)
+		memcpy(ovs, br, IFNAMSIZ);
 	return 0;
 }
 

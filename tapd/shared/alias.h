@@ -26,8 +26,8 @@ struct alias_tap {
 
 int alias_tap_format(char *buf, size_t size, const struct alias_tap *a);
 int alias_tap_parse(const char *alias, struct alias_tap *a);
-int alias_port_format(char *buf, size_t size, int tap);
-int alias_port_parse(const char *alias, int *tap);
+int alias_port_format(char *buf, size_t size, int tap, const char *ovs);
+int alias_port_parse(const char *alias, int *tap, char ovs[IFNAMSIZ]);
 int alias_port_name(const char *tap, char port[IFNAMSIZ]);
 
 #endif /* TAPD_ALIAS_H */

@@ -28,12 +28,15 @@ enum portopt {
  *		on if any does); either way the more protective wins
  * @log:	its name in the grant's port= (when on)
  * @missing:	what a refusal names when the kernel lacks the flag
+ * @ovs_on:	an Open vSwitch Port can be what @on says (port.c)
+ * @ovs_off:	... and what @off says
  */
 struct portopt_row {
 	const char *key, *on, *off;
 	uint16_t attr;
 	bool dflt, all;
 	const char *log, *missing;
+	bool ovs_on, ovs_off;
 };
 
 extern const struct portopt_row portopt_table[PORTOPT_MAX];

@@ -107,7 +107,7 @@ int main(int argc, char **argv)
 	uid = (uid_t)atoi(argv[1]);
 	good.owner = good.uid = 65534;
 	good.bridge = (int)if_nametoindex(argv[2]);
-	if (priv_spawn(uid, uid, &sock, &pid, big, sizeof(big))) {
+	if (priv_spawn(uid, uid, NULL, &sock, &pid, big, sizeof(big))) {
 		fprintf(stderr, "priv-probe: %s\n", big);
 		return 1;
 	}
