@@ -18,12 +18,16 @@ mkdir -p "$OVS"
 ovs_env=(env OVS_RUNDIR="$OVS" OVS_DBDIR="$OVS" OVS_LOGDIR="$OVS" OVS_SYSCONFDIR="$OVS" OVS_PKGDATADIR=/usr/share/openvswitch)
 vsctl() { nsx "${ovs_env[@]}" ovs-vsctl --timeout=10 --db="unix:$OVS/db.sock" "$@"; }
 ovsdb-tool create "$OVS/conf.db" /usr/share/openvswitch/vswitch.ovsschema || bail "cannot create an OVS database"
-# Two remotes: root's, and one tapd's group may write to (tapd.conf(5), OPEN VSWITCH).
+# root's socket (0750, as Debian's), then the one the packaged
+# tapd-ovsdb-access adds for tapd's group (tapd.conf(5), OPEN VSWITCH).
 ip netns exec "$NS" "${ovs_env[@]}" ovsdb-server "$OVS/conf.db" --remote="punix:$OVS/db.sock" \
-	--remote="punix:$OVS/tapd.sock" --unixctl="$OVS/ovsdb-server.ctl" \
-	--log-file="$OVS/ovsdb-server.log" 2>>"$OVS/stderr" &
+	--pidfile="$OVS/ovsdb-server.pid" --log-file="$OVS/ovsdb-server.log" 2>>"$OVS/stderr" &
 PIDS+=($!)
-wait_for 50 test -S "$OVS/tapd.sock" || bail "ovsdb-server did not start"
+wait_for 50 test -S "$OVS/db.sock" -a -s "$OVS/ovsdb-server.pid" || bail "ovsdb-server did not start"
+check_eq "ovsdb-server's own socket is root's alone" "0:0 750" "$(stat -c '%u:%g %a' "$OVS/db.sock")"
+nsx "${ovs_env[@]}" "$(dirname "$0")/../../packaging/openvswitch/tapd-ovsdb-access" "$OVS/tapd.sock" "$TAPD_UID"
+check_eq "tapd-ovsdb-access: one more socket, for tapd's group" "0:$TAPD_UID 660" \
+	"$(stat -c '%u:%g %a' "$OVS/tapd.sock")"
 vsctl --no-wait init
 start_vswitchd() {
 	ip netns exec "$NS" "${ovs_env[@]}" ovs-vswitchd "unix:$OVS/db.sock" \
@@ -43,8 +47,6 @@ check "the bridge's own port is a tap of the userspace datapath (no kernel modul
 nsx ip link set ovsbr0 up
 nsx ip addr add 192.0.2.1/24 dev ovsbr0
 
-chgrp "$TAPD_UID" "$OVS/tapd.sock"
-chmod 0660 "$OVS/tapd.sock"
 cat >"$TMP/tapd.conf" <<EOF
 allow user:#$TEST_UID ovsbr0 8
 allow user:#$TEST_UID ovsv 8 vlan=10,20
