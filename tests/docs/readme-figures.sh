@@ -23,7 +23,8 @@ text=$(tr '\n' ' ' <"$readme")
 claimed=$(sed -n 's/.*tapd\/ without priv\/ and shared\/, is \([0-9,]*\) lines.*/\1/p' <<<"$text" | tr -d ,)
 check_count "tapd/ without priv/ and shared/" "$claimed" "$(cat "$src"/tapd/*.[ch] | wc -l)"
 # The back and the code both halves run: lines of code as cloc counts them
-# (scripts/deps installs cloc). The back's own must stay at most 1,000.
+# (scripts/deps installs cloc). The back's own must stay at most 1,000;
+# its Open vSwitch database client (priv/ovsdb.c) is counted on its own.
 for dir in priv shared; do
 	claimed=$(sed -n "s/.*tapd\/$dir\/, [^0-9]* is \([0-9,]*\) lines of code.*/\1/p;s/.*tapd\/$dir\/, \([0-9,]*\) lines of code.*/\1/p" <<<"$text" | head -1 | tr -d ,)
 	if ! command -v cloc >/dev/null; then
@@ -31,13 +32,17 @@ for dir in priv shared; do
 		failed=$((failed + 1))
 		continue
 	fi
-	actual=$(cloc --quiet --csv "$src/tapd/$dir" | awk -F, '$2 == "SUM" {print $5}')
+	actual=$(cloc --quiet --csv --not-match-f='^ovsdb\.[ch]$' "$src/tapd/$dir" | awk -F, '$2 == "SUM" {print $5}')
 	check_count "tapd/$dir/ (cloc)" "$claimed" "$actual"
 	if [ "$dir" = priv ] && [ "$actual" -gt 1000 ]; then
 		echo "not ok - tapd/priv/ is $actual lines of code: the back's own code is to stay at most 1,000"
 		failed=$((failed + 1))
 	fi
 done
+claimed=$(sed -n 's/.*its Open vSwitch database client, \([0-9,]*\) lines of code.*/\1/p' <<<"$text" | tr -d ,)
+command -v cloc >/dev/null &&
+	check_count "tapd/priv/ovsdb.[ch] (cloc)" "$claimed" \
+		"$(cloc --quiet --csv "$src/tapd/priv/ovsdb.c" "$src/tapd/priv/ovsdb.h" | awk -F, '$2 == "SUM" {print $5}')"
 claimed=$(sed -n 's/.*plus the \([0-9,]*\) lines of.*/\1/p' <<<"$text" | tr -d ,)
 check_count "common/proto.c, wire.c and names.c" "$claimed" "$(cat "$src"/common/proto.c "$src"/common/wire.c "$src"/common/names.c | wc -l)"
 for code in $(sed -n 's/^\s*EXIT_[A-Z]*\s*=\s*\([0-9]*\),.*/\1/p' "$src/launcher/exitcode.h"); do
