@@ -133,7 +133,11 @@ fail:
 	return -errno;
 }
 
-/* The next message from ovsdb-server, or -errno (the connection dropped). */
+/*
+ * The next message from ovsdb-server, or -errno: -ETIMEDOUT at @deadline,
+ * -EAGAIN when @deadline is 0 and nothing more has come; any other drops
+ * the connection.
+ */
 static int ovsdb_recv(json_object **msg, int64_t deadline)
 {
 	for (;;) {
@@ -171,14 +175,16 @@ static int ovsdb_recv(json_object **msg, int64_t deadline)
 		}
 		/* The connection stays: a late answer is told by its id. */
 		left = deadline - ovsdb_now_ms();
-		if (left <= 0)
+		if (deadline && left <= 0)
 			return -ETIMEDOUT;
-		if (poll(&p, 1, (int)left) < 0 && errno != EINTR) {
+		if (deadline && poll(&p, 1, (int)left) < 0 && errno != EINTR) {
 			r = -errno;
 			ovsdb_disconnect();
 			return (int)r;
 		}
 		r = recv(ovsdb.fd, ovsdb.in, sizeof(ovsdb.in), MSG_DONTWAIT);
+		if (r < 0 && !deadline && errno == EAGAIN)
+			return -EAGAIN;		/* ovsdb_pump(): all read */
 		if (r < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (r <= 0) {
@@ -282,6 +288,34 @@ static int ovsdb_answer(int64_t id, json_object **result, int64_t deadline)
 	}
 }
 
+/**
+ * ovsdb_fd() - the connection, for the back's poll loop, or -1
+ *
+ * Return: the fd to poll for input; ovsdb_pump() when it has some.
+ */
+int ovsdb_fd(void)
+{
+	return ovsdb.fd;
+}
+
+/**
+ * ovsdb_pump() - what ovsdb-server sent between calls, without waiting
+ *
+ * Its echo requests (the inactivity probe of a remote that has one, which
+ * drops a connection that does not answer) are answered, monitor updates
+ * taken in; a closed connection is closed here too.
+ */
+void ovsdb_pump(void)
+{
+	json_object *msg = NULL;
+
+	pthread_mutex_lock(&ovsdb.lock);
+	if (ovsdb.fd >= 0)
+		ovsdb_answer(-1, &msg, 0);	/* no request has id -1: until -EAGAIN */
+	json_object_put(msg);
+	pthread_mutex_unlock(&ovsdb.lock);
+}
+
 /* A request with @params (taken), and its answer. */
 static int ovsdb_call(const char *method, json_object *params, json_object **result,
 		      int64_t deadline)
@@ -299,7 +333,8 @@ static int ovsdb_call(const char *method, json_object *params, json_object **res
 }
 
 /*
- * Connected and monitoring cur_cfg, or -errno: -ENOENT (no such socket: no
+ * Connected and monitoring cur_cfg (a connection ovsdb-server closed is
+ * replaced), or -errno: -ENOENT (no such socket: no
  * Open vSwitch here), -EACCES (tapd may not write to it), -ECONNREFUSED.
  */
 static int ovsdb_connect(int64_t deadline)
@@ -308,6 +343,12 @@ static int ovsdb_connect(int64_t deadline)
 	json_object *params, *req, *result = NULL;
 	int ret;
 
+	/* What came meanwhile: echoes, or the end (ovsdb-server restarted). */
+	if (ovsdb.fd >= 0) {
+		ovsdb_answer(-1, &result, 0);
+		json_object_put(result);
+		result = NULL;
+	}
 	if (ovsdb.fd >= 0)
 		return 0;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", ovsdb.path);

@@ -37,6 +37,8 @@ struct ovsdb_port {
 
 int ovsdb_init(const char *path);
 const char *ovsdb_path(void);
+int ovsdb_fd(void);
+void ovsdb_pump(void);
 int ovsdb_bridge_find(const char *name, struct ovsdb_bridge *br);
 int ovsdb_port_add(const struct ovsdb_bridge *br, const char *port, const char *tap,
 		   const struct ovsdb_port *p);

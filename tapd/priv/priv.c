@@ -361,7 +361,18 @@ static int priv_serve(struct nl_sock *sk, int sock, int deleter)
 		int fds[PROTO_FDS_MAX];
 		struct iovec iov = { .iov_base = &req, .iov_len = sizeof(req) };
 		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-		ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+		struct pollfd p[2] = { { .fd = sock, .events = POLLIN },
+				       { .fd = ovsdb_fd(), .events = POLLIN } };
+		ssize_t n;
+
+		/* ovsdb-server's echo requests are answered while idle too. */
+		if (poll(p, p[1].fd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+			return -errno;
+		if (p[1].fd >= 0 && p[1].revents)
+			ovsdb_pump();
+		if (!p[0].revents)
+			continue;
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 
 		if (n == 0 && priv_closed(sock))
 			return 0;	/* else an empty datagram: refused below */

@@ -33,7 +33,7 @@ in_page() {
 
 options_of() { "$@" --help | grep -oE -- '(^|[ ,|[])--?[a-zA-Z][a-z0-9-]*' | grep -oE -- '--?[a-zA-Z][a-z0-9-]*' | sort -u; }
 
-for page in tapvm.1 tapd.8 tapd.conf.5 tapd-bridge-helper.8; do
+for page in tapvm.1 tapd.8 tapd.conf.5 tapd-bridge-helper.8 tapd-ovsdb-access.8; do
 	check "$page exists" test -s "$dir/$page" || continue
 	out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$dir/$page" 2>&1 >/dev/null)
 	check "$page renders without warnings" test -z "$out"
@@ -52,7 +52,7 @@ see_also_ok() {
 	[ -z "$missing" ] || echo "# $page names pages that are not there:$missing"
 	[ -z "$missing" ]
 }
-for page in tapvm.1 tapd.8 tapd.conf.5 tapd-bridge-helper.8; do
+for page in tapvm.1 tapd.8 tapd.conf.5 tapd-bridge-helper.8 tapd-ovsdb-access.8; do
 	check "$page: SEE ALSO names pages that exist" see_also_ok "$page"
 done
 # A shell line continued with \ keeps its backslash (scdoc needs \\).

@@ -208,6 +208,27 @@ check "... no tap left" wait_for 50 no_taps
 kill "$TAPD_PID"; wait "$TAPD_PID" 2>/dev/null
 start_tapd "$TMP/tapd.conf" --ovsdb "$OVS/tapd.sock"
 
+# --- ovsdb-server's echo requests are answered ------------------------------------------
+# A remote from the database, with a probe after 1 s of silence: one that
+# goes unanswered makes ovsdb-server drop the connection and log it.
+vsctl -- --id=@m create Manager target="punix\:$OVS/probe.sock" inactivity_probe=1000 \
+	-- add Open_vSwitch . manager_options @m >/dev/null
+nsx "${ovs_env[@]}" ovs-appctl -t ovsdb-server ovsdb-server/add-remote db:Open_vSwitch,Open_vSwitch,manager_options
+wait_for 50 test -S "$OVS/probe.sock"
+chgrp "$TAPD_UID" "$OVS/probe.sock"
+chmod 0660 "$OVS/probe.sock"
+kill "$TAPD_PID"; wait "$TAPD_PID" 2>/dev/null
+start_tapd "$TMP/tapd.conf" --ovsdb "$OVS/probe.sock"
+sleep 3.5	# three probes' time; tapd answers when it next reads
+hold_tap ovsbr0
+check "a tap after ovsdb-server's idle probes" test -n "$TAP"
+release_tap
+check "... its Port gone with it" wait_for 50 no_ours
+check "tapd answered the probes: ovsdb-server dropped no connection" \
+	lacks "no response to inactivity probe" "$(cat "$OVS/ovsdb-server.log")"
+kill "$TAPD_PID"; wait "$TAPD_PID" 2>/dev/null
+start_tapd "$TMP/tapd.conf" --ovsdb "$OVS/tapd.sock"
+
 # --- a guest through tapvm on the Open vSwitch bridge -------------------------------------
 if QEMU=$(command -v qemu-system-x86_64) && [ -s "${TAPVM_GUEST_KERNEL:-$(dirname "$0")/../../build-guest}/vmlinuz" ] &&
 	[ -x /bin/busybox ]; then
@@ -225,6 +246,18 @@ if QEMU=$(command -v qemu-system-x86_64) && [ -s "${TAPVM_GUEST_KERNEL:-$(dirnam
 	check "the guest pinged the bridge's internal port" grep -aq "TAPVM-PING-OK" "$TMP/console"
 	check "QEMU exited: no Port of tapd's left" wait_for 50 no_ours
 	check "... no tap left" wait_for 50 no_taps
+	# xkvm's own command line, unchanged.
+	mkdir -p "$TMP/bin"
+	ln -s "$TAPVM" "$TMP/bin/xkvm"
+	as_user -- env TAPD_SOCKET="$SOCK" PATH="$TMP/bin:$PATH" timeout 300 xkvm --netdev ovsbr0 \
+		-- -m 256 -nographic -no-reboot -kernel "$TMP/guest/vmlinuz" \
+		-initrd "$TMP/guest/initrd.img" \
+		-append "console=ttyS0 quiet panic=-1 tapvm.ip=192.0.2.3/24 tapvm.peer=192.0.2.1" \
+		</dev/null >"$TMP/console.xkvm" 2>&1
+	rc=$?
+	check_eq "xkvm --netdev ovsbr0 ran the guest to its end" 0 "$rc"
+	check "... which pinged the bridge's internal port" grep -aq "TAPVM-PING-OK" "$TMP/console.xkvm"
+	check "... and left no Port" wait_for 50 no_ours
 	[ "$failed" = 0 ] || tail -30 "$TMP/console" | sed 's/^/console: /'
 else
 	echo "ok - the guest # SKIP QEMU, the guest kernel (scripts/guest-kernel) or busybox-static is missing"

@@ -47,7 +47,7 @@ static void test_real_qemu(void **state)
 {
 	struct json_object *ret = NULL, *ev;
 	struct qmp q;
-	int sv[2], status;
+	int sv[2], status, ret_quit;
 	char fdarg[64];
 	pid_t pid;
 
@@ -76,11 +76,19 @@ static void test_real_qemu(void **state)
 	json_object_put(ret);
 	assert_int_equal(qmp_execute(&q, "no-such-command", NULL, NULL, 10000), -EIO);
 	assert_non_null(strstr(q.err, "no-such-command"));
-	assert_int_equal(qmp_execute(&q, "quit", NULL, NULL, 10000), 0);
+	/*
+	 * QEMU writes a monitor's output from its I/O thread and may exit
+	 * before that thread wrote quit's reply (seen once in a CI run under
+	 * the sanitizers): then the end of the connection is the answer.
+	 */
+	ret_quit = qmp_execute(&q, "quit", NULL, NULL, 10000);
+	assert_true(ret_quit == 0 || ret_quit == -EPIPE);
 	/* The SHUTDOWN event came before quit's reply, and was queued. */
 	ev = qmp_event_pop(&q);
-	assert_non_null(ev);
-	assert_non_null(strstr(json_object_to_json_string(ev), "SHUTDOWN"));
+	if (!ret_quit)
+		assert_non_null(ev);
+	if (ev)
+		assert_non_null(strstr(json_object_to_json_string(ev), "SHUTDOWN"));
 	json_object_put(ev);
 	waitpid(pid, &status, 0);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
