@@ -41,7 +41,8 @@ vsctl add-br ovsbr0 -- set bridge ovsbr0 datapath_type=netdev || bail "cannot ad
 vsctl add-br ovsv -- set bridge ovsv datapath_type=netdev
 vsctl add-br ovsp -- set bridge ovsp datapath_type=netdev
 vsctl add-br ovsf -- set bridge ovsf datapath_type=netdev other_config:forward-bpdu=true
-wait_for 50 nsx test -e /sys/class/net/ovsf || bail "ovs-vswitchd made no bridge"
+vsctl add-br ovsi -- set bridge ovsi datapath_type=netdev
+wait_for 50 nsx test -e /sys/class/net/ovsi || bail "ovs-vswitchd made no bridge"
 check "the bridge's own port is a tap of the userspace datapath (no kernel module)" \
 	nsx test -e /sys/class/net/ovsbr0/tun_flags
 nsx ip link set ovsbr0 up
@@ -52,6 +53,7 @@ allow user:#$TEST_UID ovsbr0 8
 allow user:#$TEST_UID ovsv 8 vlan=10,20
 allow user:#$TEST_UID ovsp 8 mac=pinned
 allow user:#$TEST_UID ovsf 8
+allow user:#$TEST_UID ovsi 8 isolated=yes
 allow user:#65533 ovsbr0 1
 EOF
 start_tapd "$TMP/tapd.conf" --ovsdb "$OVS/tapd.sock"
@@ -135,6 +137,24 @@ check "... never the port of VLAN 20" lacks "^frame 52:54:00:00:01:01" "$(cat "$
 out=$(as_user -- "$TAPD_CLIENT" "$SOCK" l2 ovsv 52:54:00:00:01:04 30 </dev/null 2>&1)
 check "a VLAN the policy does not list is refused" grep -q "may not use VLAN 30 on bridge ovsv" <<<"$out"
 
+# --- isolated=yes: protected Ports ---------------------------------------------------------
+nsx ip link set ovsi up
+l2 "$TEST_UID" i1 ovsi 52:54:00:00:03:01
+i1_pid=${PIDS[-1]}
+l2 "$TEST_UID" i2 ovsi 52:54:00:00:03:02
+i2_pid=${PIDS[-1]}
+check_eq "isolated=yes: the Port is protected" true "$(vsctl --bare get Port "$(port_of "$i1_TAP")" protected)"
+sniff ovsi 1500
+say i1 "send 52:54:00:00:03:01 ff:ff:ff:ff:ff:ff"
+say i2 "recv 500"
+wait "$SNIFF"
+check "a protected port's broadcast reaches the bridge's own port" \
+	grep -q "^frame 52:54:00:00:03:01 ff:ff:ff:ff:ff:ff 88b5" "$TMP/sniff"
+check "... never the other protected port" lacks "^frame 52:54:00:00:03:01" "$(cat "$TMP/i2.out")"
+kill "$i1_pid" "$i2_pid"
+wait_for 50 link_gone "$i1_TAP"
+wait_for 50 link_gone "$i2_TAP"
+
 # --- options Open vSwitch cannot give: refused, nothing left ------------------------------
 before=$(ours)
 out=$(as_user -- "$TAPD_CLIENT" "$SOCK" l2 ovsp 52:54:00:00:02:01 </dev/null 2>&1)
@@ -144,7 +164,7 @@ out=$(as_user -- "$TAPD_CLIENT" "$SOCK" take ovsf 2>&1)
 check "BPDU guard on a bridge that forwards BPDUs: refused" \
 	grep -q "ovsf is an Open vSwitch bridge, whose ports cannot have BPDU guard (bpdu_guard=) while it forwards BPDUs" <<<"$out"
 check_eq "... neither left a Port" "$before" "$(ours)"
-check "... nor a tap or port device" test "$(taps)" = 5 -a -z "$(ports_of ovsp)$(ports_of ovsf)"
+check "... nor a tap or port device" wait_for 50 test "$(taps)" = 5 -a -z "$(ports_of ovsp)$(ports_of ovsf)"
 
 # --- tapd killed, the tap gone meanwhile: its Port goes when tapd is back -----------------
 port=$(port_of "$b_TAP")
