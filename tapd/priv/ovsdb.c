@@ -517,6 +517,33 @@ static int ovsdb_transact(json_object *ops, json_object **result, int64_t *cfg, 
 	return 0;
 }
 
+/*
+ * One select: the rows of @table that match @where (taken), with the
+ * columns @cols (NULL-terminated); *@res as ovsdb_transact() sets it, the
+ * rows in ovsdb_rows(*@res, 0).
+ */
+static int ovsdb_select(const char *table, json_object *where, const char *const *cols,
+			json_object **res, int64_t deadline)
+{
+	json_object *ops = json_object_new_array(), *sel = ovsdb_op("select", table, where);
+	json_object *c = json_object_new_array();
+
+	for (; *cols; cols++)
+		json_object_array_add(c, json_object_new_string(*cols));
+	json_object_object_add(sel, "columns", c);
+	json_object_array_add(ops, sel);
+	return ovsdb_transact(ops, res, NULL, deadline);
+}
+
+/* [["name", "==", @name]] */
+static json_object *ovsdb_where_name(const char *name)
+{
+	json_object *w = json_object_new_array();
+
+	json_object_array_add(w, ovsdb_cond("name", "==", json_object_new_string(name)));
+	return w;
+}
+
 /* Until ovs-vswitchd has applied configuration @cfg. */
 static int ovsdb_applied(int64_t cfg, int64_t deadline)
 {
@@ -549,7 +576,8 @@ static json_object *ovsdb_rows(json_object *res, size_t i)
 int ovsdb_bridge_find(const char *name, struct ovsdb_bridge *br)
 {
 	int64_t deadline = ovsdb_now_ms() + OVSDB_TIMEOUT_MS;
-	json_object *ops, *sel, *cols, *res = NULL, *row, *uuid, *oc;
+	static const char *const cols[] = { "_uuid", "other_config", NULL };
+	json_object *res = NULL, *row, *uuid, *oc;
 	int ret;
 
 	memset(br, 0, sizeof(*br));
@@ -557,16 +585,7 @@ int ovsdb_bridge_find(const char *name, struct ovsdb_bridge *br)
 	ret = ovsdb_connect(deadline);
 	if (ret)
 		goto out;
-	ops = json_object_new_array();
-	sel = ovsdb_op("select", "Bridge", json_object_new_array());
-	json_object_array_add(json_object_object_get(sel, "where"),
-			      ovsdb_cond("name", "==", json_object_new_string(name)));
-	cols = json_object_new_array();
-	json_object_array_add(cols, json_object_new_string("_uuid"));
-	json_object_array_add(cols, json_object_new_string("other_config"));
-	json_object_object_add(sel, "columns", cols);
-	json_object_array_add(ops, sel);
-	ret = ovsdb_transact(ops, &res, NULL, deadline);
+	ret = ovsdb_select("Bridge", ovsdb_where_name(name), cols, &res, deadline);
 	if (ret)
 		goto out;
 	row = ovsdb_idx(ovsdb_rows(res, 0), 0);
@@ -603,19 +622,14 @@ out:
  */
 static int ovsdb_remove(const char *port, const char *uuid, bool wait, int64_t deadline)
 {
-	json_object *ops, *res = NULL, *sel, *cols, *mut, *muts, *m, *u;
+	static const char *const cols[] = { "_uuid", NULL };
+	json_object *ops, *res = NULL, *mut, *muts, *m, *u;
 	char id[OVSDB_UUID_LEN + 1];
 	int64_t cfg;
 	int ret;
 
 	if (!uuid) {
-		ops = json_object_new_array();
-		sel = ovsdb_op("select", "Port", ovsdb_where_ours(port));
-		cols = json_object_new_array();
-		json_object_array_add(cols, json_object_new_string("_uuid"));
-		json_object_object_add(sel, "columns", cols);
-		json_object_array_add(ops, sel);
-		ret = ovsdb_transact(ops, &res, NULL, deadline);
+		ret = ovsdb_select("Port", ovsdb_where_ours(port), cols, &res, deadline);
 		if (ret)
 			return ret;
 		u = ovsdb_idx(ovsdb_get(ovsdb_idx(
@@ -673,7 +687,8 @@ int ovsdb_port_add(const struct ovsdb_bridge *br, const char *port, const char *
 	const char *const marks[] = { OVSDB_MARK_KEY, OVSDB_MARK_VALUE, OVSDB_TAP_KEY, tap, NULL };
 	static const char *const no_stp[] = { "stp-enable", "false", "rstp-enable", "false", NULL };
 	int64_t deadline = ovsdb_now_ms() + OVSDB_TIMEOUT_MS, cfg;
-	json_object *ops, *iface, *row, *prt, *mut, *muts, *m, *sel, *cols, *res = NULL;
+	static const char *const if_cols[] = { "ofport", "error", NULL };
+	json_object *ops, *iface, *row, *prt, *mut, *muts, *m, *res = NULL;
 	json_object *ifrow, *ofport, *error;
 	int ret;
 
@@ -734,18 +749,8 @@ int ovsdb_port_add(const struct ovsdb_bridge *br, const char *port, const char *
 	ret = ovsdb_applied(cfg, deadline);
 
 	/* Did ovs-vswitchd take the device? */
-	if (!ret) {
-		ops = json_object_new_array();
-		sel = ovsdb_op("select", "Interface", json_object_new_array());
-		json_object_array_add(json_object_object_get(sel, "where"),
-				      ovsdb_cond("name", "==", json_object_new_string(port)));
-		cols = json_object_new_array();
-		json_object_array_add(cols, json_object_new_string("ofport"));
-		json_object_array_add(cols, json_object_new_string("error"));
-		json_object_object_add(sel, "columns", cols);
-		json_object_array_add(ops, sel);
-		ret = ovsdb_transact(ops, &res, NULL, deadline);
-	}
+	if (!ret)
+		ret = ovsdb_select("Interface", ovsdb_where_name(port), if_cols, &res, deadline);
 	if (!ret) {
 		ifrow = ovsdb_idx(ovsdb_rows(res, 0), 0);
 		ofport = ovsdb_get(ifrow, "ofport", json_type_int);
@@ -799,21 +804,15 @@ int ovsdb_port_del(const char *port)
 int ovsdb_clean(struct nl_sock *sk)
 {
 	int64_t deadline = ovsdb_now_ms() + OVSDB_TIMEOUT_MS;
-	json_object *ops, *sel, *cols, *res = NULL, *rows;
+	static const char *const cols[] = { "_uuid", "name", NULL };
+	json_object *res = NULL, *rows;
 	int ret, removed = 0;
 
 	pthread_mutex_lock(&ovsdb.lock);
 	ret = ovsdb_connect(deadline);
 	if (ret)
 		goto out;
-	ops = json_object_new_array();
-	sel = ovsdb_op("select", "Port", ovsdb_where_ours(NULL));
-	cols = json_object_new_array();
-	json_object_array_add(cols, json_object_new_string("_uuid"));
-	json_object_array_add(cols, json_object_new_string("name"));
-	json_object_object_add(sel, "columns", cols);
-	json_object_array_add(ops, sel);
-	ret = ovsdb_transact(ops, &res, NULL, deadline);
+	ret = ovsdb_select("Port", ovsdb_where_ours(NULL), cols, &res, deadline);
 	rows = ret ? NULL : ovsdb_rows(res, 0);
 	for (size_t i = 0; rows && i < json_object_array_length(rows) && !ret; i++) {
 		json_object *row = ovsdb_idx(rows, i);

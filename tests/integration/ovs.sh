@@ -256,29 +256,26 @@ if QEMU=$(command -v qemu-system-x86_64) && [ -s "${TAPVM_GUEST_KERNEL:-$(dirnam
 	out=$(as_user -- "$TAPVM" doctor --socket "$SOCK" 2>&1)
 	check "tapvm doctor knows the Open vSwitch bridge" \
 		grep -q "^ok    bridge ovsbr0 exists: an Open vSwitch bridge (userspace datapath)" <<<"$out"
-	as_user -- env TAPD_SOCKET="$SOCK" timeout 300 "$TAPVM" run --accel tcg --qemu "$QEMU" \
-		--netdev ovsbr0 -- -m 256 -nographic -no-reboot -kernel "$TMP/guest/vmlinuz" \
-		-initrd "$TMP/guest/initrd.img" \
-		-append "console=ttyS0 quiet panic=-1 tapvm.ip=192.0.2.2/24 tapvm.peer=192.0.2.1" \
-		</dev/null >"$TMP/console" 2>&1
-	rc=$?
-	check_eq "tapvm run --netdev ovsbr0 ran the guest to its end" 0 "$rc"
-	check "the guest pinged the bridge's internal port" grep -aq "TAPVM-PING-OK" "$TMP/console"
-	check "QEMU exited: no Port of tapd's left" wait_for 50 no_ours
-	check "... no tap left" wait_for 50 no_taps
-	# xkvm's own command line, unchanged.
 	mkdir -p "$TMP/bin"
 	ln -s "$TAPVM" "$TMP/bin/xkvm"
-	as_user -- env TAPD_SOCKET="$SOCK" PATH="$TMP/bin:$PATH" timeout 300 xkvm --netdev ovsbr0 \
-		-- -m 256 -nographic -no-reboot -kernel "$TMP/guest/vmlinuz" \
-		-initrd "$TMP/guest/initrd.img" \
-		-append "console=ttyS0 quiet panic=-1 tapvm.ip=192.0.2.3/24 tapvm.peer=192.0.2.1" \
-		</dev/null >"$TMP/console.xkvm" 2>&1
-	rc=$?
-	check_eq "xkvm --netdev ovsbr0 ran the guest to its end" 0 "$rc"
-	check "... which pinged the bridge's internal port" grep -aq "TAPVM-PING-OK" "$TMP/console.xkvm"
-	check "... and left no Port" wait_for 50 no_ours
-	[ "$failed" = 0 ] || tail -30 "$TMP/console" | sed 's/^/console: /'
+	# boot IP LAUNCHER...: the guest at IP, on ovsbr0, pinging the host;
+	# the console in $TMP/console.IP.
+	boot() {
+		local ip=$1
+		shift
+		as_user -- env TAPD_SOCKET="$SOCK" PATH="$TMP/bin:$PATH" timeout 300 "$@" \
+			-- -m 256 -nographic -no-reboot -kernel "$TMP/guest/vmlinuz" \
+			-initrd "$TMP/guest/initrd.img" \
+			-append "console=ttyS0 quiet panic=-1 tapvm.ip=$ip/24 tapvm.peer=192.0.2.1" \
+			</dev/null >"$TMP/console.$ip" 2>&1
+		check_eq "$* ran the guest to its end" 0 "$?"
+		check "... which pinged the bridge's internal port" grep -aq "TAPVM-PING-OK" "$TMP/console.$ip"
+		check "... and, once QEMU exited, left no Port of tapd's" wait_for 50 no_ours
+		check "... and no tap" wait_for 50 no_taps
+		[ "$failed" = 0 ] || tail -30 "$TMP/console.$ip" | sed 's/^/console: /'
+	}
+	boot 192.0.2.2 "$TAPVM" run --accel tcg --qemu "$QEMU" --netdev ovsbr0
+	boot 192.0.2.3 xkvm --netdev ovsbr0	# xkvm's own command line, unchanged
 else
 	echo "ok - the guest # SKIP QEMU, the guest kernel (scripts/guest-kernel) or busybox-static is missing"
 	passed=$((passed + 1))
