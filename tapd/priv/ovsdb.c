@@ -109,11 +109,11 @@ static int ovsdb_send(json_object *msg, int64_t deadline)
 {
 	const char *s = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN);
 	size_t n = strlen(s), done = 0;
+	ssize_t w;
 
 	while (done < n) {
 		struct pollfd p = { .fd = ovsdb.fd, .events = POLLOUT };
 		int64_t left = deadline - ovsdb_now_ms();
-		ssize_t w;
 
 		if (left <= 0)
 			goto fail_timeout;
@@ -129,8 +129,9 @@ static int ovsdb_send(json_object *msg, int64_t deadline)
 fail_timeout:
 	errno = ETIMEDOUT;
 fail:
+	w = -errno;
 	ovsdb_disconnect();
-	return -errno;
+	return (int)w;
 }
 
 /*
@@ -253,7 +254,9 @@ static int ovsdb_answer(int64_t id, json_object **result, int64_t deadline)
 			json_object_object_add(reply, "error", NULL);
 			json_object_object_add(reply, "id",
 					       json_object_get(json_object_object_get(msg, "id")));
-			ret = ovsdb_send(reply, deadline);
+			/* Sent whole even when only reading what came (ovsdb_pump()). */
+			ret = ovsdb_send(reply, deadline ? deadline :
+					 ovsdb_now_ms() + OVSDB_TIMEOUT_MS);
 			json_object_put(reply);
 			json_object_put(msg);
 			if (ret)

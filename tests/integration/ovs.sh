@@ -239,13 +239,18 @@ chgrp "$TAPD_UID" "$OVS/probe.sock"
 chmod 0660 "$OVS/probe.sock"
 kill "$TAPD_PID"; wait "$TAPD_PID" 2>/dev/null
 start_tapd "$TMP/tapd.conf" --ovsdb "$OVS/probe.sock"
-sleep 3.5	# three probes' time; tapd answers when it next reads
+# back_sockets: the back's sockets, by inode; its connection to ovsdb-server
+# is one of them, made as it started.
+back_sockets() { ls -l "/proc/$(back_pid "$TAPD_PID")/fd" | grep -o 'socket:\[[0-9]*\]' | sort | paste -sd' '; }
+sockets_before=$(back_sockets)
+sleep 3.5	# three probes' time, tapd idle
 hold_tap ovsbr0
 check "a tap after ovsdb-server's idle probes" test -n "$TAP"
 release_tap
 check "... its Port gone with it" wait_for 50 no_ours
 check "tapd answered the probes: ovsdb-server dropped no connection" \
 	lacks "no response to inactivity probe" "$(cat "$OVS/ovsdb-server.log")"
+check_eq "... and tapd kept the one it made at start" "$sockets_before" "$(back_sockets)"
 kill "$TAPD_PID"; wait "$TAPD_PID" 2>/dev/null
 start_tapd "$TMP/tapd.conf" --ovsdb "$OVS/tapd.sock"
 
