@@ -206,6 +206,16 @@ static json_object *ovsdb_idx(json_object *a, size_t i)
 	return json_object_array_get_idx(a, i);
 }
 
+/* A JSON array of the strings @v (NULL-terminated). */
+static json_object *ovsdb_strings(const char *const *v)
+{
+	json_object *a = json_object_new_array();
+
+	for (; *v; v++)
+		json_object_array_add(a, json_object_new_string(*v));
+	return a;
+}
+
 /* A member of an object, if it is of @type. */
 static json_object *ovsdb_get(json_object *o, const char *key, json_type type)
 {
@@ -342,8 +352,10 @@ static int ovsdb_call(const char *method, json_object *params, json_object **res
  */
 static int ovsdb_connect(int64_t deadline)
 {
+	static const char *const names[] = { "Open_vSwitch", "tapd-cur-cfg", NULL };
+	static const char *const cols[] = { "cur_cfg", NULL };
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	json_object *params, *req, *result = NULL;
+	json_object *params, *req, *tables, *result = NULL;
 	int ret;
 
 	/* What came meanwhile: echoes, or the end (ovsdb-server restarted). */
@@ -368,15 +380,13 @@ static int ovsdb_connect(int64_t deadline)
 		ovsdb_disconnect();
 		return -ENOMEM;
 	}
-	params = json_object_new_array();
+	/* ["Open_vSwitch", "tapd-cur-cfg", {"Open_vSwitch": {"columns": ["cur_cfg"]}}] */
+	params = ovsdb_strings(names);
 	req = json_object_new_object();
-	json_object_object_add(req, "columns", json_object_new_array());
-	json_object_array_add(json_object_object_get(req, "columns"),
-			      json_object_new_string("cur_cfg"));
-	json_object_array_add(params, json_object_new_string("Open_vSwitch"));
-	json_object_array_add(params, json_object_new_string("tapd-cur-cfg"));
-	json_object_array_add(params, json_object_new_object());
-	json_object_object_add(ovsdb_idx(params, 2), "Open_vSwitch", req);
+	json_object_object_add(req, "columns", ovsdb_strings(cols));
+	tables = json_object_new_object();
+	json_object_object_add(tables, "Open_vSwitch", req);
+	json_object_array_add(params, tables);
 	ret = ovsdb_call("monitor", params, &result, deadline);
 	if (!ret)
 		ovsdb_updates(result);
@@ -403,8 +413,11 @@ static json_object *ovsdb_map(const char *const *kv)
 	return map;
 }
 
-/* [column, function, value] (value taken) */
-static json_object *ovsdb_cond(const char *column, const char *fn, json_object *value)
+/*
+ * [column, function, value] (value taken): a condition, or, with a mutator
+ * for @fn, a mutation.
+ */
+static json_object *ovsdb_triple(const char *column, const char *fn, json_object *value)
 {
 	json_object *c = json_object_new_array();
 
@@ -431,8 +444,8 @@ static json_object *ovsdb_where_ours(const char *port)
 	json_object *w = json_object_new_array();
 
 	if (port)
-		json_object_array_add(w, ovsdb_cond("name", "==", json_object_new_string(port)));
-	json_object_array_add(w, ovsdb_cond("external_ids", "includes", ovsdb_map(mark)));
+		json_object_array_add(w, ovsdb_triple("name", "==", json_object_new_string(port)));
+	json_object_array_add(w, ovsdb_triple("external_ids", "includes", ovsdb_map(mark)));
 	return w;
 }
 
@@ -446,6 +459,30 @@ static json_object *ovsdb_op(const char *op, const char *table, json_object *whe
 	if (where)
 		json_object_object_add(o, "where", where);
 	return o;
+}
+
+/* A "mutate" of the @table rows that meet @cond (none: all), by @mutation (both taken). */
+static json_object *ovsdb_mutate(const char *table, json_object *cond, json_object *mutation)
+{
+	json_object *o = ovsdb_op("mutate", table, json_object_new_array());
+	json_object *muts = json_object_new_array();
+
+	if (cond)
+		json_object_array_add(json_object_object_get(o, "where"), cond);
+	json_object_array_add(muts, mutation);
+	json_object_object_add(o, "mutations", muts);
+	return o;
+}
+
+/* The _uuid of a row (["uuid", "..."]), or NULL if it has none that is one. */
+static const char *ovsdb_row_uuid(json_object *row)
+{
+	json_object *u = ovsdb_idx(ovsdb_get(row, "_uuid", json_type_array), 1);
+
+	if (!json_object_is_type(u, json_type_string) ||
+	    strlen(json_object_get_string(u)) != OVSDB_UUID_LEN)
+		return NULL;
+	return json_object_get_string(u);
 }
 
 /*
@@ -465,19 +502,12 @@ static int ovsdb_transact(json_object *ops, json_object **result, int64_t *cfg, 
 	for (i = 0; i < n; i++)
 		json_object_array_add(params, json_object_get(ovsdb_idx(ops, i)));
 	if (cfg) {
-		json_object *inc = ovsdb_op("mutate", "Open_vSwitch", json_object_new_array());
-		json_object *muts = json_object_new_array(), *m = json_object_new_array();
+		static const char *const cols[] = { "next_cfg", NULL };
 		json_object *sel = ovsdb_op("select", "Open_vSwitch", json_object_new_array());
-		json_object *cols = json_object_new_array();
 
-		json_object_array_add(m, json_object_new_string("next_cfg"));
-		json_object_array_add(m, json_object_new_string("+="));
-		json_object_array_add(m, json_object_new_int(1));
-		json_object_array_add(muts, m);
-		json_object_object_add(inc, "mutations", muts);
-		json_object_array_add(params, inc);
-		json_object_array_add(cols, json_object_new_string("next_cfg"));
-		json_object_object_add(sel, "columns", cols);
+		json_object_array_add(params, ovsdb_mutate("Open_vSwitch", NULL,
+				      ovsdb_triple("next_cfg", "+=", json_object_new_int(1))));
+		json_object_object_add(sel, "columns", ovsdb_strings(cols));
 		json_object_array_add(params, sel);
 	}
 	json_object_put(ops);
@@ -529,11 +559,8 @@ static int ovsdb_select(const char *table, json_object *where, const char *const
 			json_object **res, int64_t deadline)
 {
 	json_object *ops = json_object_new_array(), *sel = ovsdb_op("select", table, where);
-	json_object *c = json_object_new_array();
 
-	for (; *cols; cols++)
-		json_object_array_add(c, json_object_new_string(*cols));
-	json_object_object_add(sel, "columns", c);
+	json_object_object_add(sel, "columns", ovsdb_strings(cols));
 	json_object_array_add(ops, sel);
 	return ovsdb_transact(ops, res, NULL, deadline);
 }
@@ -543,7 +570,7 @@ static json_object *ovsdb_where_name(const char *name)
 {
 	json_object *w = json_object_new_array();
 
-	json_object_array_add(w, ovsdb_cond("name", "==", json_object_new_string(name)));
+	json_object_array_add(w, ovsdb_triple("name", "==", json_object_new_string(name)));
 	return w;
 }
 
@@ -580,7 +607,8 @@ int ovsdb_bridge_find(const char *name, struct ovsdb_bridge *br)
 {
 	int64_t deadline = ovsdb_now_ms() + OVSDB_TIMEOUT_MS;
 	static const char *const cols[] = { "_uuid", "other_config", NULL };
-	json_object *res = NULL, *row, *uuid, *oc;
+	json_object *res = NULL, *row, *oc;
+	const char *uuid;
 	int ret;
 
 	memset(br, 0, sizeof(*br));
@@ -592,14 +620,13 @@ int ovsdb_bridge_find(const char *name, struct ovsdb_bridge *br)
 	if (ret)
 		goto out;
 	row = ovsdb_idx(ovsdb_rows(res, 0), 0);
-	uuid = ovsdb_idx(ovsdb_get(row, "_uuid", json_type_array), 1);
+	uuid = ovsdb_row_uuid(row);
 	if (!row) {
 		ret = -EMEDIUMTYPE;
-	} else if (!json_object_is_type(uuid, json_type_string) ||
-		   strlen(json_object_get_string(uuid)) != OVSDB_UUID_LEN) {
+	} else if (!uuid) {
 		ret = -EPROTO;
 	} else {
-		snprintf(br->uuid, sizeof(br->uuid), "%s", json_object_get_string(uuid));
+		snprintf(br->uuid, sizeof(br->uuid), "%s", uuid);
 		/* other_config: ["map", [[k, v], ...]] */
 		oc = ovsdb_idx(ovsdb_get(row, "other_config", json_type_array), 1);
 		for (size_t i = 0; json_object_is_type(oc, json_type_array) &&
@@ -626,7 +653,7 @@ out:
 static int ovsdb_remove(const char *port, const char *uuid, bool wait, int64_t deadline)
 {
 	static const char *const cols[] = { "_uuid", NULL };
-	json_object *ops, *res = NULL, *mut, *muts, *m, *u;
+	json_object *ops, *res = NULL;
 	char id[OVSDB_UUID_LEN + 1];
 	int64_t cfg;
 	int ret;
@@ -635,31 +662,20 @@ static int ovsdb_remove(const char *port, const char *uuid, bool wait, int64_t d
 		ret = ovsdb_select("Port", ovsdb_where_ours(port), cols, &res, deadline);
 		if (ret)
 			return ret;
-		u = ovsdb_idx(ovsdb_get(ovsdb_idx(
-			ovsdb_rows(res, 0), 0), "_uuid", json_type_array), 1);
-		if (!json_object_is_type(u, json_type_string) ||
-		    strlen(json_object_get_string(u)) != OVSDB_UUID_LEN) {
-			json_object_put(res);
-			return 0;	/* none */
-		}
-		snprintf(id, sizeof(id), "%s", json_object_get_string(u));
+		uuid = ovsdb_row_uuid(ovsdb_idx(ovsdb_rows(res, 0), 0));
+		if (uuid)
+			snprintf(id, sizeof(id), "%s", uuid);
 		json_object_put(res);
 		res = NULL;
+		if (!uuid)
+			return 0;	/* none */
 		uuid = id;
 	}
 	/* A Port is not a root record: off its bridge, it is gone, its Interface too. */
 	ops = json_object_new_array();
-	mut = ovsdb_op("mutate", "Bridge", json_object_new_array());
-	json_object_array_add(json_object_object_get(mut, "where"),
-			      ovsdb_cond("ports", "includes", ovsdb_uuid("uuid", uuid)));
-	muts = json_object_new_array();
-	m = json_object_new_array();
-	json_object_array_add(m, json_object_new_string("ports"));
-	json_object_array_add(m, json_object_new_string("delete"));
-	json_object_array_add(m, ovsdb_uuid("uuid", uuid));
-	json_object_array_add(muts, m);
-	json_object_object_add(mut, "mutations", muts);
-	json_object_array_add(ops, mut);
+	json_object_array_add(ops, ovsdb_mutate("Bridge",
+			      ovsdb_triple("ports", "includes", ovsdb_uuid("uuid", uuid)),
+			      ovsdb_triple("ports", "delete", ovsdb_uuid("uuid", uuid))));
 	ret = ovsdb_transact(ops, &res, &cfg, deadline);
 	json_object_put(res);
 	return ret || !wait ? ret : ovsdb_applied(cfg, deadline);
@@ -691,7 +707,7 @@ int ovsdb_port_add(const struct ovsdb_bridge *br, const char *port, const char *
 	static const char *const no_stp[] = { "stp-enable", "false", "rstp-enable", "false", NULL };
 	int64_t deadline = ovsdb_now_ms() + OVSDB_TIMEOUT_MS, cfg;
 	static const char *const if_cols[] = { "ofport", "error", NULL };
-	json_object *ops, *iface, *row, *prt, *mut, *muts, *m, *res = NULL;
+	json_object *ops, *iface, *row, *prt, *count, *res = NULL;
 	json_object *ifrow, *ofport, *error;
 	int ret;
 
@@ -726,24 +742,15 @@ int ovsdb_port_add(const struct ovsdb_bridge *br, const char *port, const char *
 	json_object_object_add(prt, "uuid-name", json_object_new_string("tapdport"));
 	json_object_array_add(ops, prt);
 
-	mut = ovsdb_op("mutate", "Bridge", json_object_new_array());
-	json_object_array_add(json_object_object_get(mut, "where"),
-			      ovsdb_cond("_uuid", "==", ovsdb_uuid("uuid", br->uuid)));
-	muts = json_object_new_array();
-	m = json_object_new_array();
-	json_object_array_add(m, json_object_new_string("ports"));
-	json_object_array_add(m, json_object_new_string("insert"));
-	json_object_array_add(m, ovsdb_uuid("named-uuid", "tapdport"));
-	json_object_array_add(muts, m);
-	json_object_object_add(mut, "mutations", muts);
-	json_object_array_add(ops, mut);
+	json_object_array_add(ops, ovsdb_mutate("Bridge",
+			      ovsdb_triple("_uuid", "==", ovsdb_uuid("uuid", br->uuid)),
+			      ovsdb_triple("ports", "insert", ovsdb_uuid("named-uuid", "tapdport"))));
 	ret = ovsdb_transact(ops, &res, &cfg, deadline);
 	if (ret)
 		goto out;
 	/* The bridge went between the lookup and now: nothing holds the Port. */
-	if (!ovsdb_get(ovsdb_idx(res, 2), "count", json_type_int) ||
-	    json_object_get_int(json_object_object_get(ovsdb_idx(res, 2),
-							"count")) != 1) {
+	count = ovsdb_get(ovsdb_idx(res, 2), "count", json_type_int);
+	if (!count || json_object_get_int(count) != 1) {
 		ret = -ENODEV;
 		goto out;
 	}
@@ -820,19 +827,16 @@ int ovsdb_clean(struct nl_sock *sk)
 	for (size_t i = 0; rows && i < json_object_array_length(rows) && !ret; i++) {
 		json_object *row = ovsdb_idx(rows, i);
 		json_object *name = ovsdb_get(row, "name", json_type_string);
-		json_object *u = ovsdb_idx(ovsdb_get(row, "_uuid",
-								      json_type_array), 1);
+		const char *uuid = ovsdb_row_uuid(row);
 		struct netlink_link l;
 		int tap;
 
-		if (!name || !json_object_is_type(u, json_type_string) ||
-		    strlen(json_object_get_string(u)) != OVSDB_UUID_LEN ||
-		    strlen(json_object_get_string(name)) >= IFNAMSIZ)
+		if (!name || !uuid || strlen(json_object_get_string(name)) >= IFNAMSIZ)
 			continue;
 		if (!netlink_link_get(sk, 0, json_object_get_string(name), &l) &&
 		    !alias_port_parse(l.alias, &tap, NULL))
 			continue;	/* its device is here: link.c's to remove */
-		ret = ovsdb_remove(NULL, json_object_get_string(u), false, deadline);
+		ret = ovsdb_remove(NULL, uuid, false, deadline);
 		if (!ret) {
 			removed++;
 			log_info("removed Open vSwitch port %s: its device went while tapd was stopped",
