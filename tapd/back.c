@@ -204,7 +204,7 @@ void back_on_deleted(void (*fn)(void *arg, uint32_t verb, int ifindex, int err),
  * back_start() - fork the back (before either half drops privileges)
  * @uid:	the user both become when started as root
  * @gid:	its group
- * @ovsdb:	Open vSwitch's database socket (--ovsdb), or NULL for the default
+ * @ovsdb:	Open vSwitch's database socket (--ovsdb)
  * @err:	reason for people on failure
  * @errlen:	its size
  *

@@ -350,7 +350,7 @@ static int main_settle(struct server_cfg *cfg, bool *refuses_fds)
 
 int main(int argc, char **argv)
 {
-	struct server_cfg cfg = { .listen_fd = -1 };
+	struct server_cfg cfg = { .listen_fd = -1, .ovsdb = OVSDB_DEFAULT_PATH };
 	struct main_opts o;
 	bool refuses_fds;
 	uid_t uid = 0;

@@ -397,7 +397,6 @@ static const char *server_port_log(char *buf, size_t size, const struct priv_por
 static int server_create_failed(struct server *s, struct server_client *c, uint32_t seq,
 				const char *bridge, int err, const struct priv_reply *r)
 {
-	const char *s_ovsdb = s->cfg->ovsdb ? s->cfg->ovsdb : OVSDB_DEFAULT_PATH;
 	const char *why = r->why == PRIV_WHY_NO_FLAG && r->opt < PORTOPT_MAX ?
 			  portopt_table[r->opt].missing : back_why(r->why);
 
@@ -423,7 +422,7 @@ static int server_create_failed(struct server *s, struct server_client *c, uint3
 	case PRIV_WHY_OVSDB:
 		return server_refuse(c, seq, bridge, err,
 				     "%s is no Linux bridge, and tapd cannot reach Open vSwitch's database at %s to ask whether it is an Open vSwitch bridge (%s): ask the admin to let tapd's user write to that socket (tapd.conf(5), OPEN VSWITCH)",
-				     bridge, s_ovsdb, strerror(-err));
+				     bridge, s->cfg->ovsdb, strerror(-err));
 	case PRIV_WHY_OVS_OPT:
 		return server_refuse(c, seq, bridge, err,
 				     "%s is an Open vSwitch bridge, whose ports cannot have %s%s, which the tapd policy asks for: ask the admin (tapd.conf(5), OPEN VSWITCH)",
@@ -441,8 +440,8 @@ static int server_create_failed(struct server *s, struct server_client *c, uint3
 				     strerror(-err));
 	case PRIV_WHY_OVS_APPLY:
 		return server_refuse(c, seq, bridge, err,
-				     "Open vSwitch did not apply the tap's port on bridge %s within 4 s: is ovs-vswitchd running? Ask the admin",
-				     bridge);
+				     "Open vSwitch did not apply the tap's port on bridge %s within %d s: is ovs-vswitchd running? Ask the admin",
+				     bridge, OVSDB_TIMEOUT_MS / 1000);
 	case PRIV_WHY_TAP:
 	case PRIV_WHY_NONE:
 		return server_refuse(c, seq, bridge, err, "cannot create a tap: %s",

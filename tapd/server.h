@@ -20,7 +20,8 @@ struct quota;
  * @policy_owner: the uid its files must belong to (0)
  * @link:	rtnetlink context
  * @quota:	the taps each user holds
- * @ovsdb:	Open vSwitch's database socket, for what refusals say
+ * @ovsdb:	Open vSwitch's database socket (--ovsdb), for the back and
+ *		for what refusals say
  */
 struct server_cfg {
 	int listen_fd;

@@ -7,10 +7,10 @@
  * two that make a tap its owner's, no bind, accept, signalfd or directory
  * reads.
  */
-#include <sys/socket.h>
 
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <linux/if_tun.h>
 
 #include <seccomp.h>

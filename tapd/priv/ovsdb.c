@@ -47,7 +47,6 @@
 #include "util.h"
 
 #define OVSDB_MSG_MAX		(4 << 20)	/* bytes of one message */
-#define OVSDB_TIMEOUT_MS	4000		/* one call, with ovs-vswitchd's work */
 #define OVSDB_MARK_KEY		"tapd"
 #define OVSDB_MARK_VALUE	"port"
 #define OVSDB_TAP_KEY		"tapd-tap"

@@ -11,6 +11,7 @@
 #define OVSDB_DEFAULT_PATH	"/run/openvswitch/db.sock"
 #define OVSDB_PATH_MAX		107	/* sun_path, less its NUL */
 #define OVSDB_UUID_LEN		36
+#define OVSDB_TIMEOUT_MS	4000	/* one call, with ovs-vswitchd's work */
 
 /**
  * struct ovsdb_bridge - an Open vSwitch bridge, found by name
