@@ -4,7 +4,7 @@
  * Tighter than the front's (tapd/sandbox.c): no new socket but a Unix one
  * (ovsdb-server's, ovsdb.c, connected again after it restarts; its
  * rtnetlink sockets and the front's pair are open before), no ioctl but the
- * two that make a tap its owner's, no bind, accept, signalfd or directory
+ * two that make a tap its owner's and one that reads a name's ifindex, no bind, accept, signalfd or directory
  * reads.
  */
 
@@ -29,7 +29,7 @@ static const struct allow_rule filter_back[] = {
 	/* Its rtnetlink sockets are open before; ovsdb-server's is connected when needed. */
 	ARG(socket, 0, AF_UNIX), ANY(connect),
 	ANY(openat),			/* /dev/net/tun, /dev/vhost-net */
-	ARG(ioctl, 1, TUNSETIFF, TUNSETOWNER),
+	ARG(ioctl, 1, TUNSETIFF, TUNSETOWNER, SIOCGIFINDEX),	/* kernel_ifindex() */
 	ARG(fcntl, 1, F_GETFD, F_SETFD, F_GETFL, F_SETFL),
 	ANY(close), ANY(read), ANY(write), ANY(writev), ANY(getrandom),
 	ANY(brk), ANY(mmap), ANY(munmap), ANY(mremap), ANY(madvise), ANY(mprotect),

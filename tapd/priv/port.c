@@ -413,7 +413,10 @@ int port_create(struct nl_sock *sk, const struct port_kind *kind, int tap, const
 		*why = PRIV_WHY_PORT_IFB;
 	if (ret)
 		return ret;
-	ret = netlink_link_get(sk, 0, name, &port);
+	memset(&port, 0, sizeof(port));
+	port.ifindex = kernel_ifindex(sk, name);
+	ret = port.ifindex > 0 ? 0 : port.ifindex;
+	snprintf(port.name, sizeof(port.name), "%s", name);
 	if (!ret)
 		ret = kernel_configure(sk, port.ifindex, NULL, 0, alias);
 	if (!ret) {

@@ -147,12 +147,15 @@ static int priv_new_tap(struct nl_sock *sk, const struct priv_create *c, struct 
 		if (ret)
 			return ret;
 		r->nfds = c->queues;
+		if (c->queues == 1) {
+			ret = kernel_ifindex(sk, r->ifname);
+			r->ifindex = ret > 0 ? ret : 0;
+			return ret > 0 ? 0 : ret;
+		}
 		ret = netlink_link_get(sk, 0, r->ifname, &t);
 		if (ret)
 			return ret;
 		r->ifindex = t.ifindex;
-		if (c->queues == 1)
-			return 0;
 		if (t.tun_seen && t.attached == c->queues && !t.disabled && !t.persist &&
 		    t.owner == (int64_t)c->owner && t.group == -1)
 			return 0;
