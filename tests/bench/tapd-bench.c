@@ -61,6 +61,7 @@
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/if_tun.h>
 #include <linux/netlink.h>
@@ -226,6 +227,53 @@ static pid_t bench_back_of(pid_t front)
 	return child;
 }
 
+/* Whether every thread of process @pid waits (read, poll or futex): no request in flight. */
+static bool bench_waiting(pid_t pid)
+{
+	char path[64];
+	struct dirent *e;
+	bool idle = true;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	while (d && idle && (e = readdir(d))) {
+		char p[300];
+		long nr = -1;
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "/proc/%d/task/%s/syscall", (int)pid, e->d_name);
+		f = fopen(p, "r");
+		if (!f)
+			continue;	/* gone */
+		if (fscanf(f, "%ld", &nr) != 1)
+			nr = -1;	/* "running" */
+		fclose(f);
+		idle = nr == SYS_read || nr == SYS_poll || nr == SYS_ppoll || nr == SYS_futex;
+	}
+	if (d)
+		closedir(d);
+	return idle;
+}
+
+/*
+ * Wait (at most 2 s) until tapd's two processes are done with a deletion:
+ * the back deletes a port with a request that goes on after the port's name
+ * is gone and after the kernel's lock was free once (bench_settle()), and
+ * the front follows the notifications. The floor deletes its own port
+ * before its next tap, to the end; so must tapd, before the next is timed.
+ */
+static void bench_idle(pid_t front, pid_t back)
+{
+	for (int i = 0; i < 20000 && front > 0; i++) {
+		if (bench_waiting(front) && bench_waiting(back))
+			return;
+		usleep(100);
+	}
+}
+
 
 /*
  * One tap by a floor (@topology or the naive one), timed; held 1 ms as
@@ -309,6 +357,7 @@ static int bench_tapd(const char *path, const char *bridge, size_t n, pid_t fron
 		}
 		us[i] = bench_now_us() - t0;
 		bench_release(&tap);
+		bench_idle(front, back);
 	}
 	close(sock);
 	usleep(100000);	/* tapd's own work on the last tap's deletion */
