@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <linux/if_link.h>
@@ -340,13 +341,22 @@ static bool link_is_up(struct link_ctx *ctx, int ifindex)
 	return up;
 }
 
-/* A link's ifindex by name, over the socket kept (no new one per call). */
+/*
+ * A link's ifindex by name: SIOCGIFINDEX on the socket kept (no new one per
+ * call, as if_nametoindex() would open), which the kernel answers without
+ * its rtnl lock, so following notifications never waits behind the host's
+ * link changes. Return: the ifindex, or -errno.
+ */
 static int link_index(struct link_ctx *ctx, const char *name)
 {
-	struct netlink_link l;
-	int ret = netlink_link_get(ctx->sk, 0, name, &l);
+	struct ifreq ifr = { 0 };
 
-	return ret ? ret : l.ifindex;
+	if (strlen(name) >= sizeof(ifr.ifr_name))
+		return -EINVAL;
+	strcpy(ifr.ifr_name, name);
+	if (ioctl(nl_socket_get_fd(ctx->sk), SIOCGIFINDEX, &ifr) < 0)
+		return -errno;
+	return ifr.ifr_ifindex;
 }
 
 /* The tap of a port named tdp...: tapd... . Return: 0 or -ENOENT. */

@@ -97,10 +97,12 @@ goal() {
 }
 bench() { nsx "$BENCH" "$@"; }
 # tapvm's time from its start to QEMU's exec, with 4 bridged NICs and with
-# none, on the host as it is now (TAPS: its taps).
+# none, on the host as it is now (TAPS: its taps); beside the stand-in
+# QEMU exec'd straight from the benchmark's fork (one process start here).
 tapvm_exec() {
 	local taps=$1
-	record tapvm_exec_no_nic "$taps" "$(bench exec "$build/launcher/tapvm" "$TMP/tapd.sock" "$build/tests/fake-qemu" 0 50)"
+	record exec_bare "$taps" "$(bench exec-bare "$build/tests/fake-qemu" 50)"
+	record tapvm_exec_no_nic "$taps" "$(bench exec "$build/launcher/tapvm" "$TMP/tapd.sock" "$build/tests/fake-qemu" 0 50)" "exec_bare@$taps"
 	record tapvm_exec_4_nics "$taps" "$(bench exec "$build/launcher/tapvm" "$TMP/tapd.sock" "$build/tests/fake-qemu" 4 50)" "tapvm_exec_no_nic@$taps"
 	goal "tapvm start to QEMU's exec, 4 NICs, p50 ms, $taps taps" "$(awk -v u="${P50[tapvm_exec_4_nics@$taps]:-}" 'BEGIN { if (u != "") printf "%.2f", u / 1000 }')" "<" 10
 	goal "tapvm to exec, 4 NICs / -n none (p50), $taps taps" "$(ratio "${P50[tapvm_exec_4_nics@$taps]:-}" "${P50[tapvm_exec_no_nic@$taps]:-}")" "<=" 2

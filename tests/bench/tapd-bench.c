@@ -44,6 +44,10 @@
  *                                         of QEMU with NICS bridged NICs (0:
  *                                         -n none) (FAKEQEMU writes the time
  *                                         it started to $TAPVM_BENCH_STAMP)
+ *   tapd-bench exec-bare FAKEQEMU N       its baseline: the stand-in QEMU
+ *                                         exec'd straight from the fork
+ *                                         that would run tapvm (the cost of
+ *                                         one process start on this host)
  *
  * Nothing here calls tapd's code: the client side is common/client.c, what
  * tapvm uses; the floors are floor.c's own. Run it as root in a network
@@ -741,7 +745,8 @@ static int bench_populate(size_t n)
 	return 0;
 }
 
-/* tapvm's own time: from its start to the exec of (a stand-in) QEMU. */
+/* tapvm's own time: from its start to the exec of (a stand-in) QEMU; with @tapvm
+ * NULL, the stand-in exec'd at once, for a baseline. */
 static int bench_exec(const char *tapvm, const char *sock, const char *fake, int nics, size_t n)
 {
 	const char *stamp = getenv("TAPVM_BENCH_STAMP");
@@ -753,6 +758,7 @@ static int bench_exec(const char *tapvm, const char *sock, const char *fake, int
 		bench_fail();
 	}
 	for (size_t i = 0; i < n; i++) {
+		char *bare[] = { (char *)fake, NULL };
 		char *argv[32] = { (char *)tapvm, "run", "--socket", (char *)sock, "--accel", "tcg",
 				   "--qemu", (char *)fake };
 		int a = 8;
@@ -774,7 +780,7 @@ static int bench_exec(const char *tapvm, const char *sock, const char *fake, int
 		unlink(stamp);
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		t0 = bench_now_us();
-		bench_run(argv);	/* exits 80: the stand-in speaks no QMP */
+		bench_run(tapvm ? argv : bare);	/* tapvm exits 80: the stand-in speaks no QMP */
 		f = fopen(stamp, "r");
 		if (!f || fscanf(f, "%lf", &t1) != 1) {
 			fprintf(stderr, "tapd-bench: the stand-in QEMU did not run\n");
@@ -783,7 +789,10 @@ static int bench_exec(const char *tapvm, const char *sock, const char *fake, int
 		fclose(f);
 		us[i] = t1 - t0;
 	}
-	snprintf(mode, sizeof(mode), "tapvm_exec_%dnics", nics);
+	if (tapvm)
+		snprintf(mode, sizeof(mode), "tapvm_exec_%dnics", nics);
+	else
+		snprintf(mode, sizeof(mode), "exec_bare");
 	bench_report(mode, us, n, 0, 0);
 	free(us);
 	return 0;
@@ -811,6 +820,8 @@ int main(int argc, char **argv)
 		return bench_xkvm(argv[2], strtoul(argv[3], NULL, 10));
 	if (argc >= 3 && !strcmp(argv[1], "populate"))
 		return bench_populate(strtoul(argv[2], NULL, 10));
+	if (argc >= 4 && !strcmp(argv[1], "exec-bare"))
+		return bench_exec(NULL, NULL, argv[2], 0, strtoul(argv[3], NULL, 10));
 	if (argc >= 7 && !strcmp(argv[1], "exec"))
 		return bench_exec(argv[2], argv[3], argv[4], atoi(argv[5]),
 				  strtoul(argv[6], NULL, 10));
