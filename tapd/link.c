@@ -142,10 +142,12 @@ static bool link_bridge_mac_set(struct link_ctx *ctx, const char *name, int ifin
  * @name:	bridge name, validated and granted by the policy already
  * @br:		filled on success
  *
- * One RTM_GETLINK by name: the cost does not grow with the number of links.
- * Callers use @br->ifindex from here on, never the name. A link that is no
- * Linux bridge may be an Open vSwitch bridge (its own internal port): the
- * back, which may ask Open vSwitch's database, tells (the front may not).
+ * Among the host's Linux bridges (netlink_bridge_get(): no RTM_GETLINK,
+ * which would run the bridge's pending link-state events first); a name
+ * that is none of them, with one RTM_GETLINK. Callers use @br->ifindex from
+ * here on, never the name. A link that is no Linux bridge may be an Open
+ * vSwitch bridge (its own internal port): the back, which may ask Open
+ * vSwitch's database, tells (the front may not).
  *
  * Return: 0, -ENODEV (no such link), or -errno.
  */
@@ -153,7 +155,10 @@ int link_bridge_lookup(struct link_ctx *ctx, const char *name,
 		       struct link_bridge *br)
 {
 	struct netlink_link l;
-	int ret = netlink_link_get(ctx->sk, 0, name, &l);
+	int ret = netlink_bridge_get(ctx->sk, 0, name, &l);
+
+	if (ret == -ENODEV)
+		ret = netlink_link_get(ctx->sk, 0, name, &l);
 
 	if (ret)
 		return ret;

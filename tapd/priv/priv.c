@@ -185,7 +185,10 @@ static int priv_create(struct nl_sock *sk, const struct priv_create *c, struct p
 	ret = priv_create_valid(c);
 	if (ret)
 		return ret;
-	ret = netlink_link_get(sk, c->bridge, NULL, &br.link);
+	/* A Linux bridge, without an RTM_GETLINK (netlink_bridge_get()); else whatever it is. */
+	ret = netlink_bridge_get(sk, c->bridge, NULL, &br.link);
+	if (ret == -ENODEV)
+		ret = netlink_link_get(sk, c->bridge, NULL, &br.link);
 	if (ret)
 		return ret;
 	ret = port_kind_find(&br, &kind);

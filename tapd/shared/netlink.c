@@ -21,6 +21,7 @@
 #endif
 
 #define NETLINK_READ_MAX	65536	/* one read: any answer to one request of tapd's */
+#define NETLINK_DUMP_TRIES	4	/* a dump links changed under, done again */
 
 /* libnl's error codes to errno, at the boundary. */
 int netlink_errno(int nlerr)
@@ -246,6 +247,99 @@ int netlink_link_get(struct nl_sock *sk, int ifindex, const char *name, struct n
 	if (!ret && !r.seen)
 		ret = -ENODEV;
 	return ret;
+}
+
+struct netlink_find {
+	struct netlink_link *l;
+	int ifindex;
+	const char *name;
+	int end;		/* 1 until NLMSG_DONE or an error */
+	bool seen;
+};
+
+static int netlink_find_msg(struct nl_msg *msg, void *arg)
+{
+	struct netlink_find *f = arg;
+	struct netlink_link l;
+
+	if (f->seen || nlmsg_hdr(msg)->nlmsg_type != RTM_NEWLINK ||
+	    netlink_link_parse(nlmsg_hdr(msg), &l) ||
+	    (f->ifindex ? l.ifindex != f->ifindex : strcmp(l.name, f->name)))
+		return NL_OK;
+	*f->l = l;
+	f->seen = true;
+	return NL_OK;
+}
+
+static int netlink_find_done(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	((struct netlink_find *)arg)->end = 0;
+	return NL_STOP;
+}
+
+static int netlink_find_err(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	(void)nla;
+	((struct netlink_find *)arg)->end = e->error < 0 ? e->error : -EIO;
+	return NL_STOP;
+}
+
+/**
+ * netlink_bridge_get() - one Linux bridge as the kernel says it now
+ * @sk:		the socket (netlink_open())
+ * @ifindex:	the bridge, or 0 to name it
+ * @name:	its name when @ifindex is 0
+ * @l:		filled
+ *
+ * A dump of the links of kind "bridge" (the kernel filters: it walks its
+ * list of links, but writes out only the bridges), not an RTM_GETLINK:
+ * since Linux 6.x an RTM_GETLINK first runs the link's pending
+ * link-state events, and a bridge has one after each port joins or
+ * leaves, whose IPv6 handling walks the whole routing table. With
+ * thousands of links that walk is milliseconds, paid on every request,
+ * where the kernel would otherwise run those events once a second for
+ * all of them. A kernel without the filter (before 4.17) sends every
+ * link, and the one asked for is picked out all the same.
+ *
+ * Return: 0, -ENODEV when there is no such bridge (no link of that name or
+ * ifindex, or one that is no Linux bridge), or -errno.
+ */
+int netlink_bridge_get(struct nl_sock *sk, int ifindex, const char *name,
+		       struct netlink_link *l)
+{
+	struct netlink_find f = { .l = l, .ifindex = ifindex, .name = name };
+	int ret = -NLE_DUMP_INTR;
+
+	/* Links that came or went meanwhile may have hidden it: ask again. */
+	for (int i = 0; i < NETLINK_DUMP_TRIES && ret == -NLE_DUMP_INTR && !f.seen; i++) {
+		struct nl_msg *msg = netlink_ifi_msg(RTM_GETLINK, AF_UNSPEC, 0);
+		struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+		struct nlattr *info;
+
+		ret = -NLE_NOMEM;
+		f.end = 1;
+		if (msg && cb && (info = nla_nest_start(msg, IFLA_LINKINFO)) &&
+		    !nla_put_string(msg, IFLA_INFO_KIND, "bridge")) {
+			nla_nest_end(msg, info);
+			nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_DUMP;
+			nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, netlink_find_msg, &f);
+			nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, netlink_find_done, &f);
+			nl_cb_err(cb, NL_CB_CUSTOM, netlink_find_err, &f);
+			ret = nl_send_auto(sk, msg);
+			while (ret >= 0 && f.end == 1)
+				ret = nl_recvmsgs(sk, cb);
+		}
+		if (cb)
+			nl_cb_put(cb);
+		nlmsg_free(msg);
+		if (f.end < 0)
+			return f.end;
+	}
+	/* Found in a dump flagged as interrupted: what it says of it holds. */
+	if (f.seen)
+		return strcmp(l->kind, "bridge") ? -ENODEV : 0;
+	return ret < 0 ? netlink_errno(ret) : -ENODEV;
 }
 
 /*

@@ -56,6 +56,8 @@ int netlink_talk(struct nl_sock *sk, struct nl_msg *msg,
 		 int (*fn)(struct nl_msg *msg, void *arg), void *arg);
 int netlink_link_parse(struct nlmsghdr *nlh, struct netlink_link *l);
 int netlink_link_get(struct nl_sock *sk, int ifindex, const char *name, struct netlink_link *l);
+int netlink_bridge_get(struct nl_sock *sk, int ifindex, const char *name,
+		       struct netlink_link *l);
 bool netlink_tun_abandoned(const struct netlink_link *l);
 
 #endif /* TAPD_NETLINK_H */
