@@ -19,6 +19,9 @@
  *                                         same port design as tapd, done
  *                                         directly, no IPC, no read-back
  *   tapd-bench tapd SOCKET BRIDGE N PID   tapd (front PID), one client
+ *   tapd-bench interleaved SOCKET BRIDGE N PID
+ *                                         naive, topology and tapd, a tap
+ *                                         of each in turn: three lines
  *   tapd-bench concurrent SOCKET BRIDGE C SECS
  *                                         C clients at once for SECS, 8 to a
  *                                         uid from 60000 (run as root)
@@ -331,44 +334,102 @@ static int bench_floor(const char *bridge, size_t n, bool topology)
 	return 0;
 }
 
-static int bench_tapd(const char *path, const char *bridge, size_t n, pid_t front)
+/* A connection to tapd, new every 200 requests (it takes 256 a connection). */
+static void bench_tapd_conn(const char *path, int *sock, size_t i)
 {
-	double *us = bench_alloc(n), cpu0 = 0, cpu = 0;
-	pid_t back = bench_back_of(front);
+	if (i % 200)
+		return;
+	if (*sock >= 0)
+		close(*sock);
+	if (client_connect(path, sock))
+		bench_fail();
+}
+
+/*
+ * One tap from tapd, timed; released as bench_release() says, and tapd
+ * left idle. Adds to @cpu its two processes' CPU time from the request to
+ * idle: the tap, its port, and the port's deletion, as the floor's count.
+ */
+static double bench_tapd_one(int sock, const char *bridge, pid_t front, pid_t back, double *cpu)
+{
 	char err[CLIENT_ERR_MAX];
-	int sock = -1;
+	struct client_tap tap;
+	double c0, t0, t;
+
+	bench_idle(front, back);	/* done with others' links' notifications */
+	c0 = front > 0 ? bench_cpu_us(front) + bench_cpu_us(back) : 0;
+	t0 = bench_now_us();
+	if (client_create(sock, bridge, "bench", &tap, err, sizeof(err))) {
+		fprintf(stderr, "tapd-bench: %s\n", err);
+		bench_fail();
+	}
+	t = bench_now_us() - t0;
+	bench_release(&tap);
+	bench_idle(front, back);
+	if (front > 0)
+		*cpu += bench_cpu_us(front) + bench_cpu_us(back) - c0;
+	return t;
+}
+
+static pid_t bench_back_checked(pid_t front)
+{
+	pid_t back = bench_back_of(front);
 
 	if (front > 0 && back <= 0) {
 		fprintf(stderr, "tapd-bench: no back process under tapd's pid %d\n", (int)front);
 		bench_fail();
 	}
-	cpu0 = front > 0 ? bench_cpu_us(front) + bench_cpu_us(back) : 0;
-	for (size_t i = 0; i < n; i++) {
-		struct client_tap tap;
-		double t0;
+	return back;
+}
 
-		/* tapd takes 256 requests a connection: a new one before that. */
-		if (i % 200 == 0) {
-			if (sock >= 0)
-				close(sock);
-			if (client_connect(path, &sock))
-				bench_fail();
-		}
-		t0 = bench_now_us();
-		if (client_create(sock, bridge, "bench", &tap, err, sizeof(err))) {
-			fprintf(stderr, "tapd-bench: %s\n", err);
-			bench_fail();
-		}
-		us[i] = bench_now_us() - t0;
-		bench_release(&tap);
-		bench_idle(front, back);
+static int bench_tapd(const char *path, const char *bridge, size_t n, pid_t front)
+{
+	double *us = bench_alloc(n), cpu = 0;
+	pid_t back = bench_back_checked(front);
+	int sock = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		bench_tapd_conn(path, &sock, i);
+		us[i] = bench_tapd_one(sock, bridge, front, back, &cpu);
 	}
 	close(sock);
-	usleep(100000);	/* tapd's own work on the last tap's deletion */
-	if (front > 0)
-		cpu = bench_cpu_us(front) + bench_cpu_us(back) - cpu0;
 	bench_report("tapd", us, n, 0, cpu / (double)n);
 	free(us);
+	return 0;
+}
+
+/*
+ * The naive floor, the topology floor and tapd, one tap of each in turn, N
+ * times: on a shared machine whose speed drifts (another guest, a CPU's
+ * clock), the three meet the same moments, so their ratios hold where
+ * three runs one after another would each catch a different drift.
+ */
+static int bench_interleaved(const char *path, const char *bridge, size_t n, pid_t front)
+{
+	double *naive = bench_alloc(n), *topo = bench_alloc(n), *tapd = bench_alloc(n);
+	double cpu_naive = 0, cpu_topo = 0, cpu_tapd = 0;
+	pid_t back = bench_back_checked(front);
+	unsigned int mtu;
+	struct floor f;
+	int br, sock = -1;
+
+	if (floor_open(&f) || floor_bridge(&f, bridge, &br, &mtu))
+		bench_fail();
+	for (size_t i = 0; i < n; i++) {
+		bench_tapd_conn(path, &sock, i);
+		if ((naive[i] = bench_floor_one(&f, br, mtu, false, &cpu_naive)) < 0 ||
+		    (topo[i] = bench_floor_one(&f, br, mtu, true, &cpu_topo)) < 0)
+			bench_fail();
+		tapd[i] = bench_tapd_one(sock, bridge, front, back, &cpu_tapd);
+	}
+	close(sock);
+	floor_close(&f);
+	bench_report("naive", naive, n, 0, cpu_naive / (double)n);
+	bench_report("topology", topo, n, 0, cpu_topo / (double)n);
+	bench_report("tapd", tapd, n, 0, cpu_tapd / (double)n);
+	free(naive);
+	free(topo);
+	free(tapd);
 	return 0;
 }
 
@@ -804,6 +865,8 @@ int main(int argc, char **argv)
 		return bench_floor(argv[2], strtoul(argv[3], NULL, 10), false);
 	if (argc >= 4 && !strcmp(argv[1], "topology"))
 		return bench_floor(argv[2], strtoul(argv[3], NULL, 10), true);
+	if (argc >= 6 && !strcmp(argv[1], "interleaved"))
+		return bench_interleaved(argv[2], argv[3], strtoul(argv[4], NULL, 10), atoi(argv[5]));
 	if (argc >= 5 && !strcmp(argv[1], "tapd"))
 		return bench_tapd(argv[2], argv[3], strtoul(argv[4], NULL, 10),
 				  argc >= 6 ? atoi(argv[5]) : 0);
