@@ -12,8 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
+#include <linux/filter.h>
 
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -43,6 +46,7 @@
 #define LINK_DUMP_TRIES		8		/* dumps interrupted by changes */
 #define LINK_DRAIN_MAX		100000		/* stale notifications thrown away */
 #define LINK_WATCH_RCVBUF	(4 << 20)	/* bytes of notifications queued */
+#define LINK_WATCH_MSG_MAX	65536		/* one read: a notification is a few kB */
 #define LINK_SWEEP_MAX		1024		/* ports checked after one dump */
 #define LINK_REAP_MAX		256		/* abandoned taps being deleted */
 #define LINK_MAC_CHECKED_MAX	64		/* bridges whose MAC was looked at */
@@ -539,6 +543,43 @@ static int link_watch_resync(struct link_ctx *ctx)
 	return link_watch_dump(ctx);
 }
 
+/*
+ * In the kernel, before any notification reaches tapd: a classic BPF
+ * program on the watch socket passes those about tapd's links (named
+ * tapdXXXXXXXX or tdpXXXXXXXX: tapd names both) and every deletion, and
+ * drops the rest, so that a host busy with other links (containers, other
+ * VMs) does not wake tapd for each change. The kernel writes a link's name
+ * as a notification's first attribute; a message of another shape is
+ * passed, to be read as before. (A load beyond a message's end drops it:
+ * so the length is checked first.)
+ */
+#define LINK_NAME_AT	(NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct ifinfomsg)))
+static int link_watch_filter(int fd)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, LINK_NAME_AT + NLA_HDRLEN + 4, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, ~0U),					/* short: pass */
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, offsetof(struct nlmsghdr, nlmsg_type)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(RTM_NEWLINK), 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, ~0U),			/* a deletion, or not a link's: pass */
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, LINK_NAME_AT + offsetof(struct nlattr, nla_type)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(IFLA_IFNAME), 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, ~0U),					/* no name first: pass */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, LINK_NAME_AT + NLA_HDRLEN),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x74617064, 5, 0),		/* "tapd" */
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, LINK_NAME_AT + NLA_HDRLEN),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x7464, 0, 2),		/* "td" */
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, LINK_NAME_AT + NLA_HDRLEN + 2),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 'p', 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0),					/* not tapd's */
+		BPF_STMT(BPF_RET | BPF_K, ~0U),
+	};
+	struct sock_fprog prog = { .len = ARRAY_SIZE(f), .filter = f };
+
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) ? -errno : 0;
+}
+
 /**
  * link_watch_open() - subscribe to link notifications, before privileges go
  * @ctx:	context
@@ -561,13 +602,22 @@ int link_watch_open(struct link_ctx *ctx)
 	if (!ret)
 		ret = nl_connect(ctx->watch, NETLINK_ROUTE);
 	if (!ret)
-		ret = nl_socket_add_membership(ctx->watch, RTNLGRP_LINK);
-	if (!ret)
 		ret = nl_socket_set_nonblocking(ctx->watch);
+	if (!ret)
+		ret = nl_socket_set_msg_buf_size(ctx->watch, LINK_WATCH_MSG_MAX);
 	if (ret)
 		return netlink_errno(ret);
+	/* One read a notification, not a peek to size the buffer first. */
+	nl_socket_disable_msg_peek(ctx->watch);
 	fd = nl_socket_get_fd(ctx->watch);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	/* The filter before the subscription: nothing unfiltered is queued. */
+	ret = link_watch_filter(fd);
+	if (ret)
+		return ret;
+	ret = nl_socket_add_membership(ctx->watch, RTNLGRP_LINK);
+	if (ret)
+		return netlink_errno(ret);
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	return 0;

@@ -71,6 +71,20 @@ check_eq "tapvm taps: a bad option is a usage error" 64 "$rc"
 check_eq "tapvm list --bridges is for completion" "br0 ve0 nobr virbr0" \
 	"$(as_user -- "$TAPVM" list --bridges --socket "$SOCK" | tr '\n' ' ' | sed 's/ $//')"
 
+# --- notifications of links not tapd's stay in the kernel (a socket filter) ---
+wakes() { awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$TAPD_PID/status"; }
+before=$(wakes)
+nsx sh -c 'for i in $(seq 50); do
+	ip link add tfx$i type veth peer name tfy$i && ip link set tfx$i up && ip link set tfy$i up; done'
+woke=$(( $(wakes) - before ))
+check "100 links not tapd's (veth pairs) were made" nsx ip link show tfy50
+check "... and brought up: the front woke $woke times for their 300 notifications and more (under 20)" \
+	test "$woke" -lt 20
+nsx sh -c 'for i in $(seq 50); do ip link del tfx$i; done'
+check "... and its own tap is still counted after they went" \
+	grep -Eq '^br0 +2$' <<<"$(as_user -- "$TAPVM" list --socket "$SOCK")"
+check "... and listed" grep -q "^$TAP " <<<"$(as_user -- "$TAPVM" taps --socket "$SOCK")"
+
 # --- bash completion: commands, options, bridges and VM names from tapvm itself ---
 mkdir -p "$TMP/home/.config/tapvm"
 echo "memory = 256" >"$TMP/home/.config/tapvm/web.conf"
