@@ -13,7 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <stddef.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <linux/filter.h>
@@ -350,24 +349,6 @@ static bool link_is_up(struct link_ctx *ctx, int ifindex)
 	return up;
 }
 
-/*
- * A link's ifindex by name: SIOCGIFINDEX on the socket kept (no new one per
- * call, as if_nametoindex() would open), which the kernel answers without
- * its rtnl lock, so following notifications never waits behind the host's
- * link changes. Return: the ifindex, or -errno.
- */
-static int link_index(struct link_ctx *ctx, const char *name)
-{
-	struct ifreq ifr = { 0 };
-
-	if (strlen(name) >= sizeof(ifr.ifr_name))
-		return -EINVAL;
-	strcpy(ifr.ifr_name, name);
-	if (ioctl(nl_socket_get_fd(ctx->sk), SIOCGIFINDEX, &ifr) < 0)
-		return -errno;
-	return ifr.ifr_ifindex;
-}
-
 /* The tap of a port named tdp...: tapd... . Return: 0 or -ENOENT. */
 static int link_port_tap(const char *port, char tap[IFNAMSIZ])
 {
@@ -426,7 +407,7 @@ static void link_watch_port(struct link_ctx *ctx, struct nlmsghdr *nlh, struct i
 	    !pt[IFLA_BRPORT_STATE] || !pt[IFLA_BRPORT_GUARD] ||
 	    nla_get_u8(pt[IFLA_BRPORT_STATE]) != BR_STATE_DISABLED ||
 	    !nla_get_u8(pt[IFLA_BRPORT_GUARD]) ||
-	    (tap_ifindex = link_index(ctx, tap)) <= 0 ||
+	    (tap_ifindex = netlink_ifindex(ctx->sk, tap)) <= 0 ||
 	    quota_owner(ctx->quota, tap_ifindex, &uid))
 		return;
 	/* A bridge that is down keeps every port disabled: no guard at work. */
@@ -472,7 +453,7 @@ static int link_watch_msg(struct nl_msg *msg, void *arg)
 	if (nlh->nlmsg_type == RTM_DELLINK || alias_tap_parse(l.alias, &a)) {
 		/* One of tapd's taps gone: its port goes with it. */
 		if (nlh->nlmsg_type == RTM_DELLINK && !quota_owner(ctx->quota, l.ifindex, &uid) &&
-		    !alias_port_name(l.name, port) && (tap = link_index(ctx, port)) > 0)
+		    !alias_port_name(l.name, port) && (tap = netlink_ifindex(ctx->sk, port)) > 0)
 			link_ask(back_delete_port(tap), "port", tap);
 		quota_remove(ctx->quota, l.ifindex);
 		return NL_OK;

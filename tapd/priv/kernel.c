@@ -7,9 +7,6 @@
  */
 
 #include <errno.h>
-#include <string.h>
-#include <net/if.h>
-#include <sys/ioctl.h>
 
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -51,30 +48,6 @@ int kernel_configure(struct nl_sock *sk, int ifindex, const uint8_t *mac, unsign
 	nla_nest_end(msg, in6);
 	nla_nest_end(msg, af);
 	return netlink_talk(sk, msg, NULL, NULL);
-}
-
-/**
- * kernel_ifindex() - the ifindex of a link the back just made
- * @sk:		the back's socket (its fd takes the ioctl)
- * @name:	the link's name: a tap it holds, or the port it made
- *
- * SIOCGIFINDEX, not an RTM_GETLINK: the kernel looks the name up without
- * its rtnl lock and without writing the link's whole state (statistics,
- * IPv6 settings) into a reply, so this does not wait behind the host's other
- * link changes.
- *
- * Return: the ifindex, or -errno.
- */
-int kernel_ifindex(struct nl_sock *sk, const char *name)
-{
-	struct ifreq ifr = { 0 };
-
-	if (strlen(name) >= sizeof(ifr.ifr_name))
-		return -EINVAL;
-	strcpy(ifr.ifr_name, name);
-	if (ioctl(nl_socket_get_fd(sk), SIOCGIFINDEX, &ifr) < 0)
-		return -errno;
-	return ifr.ifr_ifindex;
 }
 
 /* Bring a configured link up. Return: 0 or -errno. */

@@ -9,7 +9,6 @@
 
 int kernel_configure(struct nl_sock *sk, int ifindex, const uint8_t *mac, unsigned int mtu,
 		     const char *alias);
-int kernel_ifindex(struct nl_sock *sk, const char *name);
 int kernel_set_up(struct nl_sock *sk, int ifindex);
 int kernel_delete(struct nl_sock *sk, int ifindex);
 

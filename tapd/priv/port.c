@@ -414,7 +414,7 @@ int port_create(struct nl_sock *sk, const struct port_kind *kind, int tap, const
 	if (ret)
 		return ret;
 	memset(&port, 0, sizeof(port));
-	port.ifindex = kernel_ifindex(sk, name);
+	port.ifindex = netlink_ifindex(sk, name);
 	ret = port.ifindex > 0 ? 0 : port.ifindex;
 	snprintf(port.name, sizeof(port.name), "%s", name);
 	if (!ret)

@@ -148,7 +148,7 @@ static int priv_new_tap(struct nl_sock *sk, const struct priv_create *c, struct 
 			return ret;
 		r->nfds = c->queues;
 		if (c->queues == 1) {
-			ret = kernel_ifindex(sk, r->ifname);
+			ret = netlink_ifindex(sk, r->ifname);
 			r->ifindex = ret > 0 ? ret : 0;
 			return ret > 0 ? 0 : ret;
 		}

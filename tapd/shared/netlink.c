@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
@@ -247,6 +248,30 @@ int netlink_link_get(struct nl_sock *sk, int ifindex, const char *name, struct n
 	if (!ret && !r.seen)
 		ret = -ENODEV;
 	return ret;
+}
+
+/**
+ * netlink_ifindex() - a link's ifindex by name, without a netlink request
+ * @sk:		a socket of ours (netlink_open()); its fd takes the ioctl
+ * @name:	the link's name
+ *
+ * SIOCGIFINDEX, not an RTM_GETLINK: the kernel looks the name up without
+ * its rtnl lock and writes no reply with the link's whole state, so neither
+ * half waits behind the host's other link changes for it; nor a new socket
+ * per call, as if_nametoindex() opens.
+ *
+ * Return: the ifindex, or -errno.
+ */
+int netlink_ifindex(struct nl_sock *sk, const char *name)
+{
+	struct ifreq ifr = { 0 };
+
+	if (strlen(name) >= sizeof(ifr.ifr_name))
+		return -EINVAL;
+	strcpy(ifr.ifr_name, name);
+	if (ioctl(nl_socket_get_fd(sk), SIOCGIFINDEX, &ifr) < 0)
+		return -errno;
+	return ifr.ifr_ifindex;
 }
 
 struct netlink_find {
