@@ -152,19 +152,17 @@ goal "64 clients: tapd taps/s / 64 topology floor processes'" "$(ratio "${PER[ta
 # --- the data plane -----------------------------------------------------------------------
 # Frames written into one tap's fd, read from the other's, across br0:
 # two taps of tapd's (each behind its port and redirect) against two taps
-# enslaved directly; in turns of a second each, SECS of each, so that the
-# machine's drift slows both alike.
+# enslaved directly; direct, tapd, tapd, direct, SECS each (long enough that
+# making the taps and ports costs little of it), so that a drift of the
+# machine's speed during the four weighs on both sides alike.
 for q in 1 4; do
 	for size in 64 1514; do
-		dr=0 tr=0
-		for _ in $(seq "$SECS"); do
-			d=$(bench dataplane - br0 "$size" "$q" 1)
-			t=$(bench dataplane "$TMP/tapd.sock" br0 "$size" "$q" 1)
-			[ -n "$(field per_s "$d")" ] && [ -n "$(field per_s "$t")" ] ||
-				echo "run.sh: a data-plane second failed: ${d:-no output} / ${t:-no output}" >&2
-			dr=$(awk -v a="$dr" -v b="$(field per_s "$d")" -v n="$SECS" 'BEGIN { printf "%.0f", a + b / n }')
-			tr=$(awk -v a="$tr" -v b="$(field per_s "$t")" -v n="$SECS" 'BEGIN { printf "%.0f", a + b / n }')
-		done
+		d1=$(bench dataplane - br0 "$size" "$q" "$SECS")
+		t1=$(bench dataplane "$TMP/tapd.sock" br0 "$size" "$q" "$SECS")
+		t2=$(bench dataplane "$TMP/tapd.sock" br0 "$size" "$q" "$SECS")
+		d2=$(bench dataplane - br0 "$size" "$q" "$SECS")
+		dr=$(awk -v a="$(field per_s "$d1")" -v b="$(field per_s "$d2")" 'BEGIN { if (a != "" && b != "") printf "%.0f", (a + b) / 2 }')
+		tr=$(awk -v a="$(field per_s "$t1")" -v b="$(field per_s "$t2")" 'BEGIN { if (a != "" && b != "") printf "%.0f", (a + b) / 2 }')
 		printf "%-24s %5s taps  direct %10.0f frames/s  tapd %10.0f frames/s (%sx)\n" \
 			"dataplane_${size}B_${q}q" "$total" "${dr:-0}" "${tr:-0}" "$(ratio "$tr" "$dr")"
 		echo "dataplane_${size}B_${q}q,$total,,,,,$tr,,direct,,,$(ratio "$tr" "$dr")," >>"$csv"
