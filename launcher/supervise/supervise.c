@@ -149,7 +149,7 @@ struct supervise_spawn {
 static int supervise_child(void *arg)
 {
 	const struct supervise_spawn *sp = arg;
-	int top = CMDLINE_FD_BASE + (int)sp->nfds, errpipe, e;
+	int top = CMDLINE_FD_BASE + (int)sp->nfds, errpipe = sp->errpipe, e;
 	int fds[CMDLINE_MAX_FDS];
 
 	signal(SIGPIPE, SIG_DFL);
@@ -167,7 +167,11 @@ static int supervise_child(void *arg)
 		goto fail;
 	/* First out of the way, then into place: sources may sit on targets. */
 	errpipe = fcntl(sp->errpipe, F_DUPFD_CLOEXEC, top);
-	for (size_t i = 0; i < sp->nfds && errpipe >= 0; i++)
+	if (errpipe < 0) {
+		errpipe = sp->errpipe;	/* nothing moved yet: still there */
+		goto fail;
+	}
+	for (size_t i = 0; i < sp->nfds; i++)
 		if ((fds[i] = fcntl(sp->fds[i], F_DUPFD_CLOEXEC, top)) < 0)
 			goto fail;
 	for (size_t i = 0; i < sp->nfds; i++)
@@ -180,7 +184,7 @@ static int supervise_child(void *arg)
 	execv(sp->qemu, sp->argv);
 fail:
 	e = errno;
-	if (write(sp->errpipe, &e, sizeof(e)) < 0)
+	if (write(errpipe, &e, sizeof(e)) < 0)	/* once moved, the copy above top */
 		_exit(EXIT_OSERR);
 	_exit(EXIT_OSERR);
 }
