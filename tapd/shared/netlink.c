@@ -88,7 +88,7 @@ struct nl_msg *netlink_ifi_msg(int type, int family, int ifindex)
 	return msg;
 }
 
-/* The end of an answer: its ACK (0) or its error (-errno), in *arg. */
+/* The end of an answer: its ACK or NLMSG_DONE (0) or its error (-errno), in *arg. */
 static int netlink_ack_err(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
 	*(int *)arg = e->error < 0 ? e->error : -EPROTO;
@@ -296,20 +296,6 @@ static int netlink_find_msg(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int netlink_find_done(struct nl_msg *msg, void *arg)
-{
-	(void)msg;
-	((struct netlink_find *)arg)->end = 0;
-	return NL_STOP;
-}
-
-static int netlink_find_err(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
-{
-	(void)nla;
-	((struct netlink_find *)arg)->end = e->error < 0 ? e->error : -EIO;
-	return NL_STOP;
-}
-
 /**
  * netlink_bridge_get() - one Linux bridge as the kernel says it now
  * @sk:		the socket (netlink_open())
@@ -349,8 +335,8 @@ int netlink_bridge_get(struct nl_sock *sk, int ifindex, const char *name,
 			nla_nest_end(msg, info);
 			nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_DUMP;
 			nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, netlink_find_msg, &f);
-			nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, netlink_find_done, &f);
-			nl_cb_err(cb, NL_CB_CUSTOM, netlink_find_err, &f);
+			nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, netlink_ack_ok, &f.end);
+			nl_cb_err(cb, NL_CB_CUSTOM, netlink_ack_err, &f.end);
 			ret = nl_send_auto(sk, msg);
 			while (ret >= 0 && f.end == 1)
 				ret = nl_recvmsgs(sk, cb);
