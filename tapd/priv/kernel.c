@@ -24,22 +24,26 @@
  * @ifindex:	the link: a tap, or its port
  * @mac:	its MAC, or NULL to keep the one it has
  * @mtu:	its MTU (the bridge's), or 0 to keep it
+ * @master:	the Linux bridge it becomes a port of, or 0
  * @alias:	alias.c's mark (the kernel takes no alias when it creates a link)
  *
- * One RTM_NEWLINK sets address, MTU, alias and no IPv6 address of its own
- * (addrgenmode none: the host has no business on tapd's links), before it
- * is up and one could be made.
+ * One RTM_NEWLINK sets address, MTU, master, alias and no IPv6 address of
+ * its own (addrgenmode none: the host has no business on tapd's links),
+ * before it is up and one could be made. (A port's alias comes with its
+ * joining, so no notification shows tapd's port on a bridge unmarked.)
  *
  * Return: 0 or -errno.
  */
 int kernel_configure(struct nl_sock *sk, int ifindex, const uint8_t *mac, unsigned int mtu,
-		     const char *alias)
+		     int master, const char *alias)
 {
 	struct nl_msg *msg = netlink_ifi_msg(RTM_NEWLINK, AF_UNSPEC, ifindex);
 	struct nlattr *af, *in6;
 
 	if (!msg || (mac && nla_put(msg, IFLA_ADDRESS, 6, mac)) ||
-	    (mtu && nla_put_u32(msg, IFLA_MTU, mtu)) || nla_put_string(msg, IFLA_IFALIAS, alias) ||
+	    (mtu && nla_put_u32(msg, IFLA_MTU, mtu)) ||
+	    (master && nla_put_u32(msg, IFLA_MASTER, (uint32_t)master)) ||
+	    nla_put_string(msg, IFLA_IFALIAS, alias) ||
 	    !(af = nla_nest_start(msg, IFLA_AF_SPEC)) || !(in6 = nla_nest_start(msg, AF_INET6)) ||
 	    nla_put_u8(msg, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE)) {
 		nlmsg_free(msg);

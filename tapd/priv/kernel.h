@@ -8,7 +8,7 @@
 #include "netlink.h"
 
 int kernel_configure(struct nl_sock *sk, int ifindex, const uint8_t *mac, unsigned int mtu,
-		     const char *alias);
+		     int master, const char *alias);
 int kernel_set_up(struct nl_sock *sk, int ifindex);
 int kernel_delete(struct nl_sock *sk, int ifindex);
 

@@ -103,10 +103,19 @@ static struct nl_msg *port_tc_msg(int type, int ifindex, uint32_t handle, uint32
 	return msg;
 }
 
+/* A clsact qdisc on @ifindex, for port_redirect(). Return: 0 or -errno. */
+static int port_clsact(struct nl_sock *sk, int ifindex)
+{
+	struct nl_msg *msg = port_tc_msg(RTM_NEWQDISC, ifindex, TC_H_MAKE(TC_H_CLSACT, 0),
+					 TC_H_CLSACT, 0, "clsact");
+
+	return msg ? netlink_talk(sk, msg, NULL, NULL) : -ENOMEM;
+}
+
 /*
  * Every frame that passes @from's @hook (TC_H_MIN_INGRESS or _EGRESS) goes
  * to @to, into its ingress or out of its egress (@how, TCA_INGRESS_REDIR or
- * TCA_EGRESS_REDIR): a clsact qdisc on @from, and on the hook
+ * TCA_EGRESS_REDIR): on the hook of @from's clsact qdisc (port_clsact()),
  * "u32 match u32 0 0" (matchall is not in every kernel) with
  * "action mirred ingress|egress redirect dev @to".
  */
@@ -122,17 +131,7 @@ static int port_redirect(struct nl_sock *sk, int from, uint16_t hook, int to, in
 		.ifindex = (uint32_t)to,
 	};
 	struct nlattr *opts, *acts, *act, *actopts;
-	struct nl_msg *msg;
-	int ret;
-
-	msg = port_tc_msg(RTM_NEWQDISC, from, TC_H_MAKE(TC_H_CLSACT, 0), TC_H_CLSACT, 0, "clsact");
-	if (!msg)
-		return -ENOMEM;
-	ret = netlink_talk(sk, msg, NULL, NULL);
-	if (ret)
-		return ret;
-
-	msg = port_tc_msg(RTM_NEWTFILTER, from, 0, TC_H_MAKE(TC_H_CLSACT, hook),
+	struct nl_msg *msg = port_tc_msg(RTM_NEWTFILTER, from, 0, TC_H_MAKE(TC_H_CLSACT, hook),
 			  TC_H_MAKE(1 << 16, htons(ETH_P_ALL)), "u32");
 	if (!msg || !(opts = nla_nest_start(msg, TCA_OPTIONS)) ||
 	    nla_put(msg, TCA_U32_SEL, sizeof(sel), &sel) ||
@@ -151,16 +150,29 @@ static int port_redirect(struct nl_sock *sk, int from, uint16_t hook, int to, in
 	return netlink_talk(sk, msg, NULL, NULL);
 }
 
+/* The sets of port flags the kernel was seen to keep (port_verify()). */
+#define PORT_KEPT_MAX	16
+static uint8_t port_kept[PORT_KEPT_MAX][PORTOPT_MAX];
+static size_t port_nkept;
+
 /*
  * The kernel ignores port flags it does not know: read them back, so that a
- * protection the kernel cannot give is a refusal, never a silent gap.
+ * protection the kernel cannot give is a refusal, never a silent gap. A set
+ * the kernel kept once on a fresh port it keeps on every fresh port (what it
+ * knows does not change under tapd, and nothing else touches a port before
+ * it is up): each distinct set is read back until it was seen kept, not for
+ * every tap (a policy has a few; a read-back is a round trip of ~14).
  */
 static int port_verify(struct nl_sock *sk, int ifindex, const struct priv_port *port,
 		       enum priv_why *why, uint32_t *missing)
 {
 	struct netlink_link l;
-	int ret = netlink_link_get(sk, ifindex, NULL, &l);
+	int ret;
 
+	for (size_t i = 0; i < port_nkept; i++)
+		if (!memcmp(port_kept[i], port->opt, sizeof(port->opt)))
+			return 0;
+	ret = netlink_link_get(sk, ifindex, NULL, &l);
 	for (int o = 0; o < PORTOPT_MAX && !ret; o++) {
 		uint16_t a = portopt_table[o].attr;
 
@@ -170,6 +182,8 @@ static int port_verify(struct nl_sock *sk, int ifindex, const struct priv_port *
 			ret = -EOPNOTSUPP;
 		}
 	}
+	if (!ret && port_nkept < PORT_KEPT_MAX)
+		memcpy(port_kept[port_nkept++], port->opt, sizeof(port->opt));
 	return ret;
 }
 
@@ -225,17 +239,17 @@ static int port_fdb(struct nl_sock *sk, int ifindex, const uint8_t mac[6], uint1
 }
 
 /**
- * port_bridge_join() - a new port on a Linux bridge, as the policy says,
- *			before it is up
+ * port_bridge_join() - a new port of a Linux bridge set up as the policy
+ *			says, before it is up
  * @sk:		the back's socket
- * @ifindex:	the port, tapd's ifb device
- * @bridge:	the bridge's ifindex
+ * @m:		the bridge, the port's master already (kernel_configure())
+ * @p:		the port, tapd's ifb device
+ * @tap_name:	unused
  * @port:	the options
  * @why:	on failure, what could not be done
  * @missing:	with PRIV_WHY_NO_FLAG, the option whose flag the kernel lacks
  *
- * The port goes on the bridge; then one RTM_SETLINK carries every port
- * flag (one per portopt.c row, in IFLA_PROTINFO; libnl-route-3 wraps some
+ * One RTM_SETLINK carries every port flag (one per portopt.c row, in IFLA_PROTINFO; libnl-route-3 wraps some
  * of them, not isolated or locked, so the message is built with libnl-3's
  * attribute API), and the flags are read back: a kernel that ignores one
  * fails the request. With a VLAN, the port gets it as untagged PVID and
@@ -249,19 +263,13 @@ static int port_bridge_join(struct nl_sock *sk, const struct port_master *m,
 			    const struct netlink_link *p, const char *tap_name,
 			    const struct priv_port *port, enum priv_why *why, uint32_t *missing)
 {
-	int ifindex = p->ifindex, bridge = m->link.ifindex;
-	struct nl_msg *msg = netlink_ifi_msg(RTM_NEWLINK, AF_UNSPEC, ifindex);
+	int ifindex = p->ifindex;
+	struct nl_msg *msg;
 	struct nlattr *nest;
 	int ret;
 
+	(void)m;
 	(void)tap_name;
-	*why = PRIV_WHY_PORT;
-	if (!msg || nla_put_u32(msg, IFLA_MASTER, (uint32_t)bridge))
-		goto oom;
-	ret = netlink_talk(sk, msg, NULL, NULL);	/* EXFULL: the bridge is full */
-	if (ret)
-		return ret;
-
 	*why = PRIV_WHY_PORT_FLAGS;
 	msg = netlink_ifi_msg(RTM_SETLINK, AF_BRIDGE, ifindex);
 	if (!msg || !(nest = nla_nest_start(msg, IFLA_PROTINFO | NLA_F_NESTED)))
@@ -349,8 +357,8 @@ static int port_ovs_join(struct nl_sock *sk, const struct port_master *m,
 }
 
 static const struct port_kind port_kinds[] = {
-	{ "Linux bridge", port_bridge_find, port_bridge_join, NULL, false },
-	{ "Open vSwitch bridge", port_ovs_find, port_ovs_join, ovsdb_port_del, true },
+	{ "Linux bridge", port_bridge_find, port_bridge_join, NULL, true, false },
+	{ "Open vSwitch bridge", port_ovs_find, port_ovs_join, ovsdb_port_del, false, true },
 };
 
 /**
@@ -377,7 +385,7 @@ int port_kind_find(struct port_master *m, const struct port_kind **kind)
  * port_create() - the port of a new tap, on its master, set up and open
  * @sk:		the back's socket
  * @kind:	the master's kind (port_kind_of())
- * @tap:	the tap's ifindex
+ * @tap:	the tap's ifindex, configured and still down
  * @tap_name:	its name
  * @master:	the master (a bridge, port_kind_find())
  * @mac:	the port's MAC (first byte 0xfe, so the bridge prefers real ports')
@@ -385,10 +393,12 @@ int port_kind_find(struct port_master *m, const struct port_kind **kind)
  * @why:	on failure, what could not be done
  * @missing:	with PRIV_WHY_NO_FLAG, the option whose flag the kernel lacks
  *
- * In order: the port (down), its alias and no IPv6, the port on its master
- * with its options, the redirects both ways, and last the port up: it is
- * never open without its options. On failure nothing of it is left (the
- * tap goes when its fds are closed).
+ * In order: the port (down); its alias and no IPv6, and for a Linux bridge
+ * the bridge as its master (EXFULL: the bridge is full), in one message;
+ * the port on its master with its options; the redirects both ways; the
+ * tap (configured, down) up; and last the port up: it is never open without
+ * its options. On failure nothing of it is left (the tap goes when its fds
+ * are closed).
  *
  * Return: 0 or -errno (@why set).
  */
@@ -418,17 +428,33 @@ int port_create(struct nl_sock *sk, const struct port_kind *kind, int tap, const
 	ret = port.ifindex > 0 ? 0 : port.ifindex;
 	snprintf(port.name, sizeof(port.name), "%s", name);
 	if (!ret)
-		ret = kernel_configure(sk, port.ifindex, NULL, 0, alias);
+		ret = kernel_configure(sk, port.ifindex, NULL, 0,
+				       kind->kernel_master ? master->link.ifindex : 0, alias);
 	if (!ret) {
 		ret = kind->join(sk, master, &port, tap_name, opts, why, missing);
 		joined = !ret;
 	}
+	/*
+	 * Both qdiscs before either filter, and both links still down: a
+	 * qdisc put on a link that is up first stops its queues and waits
+	 * for an RCU grace period, and the first filter on a new clsact waits
+	 * for one since the qdisc was made; made this way, one wait serves
+	 * both (~0.3 ms of a tap's ~2 ms here).
+	 */
 	if (!ret) {
 		*why = PRIV_WHY_JOIN;
-		ret = port_redirect(sk, tap, TC_H_MIN_INGRESS, port.ifindex, TCA_INGRESS_REDIR);
+		ret = port_clsact(sk, tap);
 	}
 	if (!ret)
+		ret = port_clsact(sk, port.ifindex);
+	if (!ret)
+		ret = port_redirect(sk, tap, TC_H_MIN_INGRESS, port.ifindex, TCA_INGRESS_REDIR);
+	if (!ret)
 		ret = port_redirect(sk, port.ifindex, TC_H_MIN_EGRESS, tap, TCA_EGRESS_REDIR);
+	if (!ret) {
+		*why = PRIV_WHY_TAP_SETUP;
+		ret = kernel_set_up(sk, tap);
+	}
 	if (!ret) {
 		*why = PRIV_WHY_UP;
 		ret = kernel_set_up(sk, port.ifindex);	/* last: now the port is open */

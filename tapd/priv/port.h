@@ -27,6 +27,8 @@ struct port_master {
  *		tell); fills what the kind keeps in @m
  * @join:	put the port (down, configured) on @m and set it up as the
  *		policy says; on failure set @why (and @missing)
+ * @kernel_master: @m is the port's master in the kernel (IFLA_MASTER), set
+ *		in the message that configures the port, before @join
  * @leave:	undo @join, where the membership outlives the port device
  *		(an Open vSwitch Port record), or NULL
  * @named:	the port's alias names the master (no kernel master says it)
@@ -41,6 +43,7 @@ struct port_kind {
 		    const struct netlink_link *port, const char *tap_name,
 		    const struct priv_port *opts, enum priv_why *why, uint32_t *missing);
 	int (*leave)(const char *port);
+	bool kernel_master;
 	bool named;
 };
 

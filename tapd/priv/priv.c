@@ -224,14 +224,13 @@ static int priv_create(struct nl_sock *sk, const struct priv_create *c, struct p
 	memcpy(a.label, c->label, sizeof(a.label));
 	ret = alias_tap_format(alias, sizeof(alias), &a);
 	if (!ret)
-		ret = kernel_configure(sk, r->ifindex, r->mac, r->mtu, alias);
-	if (!ret)
-		ret = kernel_set_up(sk, r->ifindex);
+		ret = kernel_configure(sk, r->ifindex, r->mac, r->mtu, 0, alias);
 	if (ret)
 		return ret;
 	/*
 	 * The tap is never a bridge port: tapd's own port is, joined to it by
-	 * tc, set up as the policy says before it is up.
+	 * tc, set up as the policy says before it is up. port_create() brings
+	 * the tap up too, once the tc is in place.
 	 */
 	ret = port_create(sk, kind, r->ifindex, r->ifname, &br, port_mac, &c->port, &why, &r->opt);
 	r->why = ret ? why : PRIV_WHY_NONE;
