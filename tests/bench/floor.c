@@ -11,12 +11,16 @@
  *			RTM_NEWLINK naming the tap that sets its MTU, its
  *			address, its master and up. The tap is the bridge port.
  *	topology	the port design of tapd(8): the tap, configured (address,
- *			MTU, alias, no IPv6 address) and up; an ifb device made
+ *			MTU, alias, no IPv6 address); an ifb device made
  *			on the bridge (name, address, MTU, master), given an
  *			alias and no IPv6 address; the port's flags; clsact on
- *			each and a u32 filter redirecting with mirred each way
+ *			each, then a u32 filter redirecting with mirred each way
  *			(the tap's ingress into the port's, the port's egress
- *			out of the tap); the port up. Nothing is read back.
+ *			out of the tap), both links still down (the cheapest
+ *			order: a qdisc on a link that is up waits to stop its
+ *			queues, and a filter on a new clsact for an RCU grace
+ *			period, which one wait serves for both); the tap up,
+ *			the port up. Nothing is read back.
  */
 
 #include <errno.h>
@@ -282,12 +286,22 @@ static int floor_port_flags(struct floor *f, int ifindex)
 	return floor_talk(f, h);
 }
 
-/* clsact on @from, and on its ingress (or egress) a u32 match-all with
- * mirred to @to's @eaction (TCA_INGRESS_REDIR or TCA_EGRESS_REDIR). */
+/* clsact on @ifindex. */
+static int floor_clsact(struct floor *f, int ifindex)
+{
+	struct tcmsg q = { .tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex,
+			   .tcm_handle = TC_H_MAKE(TC_H_CLSACT, 0), .tcm_parent = TC_H_CLSACT };
+	struct floor_msg m;
+	struct nlmsghdr *h = floor_msg(&m, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, &q, sizeof(q));
+
+	floor_put_str(h, TCA_KIND, "clsact");
+	return floor_talk(f, h);
+}
+
+/* On @from's clsact ingress (or egress) a u32 match-all with mirred to
+ * @to's @eaction (TCA_INGRESS_REDIR or TCA_EGRESS_REDIR). */
 static int floor_redirect(struct floor *f, int from, uint32_t hook, int to, int eaction)
 {
-	struct tcmsg q = { .tcm_family = AF_UNSPEC, .tcm_ifindex = from,
-			   .tcm_handle = TC_H_MAKE(TC_H_CLSACT, 0), .tcm_parent = TC_H_CLSACT };
 	struct tcmsg t = { .tcm_family = AF_UNSPEC, .tcm_ifindex = from,
 			   .tcm_parent = TC_H_MAKE(TC_H_CLSACT, hook),
 			   .tcm_info = TC_H_MAKE(1 << 16, htons(ETH_P_ALL)) };
@@ -299,14 +313,7 @@ static int floor_redirect(struct floor *f, int from, uint32_t hook, int to, int 
 				    .ifindex = (uint32_t)to };
 	struct rtattr *opts, *acts, *act, *aopts;
 	struct floor_msg m;
-	struct nlmsghdr *h = floor_msg(&m, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, &q, sizeof(q));
-	int ret;
-
-	floor_put_str(h, TCA_KIND, "clsact");
-	ret = floor_talk(f, h);
-	if (ret)
-		return ret;
-	h = floor_msg(&m, RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL, &t, sizeof(t));
+	struct nlmsghdr *h = floor_msg(&m, RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL, &t, sizeof(t));
 	floor_put_str(h, TCA_KIND, "u32");
 	opts = floor_nest(h, TCA_OPTIONS);
 	floor_put(h, TCA_U32_SEL, &sel, sizeof(sel));
@@ -337,8 +344,6 @@ int floor_topology(struct floor *f, int bridge, unsigned int mtu, char name[IFNA
 	tap = floor_ifindex(f, name);
 	ret = tap < 0 ? tap : floor_configure(f, tap, mac, mtu, alias);
 	if (!ret)
-		ret = floor_up(f, tap);
-	if (!ret)
 		ret = floor_ifb(f, port, bridge, mtu, port_mac);
 	p = floor_ifindex(f, port);
 	if (!ret && p < 0)
@@ -348,9 +353,15 @@ int floor_topology(struct floor *f, int bridge, unsigned int mtu, char name[IFNA
 	if (!ret)
 		ret = floor_port_flags(f, p);
 	if (!ret)
+		ret = floor_clsact(f, tap);
+	if (!ret)
+		ret = floor_clsact(f, p);
+	if (!ret)
 		ret = floor_redirect(f, tap, TC_H_MIN_INGRESS, p, TCA_INGRESS_REDIR);
 	if (!ret)
 		ret = floor_redirect(f, p, TC_H_MIN_EGRESS, tap, TCA_EGRESS_REDIR);
+	if (!ret)
+		ret = floor_up(f, tap);
 	if (!ret)
 		ret = floor_up(f, p);
 	if (ret) {
