@@ -161,7 +161,8 @@ static size_t port_nkept;
  * the kernel kept once on a fresh port it keeps on every fresh port (what it
  * knows does not change under tapd, and nothing else touches a port before
  * it is up): each distinct set is read back until it was seen kept, not for
- * every tap (a policy has a few; a read-back is a round trip of ~14).
+ * every tap (a policy has a few sets; the read-back was one round trip more
+ * in each request).
  */
 static int port_verify(struct nl_sock *sk, int ifindex, const struct priv_port *port,
 		       enum priv_why *why, uint32_t *missing)
@@ -249,10 +250,10 @@ static int port_fdb(struct nl_sock *sk, int ifindex, const uint8_t mac[6], uint1
  * @why:	on failure, what could not be done
  * @missing:	with PRIV_WHY_NO_FLAG, the option whose flag the kernel lacks
  *
- * One RTM_SETLINK carries every port flag (one per portopt.c row, in IFLA_PROTINFO; libnl-route-3 wraps some
- * of them, not isolated or locked, so the message is built with libnl-3's
- * attribute API), and the flags are read back: a kernel that ignores one
- * fails the request. With a VLAN, the port gets it as untagged PVID and
+ * One RTM_SETLINK carries every port flag (one per portopt.c row, in
+ * IFLA_PROTINFO; libnl-route-3 wraps some of them, not isolated or locked,
+ * so the message is built with libnl-3's attribute API), and the flags are
+ * read back (port_verify()): a kernel that ignores one fails the request. With a VLAN, the port gets it as untagged PVID and
  * loses the default VLAN 1; with a pinned MAC, one static FDB entry (in
  * that VLAN) lets exactly that source through the locked port; sticky, so
  * that no frame can move it to another port.
@@ -439,7 +440,8 @@ int port_create(struct nl_sock *sk, const struct port_kind *kind, int tap, const
 	 * qdisc put on a link that is up first stops its queues and waits
 	 * for an RCU grace period, and the first filter on a new clsact waits
 	 * for one since the qdisc was made; made this way, one wait serves
-	 * both (~0.3 ms of a tap's ~2 ms here).
+	 * both (perf trace here: the four requests took 0.79-0.95 ms, against
+	 * 0.96 ms for qdisc and filter on the tap, up, then on the port).
 	 */
 	if (!ret) {
 		*why = PRIV_WHY_JOIN;
