@@ -55,11 +55,28 @@ check "an HMP answer over 1 MiB (5.6 MB) is delivered whole" test "$out" -gt 500
 out=$(tv monitor web info status); rc=$?
 check_eq "... and the VM's QMP channel goes on" 0 "$rc"
 
+# monitor_pty OUT RUNNER...: tapvm monitor web on a pseudo-terminal (script),
+# started by RUNNER (as the test user), its screen in OUT; keys go to fd $MK.
+monitor_pty() {
+	local out=$1
+	shift
+	rm -f "$TMP/mkeys"
+	mkfifo "$TMP/mkeys"; chmod 666 "$TMP/mkeys"
+	"$@" script -qfec "env TERM=xterm $TAPVM monitor web" /dev/null <"$TMP/mkeys" >"$out" 2>&1 &
+	MPID=$!
+	exec {MK}>"$TMP/mkeys"
+}
+# monitor_quit: q, then monitor's exit status.
+monitor_quit() {
+	local rc
+	printf 'q\r' >&"$MK"
+	wait "$MPID"; rc=$?
+	exec {MK}>&-
+	return "$rc"
+}
+
 # monitor on a terminal: libedit's line editing and history.
-mkfifo "$TMP/mkeys"; chmod 666 "$TMP/mkeys"
-as_user -- script -qfec "env TERM=xterm $TAPVM monitor web" /dev/null <"$TMP/mkeys" >"$TMP/mon" 2>&1 &
-MPID=$!
-exec {MK}>"$TMP/mkeys"
+monitor_pty "$TMP/mon" as_user --
 check "monitor on a terminal prompts" wait_for 50 grep -aq "(qemu)" "$TMP/mon"
 printf 'info name\r' >&"$MK"
 check "... runs a command" wait_for 50 sh -c "[ \$(grep -ac '^web' $TMP/mon) = 1 ]"
@@ -67,29 +84,22 @@ printf '\033[A\r' >&"$MK"
 check "... Up brings the last command back (history)" wait_for 50 sh -c "[ \$(grep -ac '^web' $TMP/mon) = 2 ]"
 printf 'info nme\033[D\033[Da\r' >&"$MK"
 check "... Left moves the cursor within the line (editing)" wait_for 50 sh -c "[ \$(grep -ac '^web' $TMP/mon) = 3 ]"
-printf 'q\r' >&"$MK"
-wait "$MPID"; rc=$?
-exec {MK}>&-
-check_eq "... q leaves it" 0 "$rc"
+monitor_quit
+check_eq "... q leaves it" 0 "$?"
 
 # ... and where libedit cannot be loaded (tapvm loads it only here): a plain
 # prompt, commands still run, and one line saying what to install.
 ledit=$(ldconfig -p | awk '$1 == "libedit.so.2" { print $NF; exit }')
-mkfifo "$TMP/mkeys2"; chmod 666 "$TMP/mkeys2"
-nsx unshare --mount --propagation private sh -c 'mount --bind /dev/null "$0" && exec "$@"' "$ledit" \
-	setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --clear-groups \
-	script -qfec "env TERM=xterm $TAPVM monitor web" /dev/null <"$TMP/mkeys2" >"$TMP/mon2" 2>&1 &
-MPID=$!
-exec {MK}>"$TMP/mkeys2"
+monitor_pty "$TMP/mon2" nsx unshare --mount --propagation private \
+	sh -c 'mount --bind /dev/null "$0" && exec "$@"' "$ledit" \
+	setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --clear-groups
 check "without libedit, monitor on a terminal says so in one line" \
 	wait_for 50 grep -aq "tapvm: no line editing or history (cannot load libedit.so.2: install libedit2)" "$TMP/mon2"
 check "... prompts" wait_for 50 grep -aq "(qemu)" "$TMP/mon2"
 printf 'info name\r' >&"$MK"
 check "... runs a command" wait_for 50 grep -aq '^web' "$TMP/mon2"
-printf 'q\r' >&"$MK"
-wait "$MPID"; rc=$?
-exec {MK}>&-
-check_eq "... q leaves it" 0 "$rc"
+monitor_quit
+check_eq "... q leaves it" 0 "$?"
 
 # tapvm qmp: raw QMP through the supervisor, replies as JSON lines.
 out=$(tv qmp web '{"execute": "query-status", "id": "mine"}'); rc=$?
