@@ -29,8 +29,9 @@
  *
  * One RTM_NEWLINK sets address, MTU, master, alias and no IPv6 address of
  * its own (addrgenmode none: the host has no business on tapd's links),
- * before it is up and one could be made. (A port's alias comes with its
- * joining, so no notification shows tapd's port on a bridge unmarked.)
+ * before it is up and one could be made. (The kernel applies the master
+ * before the alias, and says so at once: link.c takes a port's
+ * notifications without its mark as it did those of its creation.)
  *
  * Return: 0 or -errno.
  */
