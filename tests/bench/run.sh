@@ -66,6 +66,11 @@ echo "figure,taps_on_host,n,p50_us,p99_us,mean_us,per_s,cpu_us,baseline,p50_vs_b
 declare -A P50 P99 PER CPU
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.2f", a / b }'; }
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<" $2"; }
+# mean FIELD LINE LINE: the mean of FIELD in two lines of tapd-bench, or nothing.
+mean() {
+	awk -v a="$(field "$1" "$2")" -v b="$(field "$1" "$3")" \
+		'BEGIN { if (a != "" && b != "") printf "%.0f", (a + b) / 2 }'
+}
 # record FIGURE TAPS LINE [BASELINE]: one line of tapd-bench into the CSV and
 # the table, with its ratios to BASELINE (a figure recorded before in this
 # run, as FIGURE@TAPS).
@@ -161,8 +166,7 @@ for q in 1 4; do
 		t1=$(bench dataplane "$TMP/tapd.sock" br0 "$size" "$q" "$SECS")
 		t2=$(bench dataplane "$TMP/tapd.sock" br0 "$size" "$q" "$SECS")
 		d2=$(bench dataplane - br0 "$size" "$q" "$SECS")
-		dr=$(awk -v a="$(field per_s "$d1")" -v b="$(field per_s "$d2")" 'BEGIN { if (a != "" && b != "") printf "%.0f", (a + b) / 2 }')
-		tr=$(awk -v a="$(field per_s "$t1")" -v b="$(field per_s "$t2")" 'BEGIN { if (a != "" && b != "") printf "%.0f", (a + b) / 2 }')
+		dr=$(mean per_s "$d1" "$d2") tr=$(mean per_s "$t1" "$t2")
 		printf "%-24s %5s taps  direct %10.0f frames/s  tapd %10.0f frames/s (%sx)\n" \
 			"dataplane_${size}B_${q}q" "$total" "${dr:-0}" "${tr:-0}" "$(ratio "$tr" "$dr")"
 		echo "dataplane_${size}B_${q}q,$total,,,,,$tr,,direct,,,$(ratio "$tr" "$dr")," >>"$csv"
