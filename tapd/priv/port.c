@@ -253,10 +253,11 @@ static int port_fdb(struct nl_sock *sk, int ifindex, const uint8_t mac[6], uint1
  * One RTM_SETLINK carries every port flag (one per portopt.c row, in
  * IFLA_PROTINFO; libnl-route-3 wraps some of them, not isolated or locked,
  * so the message is built with libnl-3's attribute API), and the flags are
- * read back (port_verify()): a kernel that ignores one fails the request. With a VLAN, the port gets it as untagged PVID and
- * loses the default VLAN 1; with a pinned MAC, one static FDB entry (in
- * that VLAN) lets exactly that source through the locked port; sticky, so
- * that no frame can move it to another port.
+ * read back (port_verify()): a kernel that ignores one fails the request.
+ * With a VLAN, the port gets it as untagged PVID and loses the default
+ * VLAN 1; with a pinned MAC, one static FDB entry (in that VLAN) lets
+ * exactly that source through the locked port; sticky, so that no frame
+ * can move it to another port.
  *
  * Return: 0 or -errno (@why set).
  */
