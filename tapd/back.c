@@ -7,9 +7,13 @@
  * them on threads of their own, so that neither half stops serving
  * meanwhile; their answers come when they come, to back_read() or while a
  * CREATE's answer is awaited, and go to the function back_on_deleted()
- * set. A back that does not answer a CREATE within PRIV_REPLY_TIMEOUT_S,
- * closes its end, or answers what was not asked is gone for good: every
- * later call fails with -EPIPE, and the front exits.
+ * set. A back that closes its end, or answers what was not asked, is gone
+ * for good: every later call fails with -EPIPE, and the front exits. A back
+ * that is slow is waited for, as long as it lives: its work waits on the
+ * kernel's rtnl lock, which anyone who makes or deletes links holds in turn
+ * (a user in a network namespace of their own too), and under such a load
+ * a CREATE can take seconds. Giving up then would end tapd for every user;
+ * a warning every PRIV_REPLY_SLOW_S says why nobody is served meanwhile.
  */
 
 #include <errno.h>
@@ -20,6 +24,7 @@
 #include <sys/socket.h>
 
 #include "back.h"
+#include "log.h"
 #include "proto.h"
 
 static int back_sock = -1;
@@ -130,11 +135,20 @@ static int back_dispatch(const struct priv_reply *rep)
 static int back_recv(uint32_t verb, struct priv_reply *rep, int *fds, size_t max)
 {
 	struct pollfd p = { .fd = back_sock, .events = POLLIN };
+	unsigned int waited = 0;
 
 	for (;;) {
-		int ret;
+		int ret = poll(&p, 1, PRIV_REPLY_SLOW_S * 1000);
 
-		if (poll(&p, 1, PRIV_REPLY_TIMEOUT_S * 1000) != 1)
+		if (ret == 0) {
+			waited += PRIV_REPLY_SLOW_S;
+			log_warn("tapd's privileged half has not answered for %u s: the kernel is slow to do what it asked (its rtnl lock busy?); still waiting",
+				 waited);
+			continue;
+		}
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret != 1)
 			return back_lost();
 		ret = back_take(rep, fds, max);
 		if (ret == -EAGAIN)

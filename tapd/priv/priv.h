@@ -125,7 +125,7 @@ struct priv_reply {
 	char ifname[IFNAMSIZ];
 };
 
-#define PRIV_REPLY_TIMEOUT_S	10	/* the back's work is a few syscalls */
+#define PRIV_REPLY_SLOW_S	10	/* a CREATE this long in the back is said */
 
 int priv_spawn(uid_t uid, gid_t gid, const char *ovsdb, int *sock, pid_t *pid, char *err,
 	       size_t errlen);

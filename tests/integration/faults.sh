@@ -46,6 +46,25 @@ check "... with the fds it had before" wait_for 30 fds_back
 out=$(client list)
 check "... and serves the next client" grep -q "grant bridge=br0 max=2" <<<"$out"
 
+# --- a back slower than ever -------------------------------------------------------------
+# The kernel's rtnl lock, busy with others' links, can keep the back on one
+# tap for seconds: the front waits, says so, and serves it. The back stopped
+# for 12 s stands in for such a kernel (the front warns after 10).
+BACK=$(back_pid "$TAPD_PID")
+kill -STOP "$BACK"
+client create br0 >"$TMP/slow" 2>&1 &
+slow=$!
+check "a request to a stopped back: the front warns after 10 s" \
+	wait_for 150 grep -q "privileged half has not answered for 10 s: .*still waiting" "$TMP/tapd.log"
+sleep 2
+kill -CONT "$BACK"
+wait "$slow"; rc=$?
+check_eq "... and once the back goes on, the request is granted" 0 "$rc"
+check "... with its tap" grep -q "^ifname=tapd" "$TMP/slow"
+check "tapd is still running" kill -0 "$TAPD_PID"
+check "... its back too" kill -0 "$BACK"
+check "... the tap goes with its client" wait_for 30 no_taps
+
 # --- tapd killed under a running VM -------------------------------------------------
 ip netns exec "$NS" setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --clear-groups \
 	"$TAPVM" run --socket "$SOCK" --accel tcg --name survivor -n "br0,mac=$GUEST_MAC" -- \
