@@ -225,7 +225,8 @@ static int server_account_groups(uid_t uid, gid_t **gids, size_t *ngids, char *u
 	return 0;
 }
 
-static void server_accept(struct server *s)
+/* One waiting connection. Return: whether there was one (taken, or refused). */
+static bool server_accept(struct server *s)
 {
 	struct server_client *c;
 	struct ucred cred;
@@ -243,13 +244,13 @@ static void server_accept(struct server *s)
 		} else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
 			log_warn("accept failed: %s", strerror(errno));
 		}
-		return;
+		return false;
 	}
 	clean = release_clean(fd);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
 		log_warn("refused a client: cannot read SO_PEERCRED: %s", strerror(errno));
 		release_fd(fd, (uid_t)-1);
-		return;
+		return true;
 	}
 	/* A subordinate uid is its owner, for every rule, quota and limit. */
 	peer_uid = cred.uid;
@@ -258,14 +259,14 @@ static void server_accept(struct server *s)
 		server_refuse_conn(fd, &cred, clean, -EAGAIN,
 				   "tapd is still closing file descriptors uid %u sent it: try again later",
 				   cred.uid);
-		return;
+		return true;
 	}
 	for (size_t i = 0, n = 0; i < s->nclients; i++) {
 		if (s->clients[i].uid == cred.uid && ++n >= SERVER_CLIENTS_PER_UID) {
 			server_refuse_conn(fd, &cred, clean, -EUSERS,
 					   "uid %u already has %d connections to tapd: close some",
 					   cred.uid, SERVER_CLIENTS_PER_UID);
-			return;
+			return true;
 		}
 	}
 	c = &s->clients[s->nclients];
@@ -280,7 +281,7 @@ static void server_accept(struct server *s)
 		free(c->gids);
 		c->gids = NULL;
 		server_release_conn(fd, cred.uid, clean);
-		return;
+		return true;
 	}
 	c->uid = cred.uid;
 	c->peer_uid = peer_uid;
@@ -289,6 +290,7 @@ static void server_accept(struct server *s)
 	c->clean = clean;
 	c->fd = fd;
 	s->nclients++;
+	return true;
 }
 
 static void server_drop(struct server *s, size_t i)
@@ -889,12 +891,7 @@ int server_run(struct server_cfg *cfg)
 		if ((pfd[3].revents & POLLIN) && back_read())
 			continue;	/* ... or said what it should not */
 
-		/*
-		 * Link notifications first, whether or not poll() flagged them:
-		 * a client that closed a tap and asks again at once is then
-		 * counted without it (the kernel queued the deletion before
-		 * close() returned, so before the request was sent).
-		 */
+		/* Link notifications, whether or not poll() flagged them. */
 		if ((ret = link_watch_read(cfg->link)))
 			log_warn("link notifications: %s", strerror(-ret));
 		ret = 0;
@@ -905,6 +902,19 @@ int server_run(struct server_cfg *cfg)
 			struct server_client *c = &s.clients[i];
 
 			if (pfd[SERVER_FIXED_FDS + i].revents & POLLIN) {
+				/*
+				 * And again before each request: a client that
+				 * closed a tap and asks again at once is then
+				 * counted without it (the kernel queued the deletion
+				 * before close() returned, so before the request was
+				 * sent); and a round of many requests, each waiting
+				 * on the back, does not hold up the ports of taps
+				 * closed meanwhile (their deletion is asked for here).
+				 * With nothing queued, this is one recvmsg().
+				 */
+				if ((ret = link_watch_read(cfg->link)))
+					log_warn("link notifications: %s", strerror(-ret));
+				ret = 0;
 				if (server_handle(&s, c))
 					server_drop(&s, i);
 			} else if (pfd[SERVER_FIXED_FDS + i].revents & (POLLHUP | POLLERR)) {
@@ -913,8 +923,17 @@ int server_run(struct server_cfg *cfg)
 				server_drop(&s, i);
 			}
 		}
-		if (pfd[1].revents & POLLIN)
-			server_accept(&s);
+		/*
+		 * Every connection waiting, while slots last: clients that
+		 * connect together (a batch of VMs starting) are served from
+		 * the next round on, not one more each round. At most as many
+		 * as there are slots, refused ones too: a user connecting in a
+		 * loop does not keep the loop here.
+		 */
+		for (size_t k = 0; (pfd[1].revents & POLLIN) && k < SERVER_CLIENTS_MAX &&
+				   s.nclients < SERVER_CLIENTS_MAX && server_now() >= s.accept_paused; k++)
+			if (!server_accept(&s))
+				break;
 		if (s.nclients)
 			idle_since = server_now();
 	}
