@@ -228,13 +228,15 @@ static int server_account_groups(uid_t uid, gid_t **gids, size_t *ngids, char *u
 /* One waiting connection. Return: whether there was one (taken, or refused). */
 static bool server_accept(struct server *s)
 {
-	struct server_client *c;
+	struct server_client c = { .fd = -1 };
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	uid_t peer_uid;
 	bool clean;
 	int fd, ret;
 
+	if (s->nclients >= SERVER_CLIENTS_MAX)
+		return false;	/* the caller checks; a slot past the table is never written */
 	fd = accept4(s->cfg->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0) {
 		if (errno == EMFILE || errno == ENFILE) {
@@ -269,26 +271,29 @@ static bool server_accept(struct server *s)
 			return true;
 		}
 	}
-	c = &s->clients[s->nclients];
-	memset(c, 0, sizeof(*c));
-	ret = server_peer_groups(fd, cred.gid, &c->gids, &c->ngids);
+	/*
+	 * Filled aside and put in its slot whole: clang's analyzer, which
+	 * cannot tell that the caller's loop keeps nclients below the
+	 * table's end, saw the groups allocated into a slot it could not place.
+	 */
+	ret = server_peer_groups(fd, cred.gid, &c.gids, &c.ngids);
 	if (!ret)
-		ret = server_account_groups(cred.uid, &c->gids, &c->ngids, c->user,
-					    sizeof(c->user));
+		ret = server_account_groups(cred.uid, &c.gids, &c.ngids, c.user,
+					    sizeof(c.user));
 	if (ret) {
 		log_warn("refused uid=%u pid=%d: cannot read its groups: %s",
 			 cred.uid, cred.pid, strerror(-ret));
-		free(c->gids);
-		c->gids = NULL;
+		free(c.gids);
 		server_release_conn(fd, cred.uid, clean);
 		return true;
 	}
-	c->uid = cred.uid;
-	c->peer_uid = peer_uid;
-	c->pid = cred.pid;
-	c->deadline = server_now() + SERVER_CLIENT_IDLE_S;
-	c->clean = clean;
-	c->fd = fd;
+	c.uid = cred.uid;
+	c.peer_uid = peer_uid;
+	c.pid = cred.pid;
+	c.deadline = server_now() + SERVER_CLIENT_IDLE_S;
+	c.clean = clean;
+	c.fd = fd;
+	s->clients[s->nclients] = c;
 	s->nclients++;
 	return true;
 }
