@@ -62,6 +62,7 @@ start_tapd "$TMP/tapd.conf" --ovsdb "$OVS/tapd.sock"
 ports_of() { vsctl list-ports "$1" | paste -sd' '; }
 ours() { vsctl --bare --columns=name find Port external_ids:tapd=port | sed '/^$/d' | sort | paste -sd' '; }
 no_ours() { [ -z "$(ours)" ]; }
+port_gone() { link_gone "$1" && ! grep -qw "$1" <<<"$(ours)"; }
 
 # --- two granted taps reach each other across the OVS bridge ------------------------------
 l2 "$TEST_UID" a ovsbr0 52:54:00:00:00:0a
@@ -154,6 +155,10 @@ check "... never the other protected port" lacks "^frame 52:54:00:00:03:01" "$(c
 kill "$i1_pid" "$i2_pid"
 wait_for 50 link_gone "$i1_TAP"
 wait_for 50 link_gone "$i2_TAP"
+# Their ports go after them, on the back's own time: the next section
+# counts Ports, so it starts once they are gone (Port record and device).
+wait_for 50 port_gone "$(port_of "$i1_TAP")"
+wait_for 50 port_gone "$(port_of "$i2_TAP")"
 
 # --- options Open vSwitch cannot give: refused, nothing left ------------------------------
 before=$(ours)
