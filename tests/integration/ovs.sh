@@ -63,6 +63,9 @@ ports_of() { vsctl list-ports "$1" | paste -sd' '; }
 ours() { vsctl --bare --columns=name find Port external_ids:tapd=port | sed '/^$/d' | sort | paste -sd' '; }
 no_ours() { [ -z "$(ours)" ]; }
 port_gone() { link_gone "$1" && ! grep -qw "$1" <<<"$(ours)"; }
+# ours_are N: tapd has N Ports, counted at each try (not once, as an
+# argument of wait_for would be).
+ours_are() { [ "$(ours | wc -w)" = "$1" ]; }
 
 # --- two granted taps reach each other across the OVS bridge ------------------------------
 l2 "$TEST_UID" a ovsbr0 52:54:00:00:00:0a
@@ -109,7 +112,7 @@ vsctl add-port ovsbr0 tdp00c0ffee
 out=$(as_user_uid 65533 "$TAPD_CLIENT" "$SOCK" take ovsbr0 2>&1)
 check "another user gets a tap on the same bridge" grep -q "^ifname=tapd" <<<"$out"
 check "... which goes when its fd does, its Port with it" \
-	wait_for 50 test "$(ours | wc -w)" = 3
+	wait_for 50 ours_are 3
 check "another program's Port named like tapd's is left alone" grep -qw tdp00c0ffee <<<"$(ports_of ovsbr0)"
 check "... and the other user's going touched none of this user's Ports" \
 	test "$(ours)" = "$(printf '%s\n' "$(port_of "$a_TAP")" "$(port_of "$b_TAP")" "$(port_of "$c_TAP")" | sort | paste -sd' ')"
@@ -169,7 +172,7 @@ out=$(as_user -- "$TAPD_CLIENT" "$SOCK" take ovsf 2>&1)
 check "BPDU guard on a bridge that forwards BPDUs: refused" \
 	grep -q "ovsf is an Open vSwitch bridge, whose ports cannot have BPDU guard (bpdu_guard=) while it forwards BPDUs" <<<"$out"
 check_eq "... neither left a Port" "$before" "$(ours)"
-check "... nor a tap or port device" wait_for 50 test "$(taps)" = 5 -a -z "$(ports_of ovsp)$(ports_of ovsf)"
+check "... nor a tap or port device" wait_for 50 eval '[ "$(taps)" = 5 ] && [ -z "$(ports_of ovsp)$(ports_of ovsf)" ]'
 
 # --- tapd killed, the tap gone meanwhile: its Port goes when tapd is back -----------------
 port=$(port_of "$b_TAP")
