@@ -229,13 +229,16 @@ l2() {
 	wait_for 50 grep -q . "$TMP/$name.out"
 	eval "${name}_TAP=\$(sed -n 's/^ifname=//p' \"$TMP/$name.out\")"
 }
+# done_past NAME N: NAME's client has said "done" more than N times,
+# counted at each try of wait_for (an argument would be counted once).
+done_past() { [ "$(grep -c '^done' "$TMP/$1.out")" -gt "$2" ]; }
 # say NAME COMMAND: one command to a tap's client; waits for its "done".
 say() {
 	local fd n
 	eval "fd=\$${1}_fd"
 	n=$(grep -c '^done' "$TMP/$1.out")
 	echo "$2" >&"$fd"
-	wait_for 100 test "$(grep -c '^done' "$TMP/$1.out")" -gt "$n"
+	wait_for 100 done_past "$1" "$n"
 }
 # sniff IFNAME MS: the frames the host's side of a bridge receives, in $TMP/sniff.
 sniff() {
