@@ -433,6 +433,8 @@ static int do_l2(int sock, const char *bridge, const char *macs, const char *vla
 	}
 	printf("ifname=%s\n", tap.ifname);
 	fflush(stdout);
+	/* Done with tapd, as QEMU is once it has its taps: one connection of the uid's 8 free. */
+	close(sock);
 	fcntl(tap.fds[0], F_SETFL, O_NONBLOCK);
 	while (fgets(line, sizeof(line), stdin)) {
 		uint8_t buf[10 + 1600];
