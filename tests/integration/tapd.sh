@@ -80,7 +80,11 @@ woke=$(( $(wakes) - before ))
 check "100 links not tapd's (veth pairs) were made" nsx test -e /sys/class/net/tfy50
 check "... and brought up: the front woke $woke times for their 300 notifications and more (under 20)" \
 	test "$woke" -lt 20
+before=$(wakes)
 nsx sh -c 'for i in $(seq 50); do ip link del tfx$i; done'
+woke=$(( $(wakes) - before ))
+check "... and deleted: the front woke $woke times for their 100 deletions (under 20)" \
+	test "$woke" -lt 20
 check "... and its own tap is still counted after they went" \
 	grep -Eq '^br0 +2$' <<<"$(as_user -- "$TAPVM" list --socket "$SOCK")"
 check "... and listed" grep -q "^$TAP " <<<"$(as_user -- "$TAPVM" taps --socket "$SOCK")"
