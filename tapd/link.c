@@ -337,6 +337,21 @@ static void link_reap(struct link_ctx *ctx, int ifindex, uid_t uid)
 	ctx->reaping[ctx->nreaping++].uid = uid;
 }
 
+/**
+ * link_reaping() - is an abandoned tap's deletion asked and not yet answered?
+ * @ctx:	context
+ *
+ * Its answer is said in the log (link_deleted()): the front waits for the
+ * back's answers at once only then, and takes the others (ports deleted,
+ * which are said only when they fail) when it next wakes.
+ *
+ * Return: true while one is.
+ */
+bool link_reaping(const struct link_ctx *ctx)
+{
+	return ctx->nreaping > 0;
+}
+
 /* Is this link up (IFF_UP)? A link that cannot be read is not. */
 static bool link_is_up(struct link_ctx *ctx, int ifindex)
 {

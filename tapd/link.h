@@ -65,5 +65,6 @@ int link_watch_start(struct link_ctx *ctx, struct quota *q,
 		     void (*port_disabled)(int ifindex, uid_t uid));
 int link_watch_fd(const struct link_ctx *ctx);
 int link_watch_read(struct link_ctx *ctx);
+bool link_reaping(const struct link_ctx *ctx);
 
 #endif /* TAPD_LINK_H */
