@@ -52,7 +52,7 @@ struct link_tapinfo {
 
 int link_open(struct link_ctx **ctx);
 void link_close(struct link_ctx *ctx);
-int link_bridge_lookup(struct link_ctx *ctx, const char *name,
+int link_bridge_lookup(struct link_ctx *ctx, const char *name, bool fresh,
 		       struct link_bridge *br);
 int link_tap_get(struct link_ctx *ctx, int ifindex, struct link_tapinfo *t);
 int link_taps_of(struct link_ctx *ctx, uid_t uid,

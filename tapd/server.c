@@ -548,8 +548,12 @@ static int server_decide(struct server *s, struct server_client *c, uint32_t seq
 				     "tapd's limit of %u taps on this host is reached: ask the admin (tapd --max-taps)",
 				     quota_max(s->cfg->quota)));
 
-	/* 3. Resolve the granted name once; the ifindex from here on. */
-	ret = link_bridge_lookup(s->cfg->link, bridge, br);
+	/*
+	 * 3. Resolve the granted name once; the ifindex from here on. Whether
+	 * it filters VLANs (which its admin may switch) is asked afresh when
+	 * a VLAN may be given.
+	 */
+	ret = link_bridge_lookup(s->cfg->link, bridge, *vid || grant->port.nvlans, br);
 	if (ret == -ENODEV) {
 		char line[PROTO_MESSAGE_MAX];
 
