@@ -110,6 +110,10 @@ nsx ip link del br0
 check "deleting the bridge does not stop tapd" kill -0 "$TAPD_PID"
 out=$(ip netns exec "$NS" setpriv --reuid=$OTHER --regid=$OTHER --clear-groups "$TAPD_CLIENT" "$SOCK" create br0 </dev/null); rc=$?
 check_eq "... which says the bridge is missing" 19 "$rc"
+# tapd remembers a bridge's ifindex by name: a new link of that name is asked about.
+nsx ip link add br0 type bridge && nsx ip link set br0 up
+out=$(ip netns exec "$NS" setpriv --reuid=$OTHER --regid=$OTHER --clear-groups "$TAPD_CLIENT" "$SOCK" create br0 </dev/null); rc=$?
+check_eq "a bridge made again under that name is granted: the new one, not the gone one's ifindex" 0 "$rc"
 exec {H1}>&-
 
 finish
