@@ -29,7 +29,7 @@ static const struct allow_rule filter_back[] = {
 	/* Its rtnetlink sockets are open before; ovsdb-server's is connected when needed. */
 	ARG(socket, 0, AF_UNIX), ANY(connect),
 	ANY(openat),			/* /dev/net/tun, /dev/vhost-net */
-	ARG(ioctl, 1, TUNSETIFF, TUNSETOWNER, SIOCGIFINDEX),	/* netlink_ifindex() */
+	ARG(ioctl, 1, TUNSETIFF, TUNSETOWNER, SIOCGIFINDEX, SIOCGIFMTU),	/* netlink_ifindex(), _mtu() */
 	ARG(fcntl, 1, F_GETFD, F_SETFD, F_GETFL, F_SETFL),
 	ANY(close), ANY(read), ANY(write), ANY(writev), ANY(getrandom),
 	ANY(brk), ANY(mmap), ANY(munmap), ANY(mremap), ANY(madvise), ANY(mprotect),

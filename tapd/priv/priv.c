@@ -170,6 +170,52 @@ static int priv_new_tap(struct nl_sock *sk, const struct priv_create *c, struct 
 	return -EAGAIN;
 }
 
+/*
+ * Linux bridges checked before, by ifindex. A link's kind never changes and
+ * the kernel does not give an ifindex out again (it counts up), so a bridge
+ * whose name still resolves to its ifindex (SIOCGIFINDEX, after its MTU is
+ * read: SIOCGIFMTU) is the same bridge, and no dump is needed: the kernel
+ * walks every link of the host for one (at 1,000 taps it was 8% of the
+ * back's CPU, on every request). A bridge renamed or gone is asked about
+ * again. Open vSwitch bridges are not kept: ovsdb.c asks the database each
+ * time.
+ */
+#define PRIV_BRIDGES_KNOWN	16
+static struct netlink_link priv_bridges[PRIV_BRIDGES_KNOWN];
+static size_t priv_nbridges, priv_bridge_next;
+
+static bool priv_bridge_known(struct nl_sock *sk, int ifindex, struct netlink_link *l)
+{
+	for (size_t i = 0; i < priv_nbridges; i++) {
+		int mtu;
+
+		if (priv_bridges[i].ifindex != ifindex)
+			continue;
+		mtu = netlink_mtu(sk, priv_bridges[i].name);
+		if (mtu <= 0 || netlink_ifindex(sk, priv_bridges[i].name) != ifindex)
+			return false;
+		*l = priv_bridges[i];
+		l->mtu = (unsigned int)mtu;
+		return true;
+	}
+	return false;
+}
+
+static void priv_bridge_remember(const struct netlink_link *l)
+{
+	size_t i;
+
+	for (i = 0; i < priv_nbridges && priv_bridges[i].ifindex != l->ifindex; i++)
+		;
+	if (i == priv_nbridges) {
+		if (priv_nbridges < PRIV_BRIDGES_KNOWN)
+			priv_nbridges++;
+		else
+			i = priv_bridge_next++ % PRIV_BRIDGES_KNOWN;
+	}
+	priv_bridges[i] = *l;
+}
+
 /* PRIV_CREATE. Return: 0 or -errno (@r->why set); @fds hold @r->nfds. */
 static int priv_create(struct nl_sock *sk, const struct priv_create *c, struct priv_reply *r,
 		       int *fds)
@@ -186,8 +232,13 @@ static int priv_create(struct nl_sock *sk, const struct priv_create *c, struct p
 	ret = priv_create_valid(c);
 	if (ret)
 		return ret;
-	/* A Linux bridge, without an RTM_GETLINK (netlink_bridge_get()); else whatever it is. */
-	ret = netlink_bridge_get(sk, c->bridge, NULL, &br.link);
+	/*
+	 * A Linux bridge known already, or without an RTM_GETLINK
+	 * (netlink_bridge_get()); else whatever it is.
+	 */
+	memset(&br, 0, sizeof(br));
+	ret = priv_bridge_known(sk, c->bridge, &br.link) ? 0 :
+	      netlink_bridge_get(sk, c->bridge, NULL, &br.link);
 	if (ret == -ENODEV)
 		ret = netlink_link_get(sk, c->bridge, NULL, &br.link);
 	if (ret)
@@ -197,6 +248,8 @@ static int priv_create(struct nl_sock *sk, const struct priv_create *c, struct p
 		r->why = ret == -EMEDIUMTYPE ? PRIV_WHY_NOT_BRIDGE : PRIV_WHY_OVSDB;
 		return ret;
 	}
+	if (!strcmp(br.link.kind, "bridge"))
+		priv_bridge_remember(&br.link);
 	r->mtu = br.link.mtu;
 
 	r->why = PRIV_WHY_TAP;

@@ -274,6 +274,19 @@ int netlink_ifindex(struct nl_sock *sk, const char *name)
 	return ifr.ifr_ifindex;
 }
 
+/* The MTU of link @name (SIOCGIFMTU: no lock, no link-state events run), or -errno. */
+int netlink_mtu(struct nl_sock *sk, const char *name)
+{
+	struct ifreq ifr = { 0 };
+
+	if (strlen(name) >= sizeof(ifr.ifr_name))
+		return -EINVAL;
+	strcpy(ifr.ifr_name, name);
+	if (ioctl(nl_socket_get_fd(sk), SIOCGIFMTU, &ifr) < 0)
+		return -errno;
+	return ifr.ifr_mtu;
+}
+
 struct netlink_find {
 	struct netlink_link *l;
 	int ifindex;

@@ -57,6 +57,7 @@ int netlink_talk(struct nl_sock *sk, struct nl_msg *msg,
 int netlink_link_parse(struct nlmsghdr *nlh, struct netlink_link *l);
 int netlink_link_get(struct nl_sock *sk, int ifindex, const char *name, struct netlink_link *l);
 int netlink_ifindex(struct nl_sock *sk, const char *name);
+int netlink_mtu(struct nl_sock *sk, const char *name);
 int netlink_bridge_get(struct nl_sock *sk, int ifindex, const char *name,
 		       struct netlink_link *l);
 bool netlink_tun_abandoned(const struct netlink_link *l);

@@ -114,6 +114,9 @@ check_eq "... which says the bridge is missing" 19 "$rc"
 nsx ip link add br0 type bridge && nsx ip link set br0 up
 out=$(ip netns exec "$NS" setpriv --reuid=$OTHER --regid=$OTHER --clear-groups "$TAPD_CLIENT" "$SOCK" create br0 </dev/null); rc=$?
 check_eq "a bridge made again under that name is granted: the new one, not the gone one's ifindex" 0 "$rc"
+nsx ip link set br0 mtu 1280
+out=$(ip netns exec "$NS" setpriv --reuid=$OTHER --regid=$OTHER --clear-groups "$TAPD_CLIENT" "$SOCK" create br0 </dev/null); rc=$?
+check "... and its MTU changed since is the next tap's (tapd reads it each time)" grep -q " mtu=1280 " <<<"$out"
 exec {H1}>&-
 
 finish
