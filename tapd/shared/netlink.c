@@ -250,6 +250,17 @@ int netlink_link_get(struct nl_sock *sk, int ifindex, const char *name, struct n
 	return ret;
 }
 
+/* One SIOCGIF* ioctl of link @name into @ifr: no lock, no link-state events run. */
+static int netlink_ifreq(struct nl_sock *sk, const char *name, unsigned long cmd,
+			 struct ifreq *ifr)
+{
+	memset(ifr, 0, sizeof(*ifr));
+	if (strlen(name) >= sizeof(ifr->ifr_name))
+		return -EINVAL;
+	strcpy(ifr->ifr_name, name);
+	return ioctl(nl_socket_get_fd(sk), cmd, ifr) < 0 ? -errno : 0;
+}
+
 /**
  * netlink_ifindex() - a link's ifindex by name, without a netlink request
  * @sk:		a socket of ours (netlink_open()); its fd takes the ioctl
@@ -264,27 +275,19 @@ int netlink_link_get(struct nl_sock *sk, int ifindex, const char *name, struct n
  */
 int netlink_ifindex(struct nl_sock *sk, const char *name)
 {
-	struct ifreq ifr = { 0 };
+	struct ifreq ifr;
+	int ret = netlink_ifreq(sk, name, SIOCGIFINDEX, &ifr);
 
-	if (strlen(name) >= sizeof(ifr.ifr_name))
-		return -EINVAL;
-	strcpy(ifr.ifr_name, name);
-	if (ioctl(nl_socket_get_fd(sk), SIOCGIFINDEX, &ifr) < 0)
-		return -errno;
-	return ifr.ifr_ifindex;
+	return ret ? ret : ifr.ifr_ifindex;
 }
 
-/* The MTU of link @name (SIOCGIFMTU: no lock, no link-state events run), or -errno. */
+/* The MTU of link @name (SIOCGIFMTU), or -errno. */
 int netlink_mtu(struct nl_sock *sk, const char *name)
 {
-	struct ifreq ifr = { 0 };
+	struct ifreq ifr;
+	int ret = netlink_ifreq(sk, name, SIOCGIFMTU, &ifr);
 
-	if (strlen(name) >= sizeof(ifr.ifr_name))
-		return -EINVAL;
-	strcpy(ifr.ifr_name, name);
-	if (ioctl(nl_socket_get_fd(sk), SIOCGIFMTU, &ifr) < 0)
-		return -errno;
-	return ifr.ifr_mtu;
+	return ret ? ret : ifr.ifr_mtu;
 }
 
 struct netlink_find {
