@@ -185,11 +185,15 @@ static int back_call(const void *req, size_t len, uint32_t verb, struct priv_rep
 /**
  * back_read() - take in the deletions' answers that have come
  *
+ * With none awaited nothing is read (a system call each time the front
+ * wakes, for nothing): anything the back sent then was not asked for, and
+ * is found out when one is.
+ *
  * Return: 0, or -EPIPE when the back is gone or said what was not asked.
  */
 int back_read(void)
 {
-	for (;;) {
+	while (back_pending) {
 		struct priv_reply rep;
 		int ret;
 
@@ -201,6 +205,7 @@ int back_read(void)
 		if (ret || (ret = back_dispatch(&rep)))
 			return ret;
 	}
+	return back_sock < 0 ? -EPIPE : 0;
 }
 
 /**

@@ -765,12 +765,11 @@ static int server_handle(struct server *s, struct server_client *c)
 	return server_refuse(c, p.seq, NULL, -EOPNOTSUPP, "bad request: unknown type");
 }
 
-/* Has the back closed its end (it exited)? */
-static bool server_back_gone(void)
+/* The back exited, or broke the rules of its socket: the front exits too. */
+static int server_back_gone(void)
 {
-	struct pollfd p = { .fd = back_fd(), .events = 0 };
-
-	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
+	log_err("tapd's privileged half exited: exiting too (the taps made stay; a restart serves again)");
+	return -EPIPE;
 }
 
 static int server_signalfd(void)
@@ -850,9 +849,8 @@ int server_run(struct server_cfg *cfg)
 		size_t n = s.nclients;
 		int timeout;
 
-		if (back_fd() < 0 || server_back_gone()) {
-			log_err("tapd's privileged half exited: exiting too (the taps made stay; a restart serves again)");
-			ret = -EPIPE;
+		if (back_fd() < 0) {	/* it said what it should not (back.c) */
+			ret = server_back_gone();
 			break;
 		}
 
@@ -862,8 +860,9 @@ int server_run(struct server_cfg *cfg)
 					  cfg->listen_fd : -1, .events = POLLIN };
 		pfd[2] = (struct pollfd){ .fd = link_watch_fd(cfg->link), .events = POLLIN };
 		/*
-		 * The back: its end closing, and the answers to deletions. Those
-		 * are taken each round; woken for, only while one is awaited
+		 * The back: its end closing (reported whatever the events), and
+		 * the answers to deletions. Those are taken each round while
+		 * any is awaited (back_read()); woken for, only while one is awaited
 		 * that the log must say (an abandoned tap reaped). A port's
 		 * deletion is answered after the kernel's notification of it
 		 * has woken the front: waking again for each answer cost the
@@ -907,13 +906,20 @@ int server_run(struct server_cfg *cfg)
 		}
 		if ((pfd[0].revents & POLLIN) && !server_signal(cfg, sfd))
 			break;
-		if (pfd[3].revents & (POLLHUP | POLLERR | POLLNVAL))
-			continue;	/* the back is gone: said at the top */
+		if (pfd[3].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			ret = server_back_gone();
+			break;
+		}
 		if (back_read())
-			continue;	/* ... or said what it should not */
+			continue;	/* it said what it should not: said at the top */
 
-		/* Link notifications, whether or not poll() flagged them. */
-		if ((ret = link_watch_read(cfg->link)))
+		/*
+		 * Link notifications, when poll() flagged them (POLLERR: the
+		 * socket overran, and link_watch_read() rebuilds the counts).
+		 * A round woken by a client alone reads them before each of
+		 * its requests instead, below.
+		 */
+		if ((pfd[2].revents & (POLLIN | POLLERR)) && (ret = link_watch_read(cfg->link)))
 			log_warn("link notifications: %s", strerror(-ret));
 		ret = 0;
 
