@@ -193,19 +193,18 @@ static int back_call(const void *req, size_t len, uint32_t verb, struct priv_rep
  */
 int back_read(void)
 {
+	if (back_sock < 0)
+		return -EPIPE;
 	while (back_pending) {
 		struct priv_reply rep;
-		int ret;
+		int ret = back_take(&rep, NULL, 0);
 
-		if (back_sock < 0)
-			return -EPIPE;
-		ret = back_take(&rep, NULL, 0);
 		if (ret == -EAGAIN)
 			return 0;
 		if (ret || (ret = back_dispatch(&rep)))
-			return ret;
+			return ret;	/* back_take() lost it: -EPIPE */
 	}
-	return back_sock < 0 ? -EPIPE : 0;
+	return 0;
 }
 
 /**

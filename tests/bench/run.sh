@@ -143,8 +143,8 @@ concurrent() {
 		t1=$(bench concurrent "$TMP/tapd.sock" br0 "$c" "$SECS" 2>&1)
 		t2=$(bench concurrent "$TMP/tapd.sock" br0 "$c" "$SECS" 2>&1)
 		f2=$(bench topology-concurrent br0 "$c" "$SECS" | grep '^topology')
-		errs=$(cat <(sed -n 's/^# \([0-9]*\) errors/\1/p' <<<"$t1") \
-			   <(sed -n 's/^# \([0-9]*\) errors/\1/p' <<<"$t2") | awk '{ s += $1; n++ } END { if (n == 2) print s }')
+		errs=$(printf '%s\n' "$t1" "$t2" | sed -n 's/^# \([0-9]*\) errors/\1/p' |
+			awk '{ s += $1; n++ } END { if (n == 2) print s }')
 		record "topology_${c}_procs" "$taps" "$(merged "$f1" "$f2")"
 		record "tapd_${c}_clients" "$taps" \
 			"$(merged "$(grep "^concurrent" <<<"$t1")" "$(grep "^concurrent" <<<"$t2")")" \
